@@ -1,0 +1,53 @@
+"""The core stays Qt-free, and the packages under test are this checkout's own."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CORE_MODULES = [
+    "models.layers",
+    "models.spec",
+    "models.shapes",
+    "models.build",
+    "models.codegen",
+    "models.checkpoint",
+    "app.datasets",
+    "app.datasets.toy",
+    "app.experiment",
+    "app.reports",
+    "app.training",
+    "app.cli",
+]
+
+
+def test_core_imports_without_qt():
+    code = (
+        "import sys\n"
+        f"for name in {CORE_MODULES!r}: __import__(name)\n"
+        "gui = ('PySide6', 'pyqtgraph', 'shiboken6')\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in gui)\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_shape_inference_imports_without_torch():
+    """The window shows shapes before torch has finished importing."""
+    code = "import sys, models.shapes, models.spec, models.layers; print('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_packages_come_from_this_checkout():
+    import app
+    import models
+
+    assert Path(models.__file__).resolve().is_relative_to(ROOT)
+    assert Path(app.__file__).resolve().is_relative_to(ROOT)
