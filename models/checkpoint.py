@@ -1,0 +1,159 @@
+"""Save and load trained networks: model.pt (a state_dict) beside experiment.json.
+
+Writes are atomic (temporary file, then os.replace), so a crash never leaves half a file.
+Loading never runs code from the file (torch.load with weights_only=True) and turns every
+failure into a CheckpointError with one line that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from models.build import ModelError, build
+from models.spec import ModelSpec, SpecError
+
+MODEL_FILE = "model.pt"
+EXPERIMENT_FILE = "experiment.json"
+SOURCE_FILE = "model.py"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be loaded; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    model: nn.Sequential
+    spec: ModelSpec
+    experiment: dict
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(
+    directory: str | Path,
+    state_dict: dict[str, torch.Tensor],
+    experiment: dict,
+    source: str | None = None,
+) -> Path:
+    """Write model.pt, experiment.json and (when given) model.py into `directory`."""
+    directory = Path(directory)
+    if "model" not in experiment:
+        raise ValueError("experiment must hold the model spec under 'model'")
+    weights = {key: value.detach().to("cpu", copy=True) for key, value in state_dict.items()}
+    buffer = io.BytesIO()
+    torch.save(weights, buffer)
+    # Encode everything before writing anything: an experiment that cannot be written as
+    # JSON must not leave new weights beside the old experiment.json.
+    experiment_bytes = (json.dumps(experiment, indent=2) + "\n").encode()
+    source_bytes = source.encode() if source is not None else None
+    write_atomic(directory / MODEL_FILE, buffer.getvalue())
+    write_atomic(directory / EXPERIMENT_FILE, experiment_bytes)
+    if source_bytes is not None:
+        write_atomic(directory / SOURCE_FILE, source_bytes)
+    return directory
+
+
+def _read_spec(path: Path) -> tuple[ModelSpec, dict]:
+    try:
+        experiment = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CheckpointError(
+            f"{path.name} is missing beside {MODEL_FILE} in {path.parent}"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"{path.name} is not valid JSON ({error})") from None
+    if not isinstance(experiment, dict) or "model" not in experiment:
+        raise CheckpointError(f"{path.name} has no 'model' section")
+    try:
+        return ModelSpec.from_dict(experiment["model"]), experiment
+    except SpecError as error:
+        raise CheckpointError(f"{path.name}: {error}") from None
+
+
+def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path} does not exist") from None
+    except pickle.UnpicklingError as error:
+        # Every unpickling failure under weights_only says "Weights only load failed"; only
+        # a class or function reference that is not allowed says "Unsupported global".
+        if "Unsupported global" in str(error):
+            raise CheckpointError(
+                f"{path.name} holds pickled Python objects, not a state_dict; LayerLab loads "
+                "only plain tensors (save model.state_dict(), not the model)"
+            ) from None
+        raise CheckpointError(f"{path.name} is corrupt or not a PyTorch file") from None
+    except Exception:
+        # Arbitrary bytes make torch.load raise almost anything (KeyError, IndexError,
+        # UnicodeDecodeError, struct.error, ...); weights_only=True never ran code from them.
+        raise CheckpointError(f"{path.name} is corrupt or not a PyTorch file") from None
+    if not isinstance(loaded, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in loaded.items()
+    ):
+        raise CheckpointError(
+            f"{path.name} holds a {type(loaded).__name__}, not a state_dict (names -> tensors)"
+        )
+    return loaded
+
+
+def architecture_mismatch(expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]) -> str:
+    """One line describing how two state_dicts differ, or '' when keys and shapes agree."""
+    problems = []
+    missing = [key for key in expected if key not in found]
+    unexpected = [key for key in found if key not in expected]
+    if missing:
+        problems.append("missing " + ", ".join(missing[:4]) + (" ..." if len(missing) > 4 else ""))
+    if unexpected:
+        more = " ..." if len(unexpected) > 4 else ""
+        problems.append("unexpected " + ", ".join(unexpected[:4]) + more)
+    for key, tensor in expected.items():
+        if key in found and found[key].shape != tensor.shape:
+            file_shape = "x".join(map(str, found[key].shape)) or "scalar"
+            model_shape = "x".join(map(str, tensor.shape)) or "scalar"
+            problems.append(f"{key} is {file_shape} in the file but {model_shape} in the model")
+            break
+    return "; ".join(problems)
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Load `path` (a checkpoint folder or its model.pt) and rebuild the model strictly."""
+    path = Path(path)
+    model_path = path / MODEL_FILE if path.is_dir() else path
+    spec, experiment = _read_spec(model_path.parent / EXPERIMENT_FILE)
+    state_dict = _read_state_dict(model_path)
+    try:
+        model = build(spec)
+    except ModelError as error:
+        raise CheckpointError(f"{EXPERIMENT_FILE}: {error}") from None
+    mismatch = architecture_mismatch(model.state_dict(), state_dict)
+    if mismatch:
+        raise CheckpointError(
+            f"{model_path.name} is for another architecture than {EXPERIMENT_FILE}: {mismatch}"
+        )
+    model.load_state_dict(state_dict, strict=True)
+    return Checkpoint(model.eval(), spec, experiment)

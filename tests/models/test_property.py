@@ -1,0 +1,234 @@
+"""Property: what infer() says about any stack is what torch does with it.
+
+For random stacks drawn from the whole catalog, either inference reports an error, or the
+built model runs a real batch and every layer's output shape and parameter count equal the
+inferred ones. infer() never raises, its fixes are valid specs, and errors that torch itself
+would hit are not false alarms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.build import ModelError, build, make_layer
+from models.codegen import generate
+from models.layers import AUTO, CATALOG
+from models.shapes import infer
+from models.spec import LayerSpec, ModelSpec, Task
+
+SETTINGS = settings(
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+# Errors at which torch itself fails on the layer as written; the others (needs_flatten,
+# needs_image, no_parameters) protect against shapes torch would silently misread.
+TORCH_FAILS_ON = {"size_mismatch", "kernel_too_large", "padding_too_large", "wrong_batch_norm"}
+LAYER_CODES = TORCH_FAILS_ON | {"needs_flatten", "needs_image"}
+SIZE_FIELDS = ("in_features", "in_channels", "num_features")
+
+small = st.integers(1, 12)
+size_or_auto = st.one_of(st.just(AUTO), small)
+unit = st.floats(0.0, 1.0, allow_nan=False)
+
+LAYERS = {
+    "Linear": st.fixed_dictionaries(
+        {"in_features": size_or_auto, "out_features": small, "bias": st.booleans()}
+    ),
+    "Conv2d": st.fixed_dictionaries(
+        {
+            "in_channels": size_or_auto,
+            "out_channels": st.integers(1, 8),
+            "kernel_size": st.integers(1, 5),
+            "stride": st.integers(1, 3),
+            "padding": st.integers(0, 3),
+            "bias": st.booleans(),
+        }
+    ),
+    "ReLU": st.just({}),
+    "LeakyReLU": st.fixed_dictionaries({"negative_slope": unit}),
+    "Sigmoid": st.just({}),
+    "Tanh": st.just({}),
+    "GELU": st.fixed_dictionaries({"approximate": st.sampled_from(["none", "tanh"])}),
+    "MaxPool2d": st.fixed_dictionaries(
+        {
+            "kernel_size": st.integers(1, 4),
+            "stride": st.one_of(st.just(AUTO), st.integers(1, 3)),
+            "padding": st.integers(0, 2),
+        }
+    ),
+    "Flatten": st.just({}),
+    "Dropout": st.fixed_dictionaries({"p": unit}),
+    "BatchNorm1d": st.fixed_dictionaries(
+        {
+            "num_features": size_or_auto,
+            "eps": st.floats(1e-6, 1e-1),
+            "momentum": unit,
+            "affine": st.booleans(),
+        }
+    ),
+}
+LAYERS["AvgPool2d"] = LAYERS["MaxPool2d"]
+LAYERS["BatchNorm2d"] = LAYERS["BatchNorm1d"]
+assert set(LAYERS) == set(CATALOG), "every catalog kind must be drawn"
+
+
+ANY_SHAPE = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Dropout"]
+IMAGE_KINDS = sorted(["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", *ANY_SHAPE])
+FLAT_KINDS = sorted(["Linear", "BatchNorm1d", "Flatten", *ANY_SHAPE])
+
+
+@st.composite
+def layer_specs(draw, kinds: tuple[str, ...] = tuple(sorted(LAYERS))) -> LayerSpec:
+    kind = draw(st.sampled_from(kinds))
+    return LayerSpec.create(kind, **draw(LAYERS[kind]))
+
+
+input_shapes = st.one_of(
+    st.tuples(small),
+    st.tuples(small, st.integers(1, 16)),
+    st.tuples(small, st.integers(1, 16), st.integers(1, 16)),
+)
+
+# The length is drawn first so that long stacks are as common as short ones.
+stacks = st.integers(0, 8).flatmap(lambda n: st.lists(layer_specs(), min_size=n, max_size=n))
+raw_specs = st.builds(ModelSpec, input_shapes, stacks.map(tuple))
+
+
+def repair(spec: ModelSpec) -> ModelSpec:
+    """Click the first offered fix until the spec is fine, as a user would; else drop layers."""
+    for _ in range(12):
+        inference = infer(spec)
+        if inference.ok:
+            break
+        error = inference.errors[0]
+        if error.fixes:
+            spec = error.fixes[0].spec
+        elif error.layer is not None:
+            spec = spec.remove(error.layer)
+        else:  # no_parameters
+            spec = spec.insert(len(spec.layers), LayerSpec.create("Linear", out_features=3))
+    return spec
+
+
+@st.composite
+def image_then_flat_specs(draw) -> ModelSpec:
+    """The usual shape of a CNN: image layers, Flatten, dense layers; random sizes."""
+    image = draw(st.lists(layer_specs(tuple(IMAGE_KINDS)), min_size=1, max_size=5))
+    flat = draw(st.lists(layer_specs(tuple(FLAT_KINDS)), min_size=0, max_size=3))
+    shape = draw(st.tuples(small, st.integers(1, 16), st.integers(1, 16)))
+    return ModelSpec(shape, (*image, LayerSpec.create("Flatten"), *flat)[:8])
+
+
+# Raw stacks are mostly wrong somewhere; repaired ones mostly build, so both sides are tested.
+model_specs = st.one_of(
+    raw_specs, raw_specs.map(repair), image_then_flat_specs(), image_then_flat_specs().map(repair)
+)
+
+tasks = st.one_of(
+    st.none(),
+    st.builds(Task, st.just("classification"), st.integers(1, 5)),
+    st.builds(Task, st.just("regression"), st.integers(1, 3)),
+)
+
+
+def check_against_torch(spec: ModelSpec) -> str:
+    """Check one spec; return what happened, for the tally."""
+    inference = infer(spec)
+    assert len(inference.layers) == len(spec.layers)
+    assert [info.index for info in inference.layers] == list(range(len(spec.layers)))
+    assert [info.layer for info in inference.layers] == list(spec.layers)
+    if not inference.ok:
+        first = inference.errors[0]
+        try:
+            build(spec)
+        except ModelError as error:
+            assert str(error) == first.message
+        else:
+            raise AssertionError(f"build() ignored the error: {first.message}")
+        if first.code in TORCH_FAILS_ON:
+            assert_torch_fails_too(spec, inference, first.layer)
+        return "error"
+
+    model = build(spec).eval()
+    assert len(model) == len(spec.layers)
+    x = torch.randn(2, *spec.input_shape)
+    y = x
+    with torch.no_grad():
+        for module, info in zip(model, inference.layers, strict=True):
+            y = module(y)
+            assert tuple(y.shape) == (2, *info.output_shape), (info.layer.summary(), y.shape)
+            assert info.param_count == sum(p.numel() for p in module.parameters()), info.layer
+        assert torch.equal(model(x), y)
+    assert inference.total_params == sum(p.numel() for p in model.parameters())
+    resolved = inference.resolved_spec()
+    for layer in resolved.layers:
+        for name in SIZE_FIELDS:
+            if name in layer.params:
+                assert layer.get(name) != AUTO
+    if spec.layers:
+        assert "auto" not in generate(spec)
+    return "built"
+
+
+def assert_torch_fails_too(spec: ModelSpec, inference, index: int) -> None:
+    """Run the layers before `index` (all fine) and then layer `index` as written."""
+    x = torch.randn(2, *spec.input_shape)
+    with torch.no_grad():
+        for info in inference.layers[:index]:
+            x = make_layer(info.resolved).eval()(x)
+        layer = spec.layers[index]
+        autos = {n: x.shape[1] for n in SIZE_FIELDS if layer.params.get(n) == AUTO}
+        module = make_layer(layer.with_params(**autos)).eval()
+        try:
+            module(x)
+        except (RuntimeError, ValueError):
+            return
+    raise AssertionError(f"torch ran layer {index} ({layer.summary()}) on {tuple(x.shape)}")
+
+
+def test_inference_agrees_with_a_real_forward_pass():
+    outcomes: Counter[str] = Counter()
+
+    @SETTINGS
+    @given(spec=model_specs)
+    def check(spec: ModelSpec) -> None:
+        outcomes[check_against_torch(spec)] += 1
+
+    check()
+    # the property is only worth something if many stacks really ran
+    assert outcomes["built"] >= 30, outcomes
+    assert outcomes["error"] >= 30, outcomes
+
+
+@SETTINGS
+@given(spec=model_specs, task=tasks)
+def test_infer_never_raises_and_every_fix_is_a_valid_spec(spec, task):
+    inference = infer(spec, task)
+    plain = infer(spec)
+    # the task changes diagnostics, never shapes
+    assert [i.output_shape for i in inference.layers] == [i.output_shape for i in plain.layers]
+    assert inference.ok == (not inference.errors)
+    for diagnostic in inference.diagnostics:
+        assert diagnostic.severity in ("error", "warning")
+        if diagnostic.code in LAYER_CODES:
+            kind = spec.layers[diagnostic.layer].kind
+            assert diagnostic.message.startswith(f"Layer {diagnostic.layer} ({kind})")
+            assert diagnostic in inference.layers[diagnostic.layer].diagnostics
+        for fix in diagnostic.fixes:
+            assert fix.spec != spec, fix.label
+            assert fix.spec.input_shape == spec.input_shape
+            infer(fix.spec, task)
+
+
+@SETTINGS
+@given(spec=model_specs)
+def test_json_round_trip_of_any_spec(spec):
+    assert ModelSpec.from_json(spec.to_json()) == spec
