@@ -1,0 +1,215 @@
+"""Experiment = ModelSpec + DataConfig + TrainConfig, saved as versioned JSON.
+
+Torch-free: names of devices, dtypes, optimizers and losses are checked here as text; the
+engine maps them to torch objects and checks what this machine can actually run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+from app.datasets import DataConfig
+from app.datasets.toy import TOY_DATASETS, check_config
+from models.layers import AUTO
+from models.spec import LayerSpec, ModelSpec, SpecError
+
+FORMAT = "layerlab-experiment"
+VERSION = 1
+
+DTYPE_NAMES = ("float32", "float64", "bfloat16", "float16")
+OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+LOSS_NAMES = ("auto", "cross_entropy", "mse", "l1", "huber")
+DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+
+
+class ExperimentError(ValueError):
+    """An experiment file or value that cannot be used; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    device: str = "cpu"
+    dtype: str = "float32"
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    momentum: float = 0.9  # SGD and RMSprop
+    nesterov: bool = False  # SGD
+    weight_decay: float = 0.0
+    loss: str = "auto"  # from the task: cross-entropy or MSE
+    batch_size: int = 64
+    epochs: int = 20
+    seed: int = 0
+    deterministic: bool = False
+    histogram_every: int = 10  # steps between gradient/weight histograms
+
+
+# (low, high) for every number, and the allowed names for every text field.
+_RANGES = {
+    "learning_rate": (1e-8, 100.0),
+    "momentum": (0.0, 0.999),
+    "weight_decay": (0.0, 1.0),
+    "batch_size": (1, 65536),
+    "epochs": (1, 100_000),
+    "seed": (0, 2**31 - 1),
+    "histogram_every": (1, 100_000),
+    "samples": (4, 1_000_000),
+    "noise": (0.0, 10.0),
+    "classes": (2, 10),
+    "val_fraction": (0.0, 0.9),
+}
+_CHOICES = {"dtype": DTYPE_NAMES, "optimizer": OPTIMIZER_NAMES, "loss": LOSS_NAMES}
+
+
+def _default_model() -> ModelSpec:
+    return ModelSpec(
+        (2,),
+        (
+            LayerSpec.create("Linear", in_features=AUTO, out_features=16),
+            LayerSpec.create("ReLU"),
+            LayerSpec.create("Linear", out_features=2),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Experiment:
+    model: ModelSpec = field(default_factory=_default_model)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    title: str = "Untitled experiment"
+    description: str = ""
+
+    def with_changes(self, **changes: object) -> Experiment:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "title": self.title,
+            "description": self.description,
+            "model": self.model.to_dict(),
+            "data": asdict(self.data),
+            "train": asdict(self.train),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: object) -> Experiment:
+        if not isinstance(data, dict):
+            raise ExperimentError("an experiment file must hold a JSON object")
+        data = migrate(data)
+        try:
+            model = ModelSpec.from_dict(data.get("model"))
+        except SpecError as error:
+            raise ExperimentError(f"model: {error}") from None
+        data_config = _section(DataConfig, data.get("data", {}), "data")
+        problem = check_config(data_config)
+        if problem:
+            raise ExperimentError(f"data: {problem}")
+        train = _section(TrainConfig, data.get("train", {}), "train")
+        for key in ("title", "description"):
+            if not isinstance(data.get(key, ""), str):
+                raise ExperimentError(f"{key} must be text")
+        return cls(
+            model,
+            data_config,
+            train,
+            data.get("title") or "Untitled experiment",
+            data.get("description", ""),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Experiment:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ExperimentError(f"not valid JSON: {error.msg} (line {error.lineno})") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Experiment:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ExperimentError(f"{path} does not exist") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ExperimentError(f"{path} cannot be read ({error.__class__.__name__})") from None
+        try:
+            return cls.from_json(text)
+        except ExperimentError as error:
+            raise ExperimentError(f"{path.name}: {error}") from None
+
+
+def migrate(data: dict) -> dict:
+    """Bring an experiment dict of any known version up to VERSION."""
+    if data.get("format", FORMAT) != FORMAT:
+        raise ExperimentError(f"this is not a LayerLab experiment (format {data.get('format')!r})")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ExperimentError("the experiment has no version number")
+    if version > VERSION:
+        raise ExperimentError(
+            f"the experiment is version {version}, newer than this LayerLab reads ({VERSION}); "
+            "update LayerLab"
+        )
+    if version < 1:
+        raise ExperimentError(f"unknown experiment version {version}")
+    # Version 1 is the first; later versions add their upgrade steps here, oldest first.
+    return data
+
+
+def _section(cls: type, raw: object, name: str):
+    """Build a config dataclass from a JSON object, checking every field's type and range."""
+    if not isinstance(raw, dict):
+        raise ExperimentError(f"{name} must be an object")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ExperimentError(f"{name}: unknown field {', '.join(unknown)}")
+    defaults = cls()
+    values = {}
+    for key in known:
+        value = raw.get(key, getattr(defaults, key))
+        values[key] = _check_value(f"{name}.{key}", key, value, type(getattr(defaults, key)))
+    return cls(**values)
+
+
+def _check_value(label: str, key: str, value: object, kind: type) -> object:
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ExperimentError(f"{label} must be true or false, got {value!r}")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ExperimentError(f"{label} must be text, got {value!r}")
+        if key in _CHOICES and value not in _CHOICES[key]:
+            raise ExperimentError(
+                f"{label} must be one of {', '.join(_CHOICES[key])}, got {value!r}"
+            )
+        if key == "device" and not DEVICE_PATTERN.match(value):
+            raise ExperimentError(f"{label} must be cpu, cuda, cuda:N or mps, got {value!r}")
+        if key == "name" and value not in TOY_DATASETS:
+            raise ExperimentError(f"{label}: unknown dataset {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ExperimentError(f"{label} must be a number, got {value!r}")
+    if kind is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise ExperimentError(f"{label} must be a whole number, got {value!r}")
+        value = int(value)
+    elif not math.isfinite(value):
+        raise ExperimentError(f"{label} must be a finite number, got {value!r}")
+    else:
+        value = float(value)
+    low, high = _RANGES[key]
+    if not low <= value <= high:
+        raise ExperimentError(f"{label} must be between {low:g} and {high:g}, got {value:g}")
+    return value

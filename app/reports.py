@@ -1,0 +1,91 @@
+"""Reports the engine yields: frozen values (floats and numpy arrays) that may cross threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    device: str  # such as "cpu" or "cuda:0 (NVIDIA H100)"
+    dtype: str
+    task_kind: str  # "classification" or "regression"
+    param_count: int
+    train_samples: int
+    val_samples: int
+    steps_per_epoch: int
+    epochs: int
+    layer_names: tuple[str, ...]  # layers with parameters, as histograms name them
+    threads: int
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.epochs
+
+
+@dataclass(frozen=True)
+class StepsReport:
+    """Every step's training loss since the last report, in order."""
+
+    first_step: int  # global index (0-based) of losses[0]
+    losses: np.ndarray
+    epoch: int  # 0-based epoch the last step belongs to
+    samples_per_second: float
+    elapsed: float  # seconds of training, pauses excluded
+    learning_rate: float
+
+    @property
+    def steps_done(self) -> int:
+        return self.first_step + len(self.losses)
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int  # epochs completed (1-based)
+    steps_done: int
+    train_loss: float  # mean of the epoch's step losses
+    val_loss: float | None  # None when there is no validation data
+    val_accuracy: float | None = None  # classification
+    val_rmse: float | None = None  # regression
+    val_r2: float | None = None  # regression
+
+
+@dataclass(frozen=True)
+class HistogramReport:
+    """Per-layer histograms taken every N steps. Bin edges are fixed for the whole run;
+    values beyond them are counted in the first or last bin."""
+
+    steps: np.ndarray  # (S,) global step of each snapshot
+    grad_counts: np.ndarray  # (S, L, B)
+    grad_norms: np.ndarray  # (S, L)
+    weight_counts: np.ndarray  # (S, L, B)
+    weight_norms: np.ndarray  # (S, L)
+    grad_edges: np.ndarray  # (L, B + 1)
+    weight_edges: np.ndarray  # (L, B + 1)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A change made during the run, to be drawn on the loss plot."""
+
+    step: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paused:
+    steps_done: int
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    reason: str  # "completed", "stopped" or "diverged"
+    message: str
+    steps_done: int
+    epochs_done: int
+    elapsed: float
+
+
+Report = RunStarted | StepsReport | EpochReport | HistogramReport | Marker | Paused | RunFinished

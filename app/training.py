@@ -1,0 +1,628 @@
+"""The engine: trains an Experiment and yields reports, fast and reproducibly.
+
+One thread owns every torch call of a run (see DESIGN.md: torch keeps one OpenMP pool per
+calling thread). The loop is as tight as a hand-written one: tensors preloaded on the
+device, `randperm` batches, `zero_grad(set_to_none=True)`, fused optimizers where torch has
+them. Reports carry numpy arrays only. Pause, step and stop arrive through a Control.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from app.datasets import Dataset, load
+from app.experiment import Experiment, TrainConfig
+from app.reports import (
+    EpochReport,
+    HistogramReport,
+    Marker,
+    Paused,
+    Report,
+    RunFinished,
+    RunStarted,
+    StepsReport,
+)
+from models.build import make_layer
+from models.shapes import infer
+
+DTYPES = {
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
+}
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "cross_entropy": F.cross_entropy,
+    "mse": F.mse_loss,
+    "l1": F.l1_loss,
+    "huber": F.huber_loss,
+}
+LOSS_CLASSES = {
+    "cross_entropy": "CrossEntropyLoss",
+    "mse": "MSELoss",
+    "l1": "L1Loss",
+    "huber": "HuberLoss",
+}
+# Above these learning rates a divergence is most likely the learning rate's fault.
+HIGH_LEARNING_RATE = {"sgd": 0.5, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.05, "adagrad": 0.5}
+HISTOGRAM_BINS = 40
+REPORT_INTERVAL = 0.075  # seconds of wall time between StepsReports
+EVAL_CHUNK = 8192
+# Below this many multiply-adds per sample batch, one intra-op thread is faster (bench/).
+SINGLE_THREAD_WORK = 1_000_000
+
+
+class RunError(Exception):
+    """An experiment this machine cannot run; the message is one sentence for the user."""
+
+
+class Control:
+    """Thread-safe pause / resume / step / stop and learning-rate changes for a running engine.
+
+    Another thread calls the verbs; the engine checks `must_wait` and `stopped` once per batch
+    and blocks in `wait_turn` while paused, so a stop or step reaches it at once.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._paused = False
+        self._stopped = False
+        self._granted_steps = 0
+        self._learning_rate: float | None = None
+
+    def pause(self) -> None:
+        with self._condition:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._condition:
+            self._paused = False
+            self._condition.notify_all()
+
+    def step(self) -> None:
+        """Run exactly one more batch, then stay paused."""
+        with self._condition:
+            self._paused = True
+            self._granted_steps += 1
+            self._condition.notify_all()
+
+    def stop(self) -> None:
+        with self._condition:
+            self._stopped = True
+            self._condition.notify_all()
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        with self._condition:
+            self._learning_rate = learning_rate
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def must_wait(self) -> bool:
+        """True when the next batch would block: paused with no step granted."""
+        return self._paused and not self._granted_steps and not self._stopped
+
+    def wait_turn(self) -> bool:
+        """Block while paused; take a granted step if any. False means stop."""
+        with self._condition:
+            while self._paused and not self._granted_steps and not self._stopped:
+                self._condition.wait()
+            if self._stopped:
+                return False
+            if self._paused:
+                self._granted_steps -= 1
+            return True
+
+    def take_learning_rate(self) -> float | None:
+        if self._learning_rate is None:
+            return None
+        with self._condition:
+            value, self._learning_rate = self._learning_rate, None
+            return value
+
+
+def available_devices() -> list[tuple[str, str]]:
+    """(id, label) of every device torch can use here, the CPU first."""
+    devices = [("cpu", f"CPU ({os.cpu_count()} cores)")]
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            devices.append((f"cuda:{index}", torch.cuda.get_device_name(index)))
+    if torch.backends.mps.is_available():
+        devices.append(("mps", "Apple GPU (MPS)"))
+    return devices
+
+
+def device_problem(device: str) -> str | None:
+    """One sentence if the device is absent, else None."""
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            return f"The device {device} is not available: this machine has no CUDA GPU. Use cpu."
+        index = int(device.split(":")[1]) if ":" in device else 0
+        count = torch.cuda.device_count()
+        if index >= count:
+            return f"The device {device} is not available: this machine has {count} CUDA GPU(s)."
+    if device == "mps" and not torch.backends.mps.is_available():
+        return "The device mps is not available: it needs an Apple GPU with PyTorch's MPS support."
+    return None
+
+
+def dtype_problem(device: str, dtype: str) -> str | None:
+    """One sentence if the device cannot compute in the dtype (known limits), else None."""
+    if device == "mps" and dtype == "float64":
+        return "Apple GPUs (mps) cannot compute in float64; use float32."
+    cuda = device.startswith("cuda") and torch.cuda.is_available()
+    if cuda and dtype == "bfloat16" and not torch.cuda.is_bf16_supported():
+        return f"This GPU ({device}) cannot compute in bfloat16; use float16 or float32."
+    return None
+
+
+def choose_threads(experiment: Experiment, param_count: int) -> int:
+    """Intra-op threads: one for small batches of a small model (less overhead), else all."""
+    if experiment.train.device != "cpu":
+        return 1
+    work = experiment.train.batch_size * max(param_count, 1)
+    return 1 if work < SINGLE_THREAD_WORK else max(1, os.cpu_count() or 1)
+
+
+def loss_name(experiment: Experiment, dataset: Dataset) -> str:
+    name = experiment.train.loss
+    if name == "auto":
+        return "cross_entropy" if dataset.task.is_classification else "mse"
+    if (name == "cross_entropy") != dataset.task.is_classification:
+        if name == "cross_entropy":
+            raise RunError(
+                "Cross-entropy needs class labels, but this dataset is a regression; use mse."
+            )
+        raise RunError(
+            f"The {name} loss needs numeric targets, but this dataset is a classification; "
+            "use cross_entropy."
+        )
+    return name
+
+
+def _nice_ceiling(value: float) -> float:
+    """Round up to 1, 2 or 5 times a power of ten, for readable histogram ranges."""
+    if not math.isfinite(value) or value <= 0:
+        return 1e-3
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power
+
+
+def divergence_message(
+    value: float, step: int, epoch: int, train: TrainConfig, kept_step: int
+) -> str:
+    """Why a run stopped. `step` counts from 1; `kept_step` is the updates the kept weights had."""
+    what = "NaN" if math.isnan(value) else "infinite"
+    text = f"The loss became {what} at step {step} (epoch {epoch + 1}). "
+    rate = f"{train.learning_rate:g}"
+    if train.dtype == "float16":
+        text += "float16 overflows easily; try bfloat16 or float32, or a smaller learning rate. "
+    elif train.learning_rate >= HIGH_LEARNING_RATE[train.optimizer]:
+        text += f"The learning rate {rate} is likely too high; try {train.learning_rate / 10:g}. "
+    else:
+        text += f"The learning rate {rate} may be too high, or the inputs too large. "
+    if kept_step == 0:
+        return text + "The starting weights are kept."
+    return text + f"The weights after step {kept_step} are kept."
+
+
+class Trainer:
+    """One run of an experiment. `prepare()` checks and builds; `run()` trains and reports."""
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        *,
+        dataset: Dataset | None = None,
+        threads: int | None = None,
+        report_interval: float = REPORT_INTERVAL,
+    ) -> None:
+        self.experiment = experiment
+        self.dataset = dataset
+        self.threads = threads
+        self.report_interval = report_interval
+        self.model: nn.Sequential | None = None
+
+    def prepare(self) -> None:
+        """Reject what cannot run with a RunError, then build data, model and optimizer."""
+        train = self.experiment.train
+        problem = device_problem(train.device) or dtype_problem(train.device, train.dtype)
+        if problem:
+            raise RunError(problem)
+        if train.optimizer == "sgd" and train.nesterov and train.momentum == 0:
+            raise RunError("Nesterov momentum needs a momentum above 0.")
+        dataset = self.dataset or load(self.experiment.data)
+        self.dataset = dataset
+        spec = self.experiment.model
+        if spec.input_shape != dataset.input_shape:
+            raise RunError(
+                f"The model expects inputs of shape {spec.input_shape}, but the data has "
+                f"{dataset.input_shape}; set the model's input shape to match."
+            )
+        inference = infer(spec, dataset.task)
+        if not inference.ok:
+            raise RunError(inference.errors[0].message)
+        self.loss_name = loss_name(self.experiment, dataset)
+        self.loss_fn = LOSSES[self.loss_name]
+        if len(dataset.x_train) == 0:
+            raise RunError("There is no training data: lower the validation fraction.")
+        self.device = torch.device(train.device)
+        self.dtype = DTYPES[train.dtype]
+        if self.threads is None:
+            self.threads = choose_threads(self.experiment, inference.total_params)
+        layers = inference.resolved_spec().layers
+        self._probe(layers, dataset)
+        torch.manual_seed(train.seed)
+        self.model = nn.Sequential(*(make_layer(layer) for layer in layers)).to(
+            self.device, self.dtype
+        )
+        self.optimizer = self._make_optimizer()
+        self.x_train, self.y_train = self._tensors(dataset.x_train, dataset.y_train)
+        self.x_val, self.y_val = self._tensors(dataset.x_val, dataset.y_val)
+        self.layer_names, self.layer_params = self._histogram_layers()
+
+    def _probe(self, layers, dataset: Dataset) -> None:
+        """Run one tiny forward and backward pass so dtype and device failures come first."""
+        try:
+            model = nn.Sequential(*(make_layer(layer) for layer in layers)).to(
+                self.device, self.dtype
+            )
+            x, y = self._tensors(dataset.x_train[:2], dataset.y_train[:2])
+            self.loss_fn(model(x), y).backward()
+        except (RuntimeError, NotImplementedError) as error:
+            reason = str(error).strip().splitlines()[0][:200]
+            raise RunError(
+                f"This model cannot train in {self.experiment.train.dtype} on "
+                f"{self.experiment.train.device}: {reason}"
+            ) from None
+
+    def _tensors(self, x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        inputs = torch.from_numpy(x).to(self.device, self.dtype)
+        targets = torch.from_numpy(y).to(self.device)
+        if not self.dataset.task.is_classification:
+            targets = targets.to(self.dtype)
+        return inputs, targets
+
+    def _make_optimizer(self) -> torch.optim.Optimizer:
+        train = self.experiment.train
+        options: dict[str, object] = {"lr": train.learning_rate, "weight_decay": train.weight_decay}
+        if train.optimizer == "sgd":
+            options.update(momentum=train.momentum, nesterov=train.nesterov)
+        elif train.optimizer == "rmsprop":
+            options.update(momentum=train.momentum)
+        self.optimizer_options = dict(options)
+        optimizer_class = OPTIMIZERS[train.optimizer]
+        params = list(self.model.parameters())
+        try:  # Same algorithm, one kernel for all parameters: 1.3x for Adam on CPU (DESIGN.md).
+            return optimizer_class(params, fused=True, **options)
+        except (RuntimeError, ValueError, TypeError):
+            return optimizer_class(params, **options)
+
+    def _histogram_layers(self) -> tuple[tuple[str, ...], list[list[torch.Tensor]]]:
+        names, params = [], []
+        for index, module in enumerate(self.model):
+            tensors = list(module.parameters())
+            if tensors:
+                names.append(f"{index} {type(module).__name__}")
+                params.append(tensors)
+        return tuple(names), params
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """A CPU copy of the current weights."""
+        return {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+
+    def run(self, control: Control | None = None) -> Iterator[Report]:
+        """Train, yielding reports; restores torch's global settings when it ends."""
+        if self.model is None:
+            self.prepare()
+        control = control or Control()
+        threads = torch.get_num_threads()
+        deterministic = torch.are_deterministic_algorithms_enabled()
+        try:
+            torch.set_num_threads(self.threads)
+            if self.experiment.train.deterministic:
+                os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+                torch.use_deterministic_algorithms(True)
+            yield from _Run(self, control).reports()
+        finally:
+            torch.set_num_threads(threads)
+            torch.use_deterministic_algorithms(deterministic)
+
+
+class _Run:
+    """The state of one pass through `Trainer.run`: counters, pending losses, histograms."""
+
+    def __init__(self, trainer: Trainer, control: Control) -> None:
+        self.t = trainer
+        self.control = control
+        self.train = trainer.experiment.train
+        self.on_cpu = trainer.device.type == "cpu"
+        self.step = 0
+        self.epoch = 0
+        self.pending: list = []
+        self.pending_first = 0
+        self.epoch_losses: list[np.ndarray] = []
+        self.hist_steps: list[int] = []
+        self.hist_rows: list[torch.Tensor] = []
+        self.grad_edges: torch.Tensor | None = None
+        self.weight_edges: torch.Tensor | None = None
+        self.active = 0.0  # seconds spent training, pauses and reporting excluded
+        self.window_start = time.perf_counter()
+        self.window_samples = 0
+        self.finite_step = 0  # accelerators: steps done when `finite_state` was copied
+        self.finite_state = None if self.on_cpu else self._copy_state()
+        self.finished_early = False
+        self.last_epoch: EpochReport | None = None
+
+    def reports(self) -> Iterator[Report]:
+        t = self.t
+        n = len(t.x_train)
+        batch = min(self.train.batch_size, n)
+        has_batch_norm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in t.model)
+        # A last batch of one sample breaks BatchNorm in training mode: leave it out.
+        used = n - 1 if has_batch_norm and n % batch == 1 and n > 1 else n
+        steps_per_epoch = math.ceil(used / batch)
+        yield RunStarted(
+            device=_device_label(t.device),
+            dtype=self.train.dtype,
+            task_kind=t.dataset.task.kind,
+            param_count=sum(p.numel() for p in t.model.parameters()),
+            train_samples=n,
+            val_samples=len(t.x_val),
+            steps_per_epoch=steps_per_epoch,
+            epochs=self.train.epochs,
+            layer_names=t.layer_names,
+            threads=t.threads,
+        )
+        generator = torch.Generator().manual_seed(self.train.seed)
+        model, optimizer, loss_fn = t.model, t.optimizer, t.loss_fn
+        x_train, y_train = t.x_train, t.y_train
+        every = self.train.histogram_every
+        model.train()
+        self.window_start = last_report = time.perf_counter()
+        for epoch in range(self.train.epochs):
+            self.epoch = epoch
+            order = torch.randperm(n, generator=generator).to(t.device)
+            for start in range(0, used, batch):
+                if self.control.paused or self.control.stopped:
+                    # Paused with a granted step runs it without blocking; otherwise report
+                    # everything so far, then block until resumed, stepped or stopped.
+                    blocking = self.control.must_wait or self.control.stopped
+                    if blocking:
+                        yield from self._flush()
+                        if self.finished_early:
+                            return
+                        if not self.control.stopped:
+                            yield Paused(self.step)
+                    if not self.control.wait_turn():
+                        yield self._finished("stopped")
+                        return
+                    if blocking:
+                        self.window_start = last_report = time.perf_counter()
+                        self.window_samples = 0
+                rate = self.control.take_learning_rate()
+                if rate is not None:
+                    for group in optimizer.param_groups:
+                        group["lr"] = rate
+                    yield Marker(self.step, f"learning rate {rate:g}")
+                index = order[start : start + batch]
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(x_train[index]), y_train[index])
+                if self.on_cpu:
+                    value = loss.item()  # free on the CPU; lets a NaN stop before the update
+                    if not math.isfinite(value):
+                        yield from self._flush()
+                        yield self._diverged(value, self.step + 1, self.step)
+                        return
+                    self.pending.append(value)
+                else:
+                    self.pending.append(loss.detach())
+                loss.backward()
+                if self.step % every == 0:
+                    self._histograms()
+                optimizer.step()
+                self.step += 1
+                self.window_samples += len(index)
+                now = time.perf_counter()
+                if now - last_report >= t.report_interval:
+                    yield from self._flush()
+                    if self.finished_early:
+                        return
+                    last_report = time.perf_counter()
+            yield from self._flush()
+            if self.finished_early:
+                return
+            yield self._evaluate()
+        yield self._finished("completed")
+
+    def _flush(self) -> Iterator[Report]:
+        """Yield the losses and histograms gathered since the last report."""
+        now = time.perf_counter()
+        self.active += now - self.window_start
+        if self.pending:
+            if self.on_cpu:
+                losses = np.array(self.pending, dtype=np.float64)
+            else:
+                losses = torch.stack(self.pending).double().cpu().numpy()
+            first, self.pending_first = self.pending_first, self.pending_first + len(losses)
+            self.pending = []
+            bad = np.flatnonzero(~np.isfinite(losses))
+            if len(bad):
+                self.finished_early = True
+                self._restore_finite_state()
+                yield self._diverged(losses[bad[0]], first + int(bad[0]) + 1, self.finite_step)
+                return
+            if not self.on_cpu:
+                self.finite_state = self._copy_state()
+                self.finite_step = self.step
+            self.epoch_losses.append(losses)
+            elapsed = now - self.window_start
+            speed = self.window_samples / elapsed if elapsed > 0 else 0.0
+            yield StepsReport(
+                first,
+                losses,
+                self.epoch,
+                speed,
+                self.active,
+                self.t.optimizer.param_groups[0]["lr"],
+            )
+        if self.hist_rows:
+            yield self._histogram_report()
+        self.window_start = time.perf_counter()
+        self.window_samples = 0
+
+    def _copy_state(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().clone() for k, v in self.t.model.state_dict().items()}
+
+    def _restore_finite_state(self) -> None:
+        if self.finite_state is not None:
+            self.t.model.load_state_dict(self.finite_state)
+
+    def _histograms(self) -> None:
+        """Counts of every layer's gradients and weights, on the device, with fixed edges."""
+        layers = self.t.layer_params
+        if self.grad_edges is None:
+            self.grad_edges = self._edges(
+                [[p.grad for p in ps if p.grad is not None] for ps in layers], 2.0
+            )
+            self.weight_edges = self._edges(layers, 3.0)
+        rows = []
+        deterministic = torch.are_deterministic_algorithms_enabled()
+        torch.use_deterministic_algorithms(False)  # histc has no deterministic CUDA kernel
+        try:
+            with torch.no_grad():
+                for edges, tensors_of in (
+                    (self.grad_edges, lambda p: p.grad),
+                    (self.weight_edges, lambda p: p),
+                ):
+                    for layer, params in enumerate(layers):
+                        low, high = float(edges[layer, 0]), float(edges[layer, -1])
+                        tensors = [tensors_of(p) for p in params if tensors_of(p) is not None]
+                        counts = sum(
+                            torch.histc(t.float().clamp(low, high), HISTOGRAM_BINS, low, high)
+                            for t in tensors
+                        )
+                        norm = torch.linalg.vector_norm(
+                            torch.stack([torch.linalg.vector_norm(t.float()) for t in tensors])
+                        )
+                        rows.append(torch.cat([counts, norm.reshape(1)]))
+        finally:
+            torch.use_deterministic_algorithms(deterministic)
+        self.hist_steps.append(self.step)
+        self.hist_rows.append(torch.stack(rows))
+
+    def _edges(self, tensors: list[list[torch.Tensor]], margin: float) -> np.ndarray:
+        edges = []
+        for layer in tensors:
+            largest = max((float(t.detach().abs().max()) for t in layer), default=0.0)
+            bound = _nice_ceiling(largest * margin)
+            edges.append(np.linspace(-bound, bound, HISTOGRAM_BINS + 1))
+        return np.array(edges)
+
+    def _histogram_report(self) -> HistogramReport:
+        data = torch.stack(self.hist_rows).double().cpu().numpy()  # (S, 2L, B + 1)
+        layers = len(self.t.layer_names)
+        steps = np.array(self.hist_steps, dtype=np.int64)
+        self.hist_rows, self.hist_steps = [], []
+        return HistogramReport(
+            steps=steps,
+            grad_counts=data[:, :layers, :-1],
+            grad_norms=data[:, :layers, -1],
+            weight_counts=data[:, layers:, :-1],
+            weight_norms=data[:, layers:, -1],
+            grad_edges=self.grad_edges,
+            weight_edges=self.weight_edges,
+        )
+
+    def _evaluate(self) -> EpochReport:
+        t = self.t
+        train_loss = (
+            float(np.concatenate(self.epoch_losses).mean()) if self.epoch_losses else math.nan
+        )
+        self.epoch_losses = []
+        report = EpochReport(self.epoch + 1, self.step, train_loss, None)
+        if len(t.x_val):
+            t.model.eval()
+            with torch.no_grad():
+                outputs = torch.cat([t.model(chunk) for chunk in t.x_val.split(EVAL_CHUNK)]).float()
+            t.model.train()
+            targets = t.y_val
+            val_loss = float(
+                t.loss_fn(outputs, targets if t.dataset.task.is_classification else targets.float())
+            )
+            if t.dataset.task.is_classification:
+                accuracy = float((outputs.argmax(1) == targets).double().mean())
+                report = EpochReport(
+                    self.epoch + 1, self.step, train_loss, val_loss, val_accuracy=accuracy
+                )
+            else:
+                error = outputs.double() - targets.double()
+                mse = float(error.pow(2).mean())
+                variance = float((targets.double() - targets.double().mean()).pow(2).mean())
+                r2 = 1 - mse / variance if variance > 0 else math.nan
+                report = EpochReport(
+                    self.epoch + 1,
+                    self.step,
+                    train_loss,
+                    val_loss,
+                    val_rmse=math.sqrt(mse),
+                    val_r2=r2,
+                )
+        self.last_epoch = report
+        self.window_start = time.perf_counter()
+        return report
+
+    def _finished(self, reason: str) -> RunFinished:
+        epochs_done = self.last_epoch.epoch if self.last_epoch else 0
+        if reason == "completed":
+            message = (
+                f"Finished {self.train.epochs} epochs ({self.step} steps) in {self.active:.1f} s"
+            )
+            if self.last_epoch and self.last_epoch.val_accuracy is not None:
+                message += f": validation accuracy {self.last_epoch.val_accuracy:.1%}"
+            elif self.last_epoch and self.last_epoch.val_rmse is not None:
+                last = self.last_epoch
+                message += f": validation RMSE {last.val_rmse:.4g}, R\u00b2 {last.val_r2:.3f}"
+            message += "."
+        else:
+            message = (
+                f"Stopped at step {self.step} (epoch {self.epoch + 1} of {self.train.epochs})."
+            )
+        return RunFinished(reason, message, self.step, epochs_done, self.active)
+
+    def _diverged(self, value: float, step: int, kept_step: int) -> RunFinished:
+        message = divergence_message(value, step, self.epoch, self.train, kept_step)
+        epochs_done = self.last_epoch.epoch if self.last_epoch else 0
+        return RunFinished("diverged", message, step, epochs_done, self.active)
+
+
+def _device_label(device: torch.device) -> str:
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
+    return device.type

@@ -1,0 +1,218 @@
+"""The engine: reports, reproducibility, control, divergence and up-front checks."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from app.datasets import DataConfig
+from app.experiment import Experiment, TrainConfig
+from app.reports import (
+    EpochReport,
+    HistogramReport,
+    Marker,
+    Paused,
+    RunFinished,
+    RunStarted,
+    StepsReport,
+)
+from app.training import Control, RunError, Trainer
+from models.spec import LayerSpec, ModelSpec
+
+
+def small(**train) -> Experiment:
+    settings = {"epochs": 3, "batch_size": 32, **train}
+    return Experiment(data=DataConfig(samples=400), train=TrainConfig(**settings))
+
+
+def run(experiment, control=None, **kwargs):
+    trainer = Trainer(experiment, **kwargs)
+    reports = list(trainer.run(control))
+    return trainer, reports
+
+
+def of(reports, kind):
+    return [r for r in reports if isinstance(r, kind)]
+
+
+def losses(reports):
+    return np.concatenate([r.losses for r in of(reports, StepsReport)])
+
+
+def test_reports_cover_every_step_and_epoch():
+    trainer, reports = run(small(histogram_every=4))
+    started = reports[0]
+    assert isinstance(started, RunStarted)
+    assert started.steps_per_epoch == 10 and started.total_steps == 30  # 320 training points
+    steps = of(reports, StepsReport)
+    assert [r.first_step for r in steps] == [0] + [r.steps_done for r in steps[:-1]]
+    assert len(losses(reports)) == 30 and np.isfinite(losses(reports)).all()
+    epochs = of(reports, EpochReport)
+    assert [e.epoch for e in epochs] == [1, 2, 3]
+    assert all(0 <= e.val_accuracy <= 1 and e.val_loss > 0 for e in epochs)
+    finished = reports[-1]
+    assert isinstance(finished, RunFinished) and finished.reason == "completed"
+    assert finished.steps_done == 30 and finished.epochs_done == 3
+
+
+def test_histograms_keep_fixed_bins_from_the_first_step():
+    _, reports = run(small(histogram_every=4))
+    histograms = of(reports, HistogramReport)
+    steps = np.concatenate([h.steps for h in histograms])
+    assert steps.tolist() == list(range(0, 30, 4))  # none dropped, the first one included
+    for h in histograms:
+        assert np.array_equal(h.grad_edges, histograms[0].grad_edges)
+        assert np.array_equal(h.weight_edges, histograms[0].weight_edges)
+        layers, bins = h.grad_edges.shape[0], h.grad_edges.shape[1] - 1
+        assert h.grad_counts.shape == (len(h.steps), layers, bins)
+    first = histograms[0]
+    # Every weight lands in a bin: layer 0 is Linear(2 -> 16): 32 weights + 16 biases.
+    assert first.weight_counts[0, 0].sum() == 48
+    assert first.grad_counts[0, 0].sum() == 48
+    assert (first.grad_norms > 0).all() and (first.weight_norms > 0).all()
+
+
+def test_same_seed_gives_bit_identical_losses_and_weights():
+    first, first_reports = run(small(seed=5))
+    second, second_reports = run(small(seed=5))
+    assert np.array_equal(losses(first_reports), losses(second_reports))
+    for key, value in first.state_dict().items():
+        assert torch.equal(value, second.state_dict()[key])
+    _, other_reports = run(small(seed=6))
+    assert not np.array_equal(losses(first_reports), losses(other_reports))
+
+
+def test_deterministic_mode_is_restored_after_the_run():
+    before = torch.are_deterministic_algorithms_enabled()
+    run(small(deterministic=True, epochs=1))
+    assert torch.are_deterministic_algorithms_enabled() == before
+
+
+@pytest.mark.parametrize("dtype", ["float64", "bfloat16", "float16"])
+def test_other_dtypes_train_on_the_cpu(dtype):
+    trainer, reports = run(small(dtype=dtype, epochs=2))
+    assert reports[-1].reason == "completed"
+    assert next(iter(trainer.model.parameters())).dtype == getattr(torch, dtype)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+def test_every_optimizer_lowers_the_loss(optimizer):
+    rate = {"sgd": 0.1, "adagrad": 0.1, "rmsprop": 0.003}.get(optimizer, 0.01)
+    _, reports = run(
+        small(
+            optimizer=optimizer,
+            learning_rate=rate,
+            epochs=8,
+            momentum=0.0 if optimizer == "rmsprop" else 0.9,
+        )
+    )
+    epochs = of(reports, EpochReport)
+    assert epochs[-1].train_loss < epochs[0].train_loss
+
+
+def test_regression_reports_rmse_and_r2():
+    spec = ModelSpec((1,), (LayerSpec.create("Linear", out_features=1),))
+    experiment = Experiment(
+        spec, DataConfig("line", samples=400, noise=0.1), TrainConfig(learning_rate=0.1, epochs=20)
+    )
+    _, reports = run(experiment)
+    last = of(reports, EpochReport)[-1]
+    assert last.val_accuracy is None
+    assert last.val_rmse < 0.3 and last.val_r2 > 0.99
+
+
+def test_huge_learning_rate_stops_with_an_explanation_and_keeps_finite_weights():
+    experiment = small(optimizer="sgd", learning_rate=100.0, momentum=0.9, epochs=50)
+    experiment = experiment.with_changes(data=DataConfig("line", samples=400))
+    experiment = experiment.with_changes(
+        model=ModelSpec(
+            (1,),
+            (
+                LayerSpec.create("Linear", out_features=8),
+                LayerSpec.create("Linear", out_features=1),
+            ),
+        )
+    )
+    trainer, reports = run(experiment)
+    finished = reports[-1]
+    assert finished.reason == "diverged"
+    assert (
+        "became" in finished.message and "learning rate 100 is likely too high" in finished.message
+    )
+    assert f"step {finished.steps_done}" in finished.message
+    assert all(torch.isfinite(v).all() for v in trainer.state_dict().values())
+    assert np.isfinite(losses(reports)).all()
+    assert len(losses(reports)) == finished.steps_done - 1
+
+
+def test_pause_step_resume_and_stop_from_another_thread():
+    control = Control()
+    control.pause()
+    trainer = Trainer(small(epochs=50))
+    seen = []
+    stepped = threading.Event()
+
+    def consume():
+        for report in trainer.run(control):
+            seen.append(report)
+            if isinstance(report, Paused) and report.steps_done == 2:
+                stepped.set()
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    control.step()
+    control.step()
+    assert stepped.wait(30)
+    assert len(losses(seen)) == 2  # exactly the two granted batches
+    control.resume()
+    control.stop()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert seen[-1].reason == "stopped" and seen[-1].steps_done < 50 * 10
+
+
+def test_learning_rate_change_takes_effect_and_is_marked():
+    control = Control()
+    control.set_learning_rate(0.123)
+    trainer, reports = run(small(epochs=1), control)
+    assert of(reports, Marker)[0].step == 0 and "0.123" in of(reports, Marker)[0].text
+    assert trainer.optimizer.param_groups[0]["lr"] == 0.123
+    assert of(reports, StepsReport)[-1].learning_rate == 0.123
+
+
+@pytest.mark.parametrize(
+    "experiment, words",
+    [
+        (small(device="cuda:7"), "The device cuda:7 is not available"),
+        (small(loss="mse"), "needs numeric targets"),
+        (Experiment(data=DataConfig("blobs", classes=4)), "needs 4 class scores"),
+        (Experiment(data=DataConfig("line")), "expects inputs of shape (2,)"),
+        (small(optimizer="sgd", nesterov=True, momentum=0.0), "Nesterov"),
+    ],
+)
+def test_unrunnable_experiments_are_rejected_before_the_first_step(experiment, words):
+    if words.startswith("The device") and torch.cuda.device_count() > 7:
+        pytest.fail("this test expects fewer than 8 GPUs")
+    with pytest.raises(RunError) as caught:
+        Trainer(experiment).prepare()
+    assert words in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_batch_norm_never_gets_a_batch_of_one():
+    spec = ModelSpec(
+        (2,),
+        (
+            LayerSpec.create("Linear", out_features=8),
+            LayerSpec.create("BatchNorm1d"),
+            LayerSpec.create("ReLU"),
+            LayerSpec.create("Linear", out_features=2),
+        ),
+    )
+    experiment = Experiment(
+        spec, DataConfig(samples=41, val_fraction=0.0), TrainConfig(batch_size=8, epochs=2)
+    )
+    _, reports = run(experiment)
+    assert reports[-1].reason == "completed"
+    assert reports[0].steps_per_epoch == 5
