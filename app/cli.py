@@ -1,0 +1,232 @@
+"""Command line: the window by default, `train` for headless runs.
+
+Bad input exits with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import sys
+import time
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + error
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="layerlab", description="LayerLab: build and train small neural networks."
+    )
+    commands = parser.add_subparsers(dest="command")
+    train = commands.add_parser(
+        "train",
+        help="train an experiment without a window",
+        description="Train EXPERIMENT.json and write model.pt, experiment.json, model.py and "
+        "metrics.csv into the output folder.",
+    )
+    train.add_argument("experiment", type=Path, help="an experiment file (.json)")
+    train.add_argument("--epochs", type=int, help="number of passes over the training data")
+    train.add_argument("--device", help="cpu, cuda, cuda:N or mps")
+    train.add_argument("--dtype", help="float32, float64, bfloat16 or float16")
+    train.add_argument("--seed", type=int, help="seed for weights and shuffling")
+    train.add_argument("--out", type=Path, help="output folder (default: runs/<experiment name>)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "train":
+        args = build_parser().parse_args(argv)
+        return train_command(args)
+    if argv and argv[0] in ("-h", "--help"):
+        build_parser().print_help()
+        return 0
+    print(
+        "LayerLab's window is not built yet. Train from the command line meanwhile:\n"
+        "  python main.py train resources/examples/two_moons.json"
+    )
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"layerlab: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from app.experiment import Experiment, ExperimentError
+
+    try:
+        experiment = Experiment.load(args.experiment)
+        overrides = {
+            key: value
+            for key, value in (
+                ("epochs", args.epochs),
+                ("device", args.device),
+                ("dtype", args.dtype),
+                ("seed", args.seed),
+            )
+            if value is not None
+        }
+        if overrides:
+            data = experiment.to_dict()
+            data["train"].update(overrides)
+            experiment = Experiment.from_dict(data)
+    except ExperimentError as error:
+        return _fail(str(error))
+    out = args.out or Path("runs") / args.experiment.stem
+    return _train(experiment, out)
+
+
+def _train(experiment, out: Path) -> int:
+    from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
+    from app.training import LOSS_CLASSES, Control, RunError, Trainer
+    from models.checkpoint import save_checkpoint, write_atomic
+    from models.codegen import TrainingSketch, generate
+
+    trainer = Trainer(experiment)
+    try:
+        trainer.prepare()
+    except (RunError, ValueError) as error:
+        return _fail(str(error))
+    control = Control()
+    progress = _Progress(sys.stderr)
+    epochs: list[EpochReport] = []
+    finished: RunFinished | None = None
+    try:
+        for report in trainer.run(control):
+            if isinstance(report, RunStarted):
+                print(
+                    f"Training {experiment.title!r}: {report.param_count:,} parameters, "
+                    f"{report.train_samples:,} training and {report.val_samples:,} validation "
+                    f"samples, {report.epochs} epochs on {report.device} ({report.dtype})"
+                )
+                progress.start(report.total_steps, report.epochs)
+            elif isinstance(report, StepsReport):
+                progress.update(report)
+            elif isinstance(report, EpochReport):
+                epochs.append(report)
+                progress.clear()
+                print(_epoch_line(report, experiment.train.epochs), flush=True)
+            elif isinstance(report, RunFinished):
+                finished = report
+    except KeyboardInterrupt:
+        control.stop()
+        progress.clear()
+        print("Interrupted: saving the weights trained so far.", file=sys.stderr)
+    progress.clear()
+    train = experiment.train
+    sketch = TrainingSketch(
+        optimizer={
+            "sgd": "SGD",
+            "adam": "Adam",
+            "adamw": "AdamW",
+            "rmsprop": "RMSprop",
+            "adagrad": "Adagrad",
+        }[train.optimizer],
+        optimizer_args=tuple(trainer.optimizer_options.items()),
+        loss=LOSS_CLASSES[trainer.loss_name],
+        batch_size=train.batch_size,
+        epochs=train.epochs,
+        seed=train.seed,
+    )
+    source = generate(
+        experiment.model, title=experiment.title, task=trainer.dataset.task, training=sketch
+    )
+    try:
+        save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source)
+        write_atomic(out / "metrics.csv", _metrics_csv(epochs).encode())
+    except OSError as error:
+        print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"Wrote model.pt, experiment.json, model.py and metrics.csv to {out}")
+    if finished is None:
+        return 130
+    if finished.reason == "diverged":
+        print(f"layerlab: {finished.message}", file=sys.stderr)
+        return 1
+    print(finished.message)
+    return 0
+
+
+def _epoch_line(report, epochs: int) -> str:
+    width = len(str(epochs))
+    line = f"epoch {report.epoch:>{width}}/{epochs}  train loss {report.train_loss:.4f}"
+    if report.val_loss is not None:
+        line += f"  val loss {report.val_loss:.4f}"
+    if report.val_accuracy is not None:
+        line += f"  val accuracy {report.val_accuracy:.1%}"
+    if report.val_rmse is not None:
+        line += f"  val RMSE {report.val_rmse:.4g}  R\u00b2 {report.val_r2:.3f}"
+    return line
+
+
+def _metrics_csv(epochs) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["epoch", "steps", "train_loss", "val_loss", "val_accuracy", "val_rmse", "val_r2"]
+    )
+    for r in epochs:
+        row = [
+            r.epoch,
+            r.steps_done,
+            r.train_loss,
+            r.val_loss,
+            r.val_accuracy,
+            r.val_rmse,
+            r.val_r2,
+        ]
+        writer.writerow(
+            ["" if v is None else (f"{v:.6g}" if isinstance(v, float) else v) for v in row]
+        )
+    return buffer.getvalue()
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; silent when the stream is not a terminal."""
+
+    WIDTH = 24
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.total = 1
+        self.epochs = 1
+        self.shown = False
+        self.last = 0.0
+
+    def start(self, total_steps: int, epochs: int) -> None:
+        self.total, self.epochs = max(total_steps, 1), epochs
+
+    def update(self, report) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.1:
+            return
+        self.last = now
+        done = report.steps_done
+        filled = int(self.WIDTH * done / self.total)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        rate = done / report.elapsed if report.elapsed > 0 else 0
+        left = (self.total - done) / rate if rate > 0 else math.inf
+        eta = f"{int(left // 60)}:{int(left % 60):02d}" if math.isfinite(left) else "?"
+        self.stream.write(
+            f"\r[{bar}] {done / self.total:4.0%}  epoch {report.epoch + 1}/{self.epochs}  "
+            f"step {done}/{self.total}  {report.samples_per_second:,.0f} samples/s  left {eta}  "
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+            self.shown = False
