@@ -272,7 +272,14 @@ class Trainer:
         if len(dataset.x_train) == 0:
             raise RunError("There is no training data: lower the validation fraction.")
         self.device = torch.device(train.device)
-        self.dtype = DTYPES[train.dtype]
+        # Half precisions train mixed: float32 weights, layers computed in the half type under
+        # autocast, and float16 with loss scaling, as PyTorch recommends. Pure half-precision
+        # Adam turns NaN within steps (its eps underflows), which teaches nothing.
+        half = train.dtype in ("bfloat16", "float16")
+        self.dtype = torch.float32 if half else DTYPES[train.dtype]
+        self.autocast_dtype = DTYPES[train.dtype] if half else None
+        scaled = train.dtype == "float16"
+        self.scaler = torch.amp.GradScaler(self.device.type) if scaled else None
         if self.threads is None:
             self.threads = choose_threads(self.experiment, inference.total_params)
         layers = inference.resolved_spec().layers
@@ -293,13 +300,22 @@ class Trainer:
                 self.device, self.dtype
             )
             x, y = self._tensors(dataset.x_train[:2], dataset.y_train[:2])
-            self.loss_fn(model(x), y).backward()
+            self.loss_fn(self.forward(x, model), y).backward()
         except (RuntimeError, NotImplementedError) as error:
             reason = str(error).strip().splitlines()[0][:200]
             raise RunError(
                 f"This model cannot train in {self.experiment.train.dtype} on "
                 f"{self.experiment.train.device}: {reason}"
             ) from None
+
+    def forward(self, x: torch.Tensor, model: nn.Module | None = None) -> torch.Tensor:
+        """The model's output in the weights' dtype, computed in the half type when mixed."""
+        model = model or self.model
+        if self.autocast_dtype is None:
+            return model(x)
+        with torch.autocast(self.device.type, self.autocast_dtype):
+            output = model(x)
+        return output.to(self.dtype)
 
     def _tensors(self, x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         inputs = torch.from_numpy(x).to(self.device, self.dtype)
@@ -400,7 +416,8 @@ class _Run:
             threads=t.threads,
         )
         generator = torch.Generator().manual_seed(self.train.seed)
-        model, optimizer, loss_fn = t.model, t.optimizer, t.loss_fn
+        model, optimizer, loss_fn, scaler = t.model, t.optimizer, t.loss_fn, t.scaler
+        forward = model if t.autocast_dtype is None else t.forward
         x_train, y_train = t.x_train, t.y_train
         every = self.train.histogram_every
         model.train()
@@ -432,7 +449,7 @@ class _Run:
                     yield Marker(self.step, f"learning rate {rate:g}")
                 index = order[start : start + batch]
                 optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(model(x_train[index]), y_train[index])
+                loss = loss_fn(forward(x_train[index]), y_train[index])
                 if self.on_cpu:
                     value = loss.item()  # free on the CPU; lets a NaN stop before the update
                     if not math.isfinite(value):
@@ -442,10 +459,18 @@ class _Run:
                     self.pending.append(value)
                 else:
                     self.pending.append(loss.detach())
-                loss.backward()
-                if self.step % every == 0:
-                    self._histograms()
-                optimizer.step()
+                if scaler is None:
+                    loss.backward()
+                    if self.step % every == 0:
+                        self._histograms()
+                    optimizer.step()
+                else:
+                    scaler.scale(loss).backward()
+                    if self.step % every == 0:
+                        scaler.unscale_(optimizer)  # histograms show the true gradients
+                        self._histograms()
+                    scaler.step(optimizer)
+                    scaler.update()
                 self.step += 1
                 self.window_samples += len(index)
                 now = time.perf_counter()
@@ -569,7 +594,8 @@ class _Run:
         if len(t.x_val):
             t.model.eval()
             with torch.no_grad():
-                outputs = torch.cat([t.model(chunk) for chunk in t.x_val.split(EVAL_CHUNK)]).float()
+                chunks = t.x_val.split(EVAL_CHUNK)
+                outputs = torch.cat([t.forward(chunk) for chunk in chunks]).float()
             t.model.train()
             targets = t.y_val
             val_loss = float(
