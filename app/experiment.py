@@ -14,8 +14,9 @@ from pathlib import Path
 
 from app.datasets import DataConfig
 from app.datasets.toy import TOY_DATASETS, check_config
+from models.codegen import TrainingSketch
 from models.layers import AUTO
-from models.spec import LayerSpec, ModelSpec, SpecError
+from models.spec import LayerSpec, ModelSpec, SpecError, Task
 
 FORMAT = "layerlab-experiment"
 VERSION = 1
@@ -24,6 +25,19 @@ DTYPE_NAMES = ("float32", "float64", "bfloat16", "float16")
 OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 LOSS_NAMES = ("auto", "cross_entropy", "mse", "l1", "huber")
 DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+OPTIMIZER_CLASSES = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+LOSS_CLASSES = {
+    "cross_entropy": "CrossEntropyLoss",
+    "mse": "MSELoss",
+    "l1": "L1Loss",
+    "huber": "HuberLoss",
+}
 
 
 class ExperimentError(ValueError):
@@ -146,6 +160,32 @@ class Experiment:
             return cls.from_json(text)
         except ExperimentError as error:
             raise ExperimentError(f"{path.name}: {error}") from None
+
+
+def optimizer_options(train: TrainConfig) -> dict[str, object]:
+    """The torch.optim keyword arguments this config means (the optimizer's own defaults aside)."""
+    options: dict[str, object] = {"lr": train.learning_rate, "weight_decay": train.weight_decay}
+    if train.optimizer == "sgd":
+        options.update(momentum=train.momentum, nesterov=train.nesterov)
+    elif train.optimizer == "rmsprop":
+        options.update(momentum=train.momentum)
+    return options
+
+
+def training_sketch(experiment: Experiment, task: Task) -> TrainingSketch:
+    """The training settings as torch names, for generated source."""
+    train = experiment.train
+    loss = train.loss
+    if loss == "auto":
+        loss = "cross_entropy" if task.is_classification else "mse"
+    return TrainingSketch(
+        optimizer=OPTIMIZER_CLASSES[train.optimizer],
+        optimizer_args=tuple(optimizer_options(train).items()),
+        loss=LOSS_CLASSES[loss],
+        batch_size=train.batch_size,
+        epochs=train.epochs,
+        seed=train.seed,
+    )
 
 
 def migrate(data: dict) -> dict:

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.datasets import Dataset, load
-from app.experiment import Experiment, TrainConfig
+from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.reports import (
     EpochReport,
     HistogramReport,
@@ -52,12 +52,6 @@ LOSSES: dict[str, Callable[..., torch.Tensor]] = {
     "mse": F.mse_loss,
     "l1": F.l1_loss,
     "huber": F.huber_loss,
-}
-LOSS_CLASSES = {
-    "cross_entropy": "CrossEntropyLoss",
-    "mse": "MSELoss",
-    "l1": "L1Loss",
-    "huber": "HuberLoss",
 }
 # Above these learning rates a divergence is most likely the learning rate's fault.
 HIGH_LEARNING_RATE = {"sgd": 0.5, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.05, "adagrad": 0.5}
@@ -326,12 +320,7 @@ class Trainer:
 
     def _make_optimizer(self) -> torch.optim.Optimizer:
         train = self.experiment.train
-        options: dict[str, object] = {"lr": train.learning_rate, "weight_decay": train.weight_decay}
-        if train.optimizer == "sgd":
-            options.update(momentum=train.momentum, nesterov=train.nesterov)
-        elif train.optimizer == "rmsprop":
-            options.update(momentum=train.momentum)
-        self.optimizer_options = dict(options)
+        options = optimizer_options(train)
         optimizer_class = OPTIMIZERS[train.optimizer]
         params = list(self.model.parameters())
         try:  # Same algorithm, one kernel for all parameters: 1.3x for Adam on CPU (DESIGN.md).

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import torch
 from torch import nn
 
 from models.build import ModelError, build
+from models.files import write_atomic
 from models.spec import ModelSpec, SpecError
 
 MODEL_FILE = "model.pt"
@@ -35,22 +34,6 @@ class Checkpoint:
     model: nn.Sequential
     spec: ModelSpec
     experiment: dict
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def save_checkpoint(

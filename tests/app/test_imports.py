@@ -13,6 +13,7 @@ CORE_MODULES = [
     "models.build",
     "models.codegen",
     "models.checkpoint",
+    "models.files",
     "app.datasets",
     "app.datasets.toy",
     "app.experiment",
@@ -36,9 +37,12 @@ def test_core_imports_without_qt():
     assert result.stdout.strip() == ""
 
 
-def test_shape_inference_imports_without_torch():
-    """The window shows shapes before torch has finished importing."""
-    code = "import sys, models.shapes, models.spec, models.layers; print('torch' in sys.modules)"
+def test_what_the_window_needs_first_imports_without_torch():
+    """The window shows shapes, data and code before torch has finished importing."""
+    code = (
+        "import sys, models.shapes, models.spec, models.layers, models.codegen, models.files, "
+        "app.experiment, app.datasets.toy; print('torch' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -20,9 +20,9 @@ from models.checkpoint import (
     CheckpointError,
     load_checkpoint,
     save_checkpoint,
-    write_atomic,
 )
 from models.codegen import generate
+from models.files import write_atomic
 from models.spec import LayerSpec, ModelSpec
 
 L = LayerSpec.create
