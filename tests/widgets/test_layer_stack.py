@@ -1,0 +1,144 @@
+"""The layer stack shows every layer's shape, size and problems, and turns drops into intents."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from models.shapes import infer
+from models.spec import LayerSpec, ModelSpec, Task
+from widgets.layer_stack import (
+    LAYER,
+    LAYER_MIME_TYPE,
+    NUMBER,
+    OUTPUT,
+    PARAMS,
+    LayerStackWidget,
+    move_destination,
+)
+
+L = LayerSpec.create
+TASK = Task("classification", 10)
+IMAGE_MODEL = ModelSpec(
+    (1, 28, 28),
+    (
+        L("Conv2d", out_channels=8, padding=1),
+        L("ReLU"),
+        L("MaxPool2d"),
+        L("Linear", out_features=10),
+    ),
+)
+
+
+@pytest.fixture
+def stack(qtbot):
+    widget = LayerStackWidget()
+    qtbot.addWidget(widget)
+    widget.resize(460, 500)
+    widget.show()
+    return widget
+
+
+def show(stack, spec, task=TASK):
+    stack.show_model(spec, infer(spec, task), task)
+
+
+def rows(stack):
+    tree = stack.tree
+    return [
+        [tree.topLevelItem(i).text(c) for c in (NUMBER, LAYER, OUTPUT, PARAMS)]
+        for i in range(tree.topLevelItemCount())
+    ]
+
+
+def test_rows_show_position_layer_with_sizes_output_shape_and_parameters(stack):
+    spec = ModelSpec(
+        (784,), (L("Linear", out_features=128), L("ReLU"), L("Linear", out_features=10))
+    )
+    show(stack, spec)
+    assert rows(stack) == [
+        ["0", "Linear 784 -> 128", "128", "100,480"],
+        ["1", "ReLU", "128", "0"],
+        ["2", "Linear 128 -> 10", "10", "1,290"],
+    ]
+    assert "784 features" in stack.input_label.text()
+    assert "101,770 parameters" in stack.output_label.text()
+    assert all(stack.fix_buttons(i) == [] for i in range(3))
+    assert stack.tree.topLevelItem(0).childCount() == 0
+
+
+def test_a_problem_is_marked_on_its_row_and_its_fix_is_one_click(stack, qtbot):
+    show(stack, IMAGE_MODEL)
+    row = stack.tree.topLevelItem(3)
+    assert "Insert Flatten before layer 3" in row.toolTip(LAYER)
+    assert not row.icon(LAYER).isNull()
+    assert rows(stack)[3][2] == "\u2014"  # no output shape for a broken layer
+    (button,) = stack.fix_buttons(3)
+    assert button.text() == "Insert Flatten before layer 3"
+    problem = stack.tree.itemWidget(row.child(0), 0)
+    assert "needs flat features" in problem.findChild(QLabel).text()
+    with qtbot.waitSignal(stack.fixChosen) as fixed:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    spec, label = fixed.args
+    assert label == "Insert Flatten before layer 3"
+    assert [layer.kind for layer in spec.layers][3] == "Flatten"
+    assert infer(spec, TASK).ok
+
+
+def test_whole_model_problems_appear_below_with_their_fix(stack, qtbot):
+    show(stack, ModelSpec((2,), ()), Task("classification", 2))
+    (message,) = stack.problems.findChildren(QLabel)
+    assert message.text().startswith("The model has no layers yet")
+    (button,) = stack.problems.findChildren(QPushButton)
+    assert button.text() == "Add Linear auto -> 2"
+    with qtbot.waitSignal(stack.fixChosen) as fixed:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert fixed.args[0].layers == (L("Linear", out_features=2),)
+
+
+def drop(stack, kind: str, row: int, below: bool) -> None:
+    tree = stack.tree
+    rect = tree.visualItemRect(tree.topLevelItem(row))
+    point = QPoint(rect.center().x(), rect.bottom() - 2 if below else rect.top() + 2)
+    data = QMimeData()
+    data.setData(LAYER_MIME_TYPE, kind.encode())
+    event = QDropEvent(
+        point,
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    tree.dropEvent(event)
+
+
+def test_dropping_a_palette_layer_inserts_it_where_it_lands(stack, qtbot):
+    show(stack, IMAGE_MODEL)
+    with qtbot.waitSignal(stack.layerInserted) as inserted:
+        drop(stack, "Flatten", 2, below=True)
+    assert inserted.args == [3, "Flatten"]
+    with qtbot.waitSignal(stack.layerInserted) as inserted:
+        drop(stack, "Dropout", 0, below=False)
+    assert inserted.args == [0, "Dropout"]
+    assert stack.tree.topLevelItemCount() == 4  # the widget waits for the new spec
+
+
+def test_a_row_dragged_down_or_up_ends_where_it_was_dropped():
+    assert move_destination(0, 3) == 2  # dropped before row 3: lands after row 2
+    assert move_destination(3, 0) == 0
+    assert move_destination(1, 1) == 1 and move_destination(1, 2) == 1  # no move
+
+
+def test_the_selection_survives_a_redraw_and_is_reported_when_it_goes(stack, qtbot):
+    show(stack, IMAGE_MODEL)
+    with qtbot.waitSignal(stack.currentLayerChanged) as changed:
+        stack.select(2)
+    assert changed.args == [2] and stack.current_layer() == 2
+    with qtbot.assertNotEmitted(stack.currentLayerChanged):
+        show(stack, IMAGE_MODEL.replace(0, L("Conv2d", out_channels=4, padding=1)))
+    assert stack.current_layer() == 2
+    with qtbot.waitSignal(stack.currentLayerChanged) as changed:
+        show(stack, ModelSpec((2,), (L("Linear", out_features=10),)))
+    assert changed.args == [-1] and stack.current_layer() is None

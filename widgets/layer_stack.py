@@ -1,0 +1,315 @@
+"""The layer stack: the model as rows with shapes, parameter counts, problems and their fixes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDropEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.shapes import WARNING, Diagnostic, Fix, Inference
+from models.spec import ModelSpec, Task
+
+LAYER_MIME_TYPE = "application/x-layerlab-layer-kind"  # what the palette drags
+COLUMNS = ("#", "Layer", "Output", "Params")
+NUMBER, LAYER, OUTPUT, PARAMS = range(4)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("LayerStackWidget", text)
+
+
+def shape_text(shape: tuple[int, ...] | None) -> str:
+    if shape is None:
+        return "\u2014"
+    return " \u00d7 ".join(str(n) for n in shape)
+
+
+def _input_text(shape: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return tr("Input: {n} features per sample").format(n=shape[0])
+    if len(shape) == 3:
+        c, h, w = shape
+        return tr("Input: {c} channel(s) of {h} \u00d7 {w} pixels").format(c=c, h=h, w=w)
+    return tr("Input: {shape}").format(shape=shape_text(shape))
+
+
+def move_destination(source: int, position: int) -> int:
+    """Where a row dragged from `source` ends when dropped before row `position`."""
+    return position - 1 if position > source else position
+
+
+class _StackTree(QTreeWidget):
+    """The rows. Drops are turned into intents; the model changes only through the document."""
+
+    dropped = Signal(int, str)  # position, kind
+    moved = Signal(int, int)  # source, destination
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setColumnCount(len(COLUMNS))
+        self.setHeaderLabels([tr(c) for c in COLUMNS])
+        self.setRootIsDecorated(False)
+        self.setIndentation(14)  # problem rows sit under their layer
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDropIndicatorShown(True)
+        header = self.header()
+        header.setStretchLastSection(False)
+        for column, mode in (
+            (NUMBER, QHeaderView.ResizeMode.ResizeToContents),
+            (LAYER, QHeaderView.ResizeMode.Stretch),
+            (OUTPUT, QHeaderView.ResizeMode.ResizeToContents),
+            (PARAMS, QHeaderView.ResizeMode.ResizeToContents),
+        ):
+            header.setSectionResizeMode(column, mode)
+
+    def _accepts(self, event) -> bool:
+        return event.source() is self or event.mimeData().hasFormat(LAYER_MIME_TYPE)
+
+    def dragEnterEvent(self, event) -> None:
+        if self._accepts(event):
+            super().dragEnterEvent(event)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self._accepts(event):
+            super().dragMoveEvent(event)
+            event.accept()
+        else:
+            event.ignore()
+
+    def drop_position(self, point: QPoint) -> int:
+        """The row index a drop at `point` inserts before."""
+        item = self.itemAt(point)
+        if item is None:
+            return self.topLevelItemCount()
+        if item.parent() is not None:  # a problem row: drop after its layer
+            return self.indexOfTopLevelItem(item.parent()) + 1
+        row = self.indexOfTopLevelItem(item)
+        rect = self.visualItemRect(item)
+        return row + 1 if point.y() > rect.center().y() else row
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        position = self.drop_position(event.position().toPoint())
+        if event.source() is self:
+            source = self.indexOfTopLevelItem(self.currentItem() or QTreeWidgetItem())
+            destination = move_destination(source, position)
+            if source >= 0 and destination != source:
+                self.moved.emit(source, destination)
+        elif event.mimeData().hasFormat(LAYER_MIME_TYPE):
+            kind = bytes(event.mimeData().data(LAYER_MIME_TYPE).data()).decode()
+            self.dropped.emit(position, kind)
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()  # never let Qt move the items itself
+
+
+class LayerStackWidget(QWidget):
+    """Rows of `#, layer, output shape, parameters, fix`, plus the input above and a summary
+    of problems below. Emits intents; `show_model` redraws from the spec and its inference."""
+
+    layerInserted = Signal(int, str)  # position, kind
+    layerMoved = Signal(int, int)  # source, destination
+    fixChosen = Signal(object, str)  # fixed ModelSpec, the fix's label
+    currentLayerChanged = Signal(int)  # -1 when nothing is selected
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.input_label = QLabel()
+        self.tree = _StackTree()
+        self.output_label = QLabel()
+        self.output_label.setWordWrap(True)
+        self.problems = QWidget()
+        self.problems_layout = QVBoxLayout(self.problems)
+        self.problems_layout.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.input_label)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.output_label)
+        layout.addWidget(self.problems)
+        self.tree.dropped.connect(self.layerInserted)
+        self.tree.moved.connect(self.layerMoved)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        self._showing = False
+        self.tree.setToolTip(
+            tr("Drag layers here from the palette, or drag rows to reorder them (Alt+Up/Down).")
+        )
+
+    def current_layer(self) -> int | None:
+        item = self.tree.currentItem()
+        if item is None:
+            return None
+        return self.tree.indexOfTopLevelItem(item.parent() or item)
+
+    def fix_buttons(self, index: int) -> list[QPushButton]:
+        """The one-click fixes shown under layer `index`."""
+        item = self.tree.topLevelItem(index)
+        widgets = [self.tree.itemWidget(item.child(i), 0) for i in range(item.childCount())]
+        return [button for w in widgets if w for button in w.findChildren(QPushButton)]
+
+    def select(self, index: int | None) -> None:
+        """Select a row (None clears) and tell listeners, as a click would."""
+        if index is None or not 0 <= index < self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(None)
+            self.tree.clearSelection()
+        else:
+            self.tree.setCurrentItem(self.tree.topLevelItem(index))
+
+    def show_model(self, spec: ModelSpec, inference: Inference, task: Task | None) -> None:
+        """Redraw every row; the selected row stays selected when it still exists."""
+        current = self.current_layer()
+        self._showing = True
+        self.tree.clear()
+        for info in inference.layers:
+            diagnostics = [d for d in inference.diagnostics if d.layer == info.index]
+            item = self._row(info, diagnostics)
+            self.tree.addTopLevelItem(item)
+            for diagnostic in diagnostics:
+                problem = QTreeWidgetItem(item)
+                problem.setFlags(Qt.ItemFlag.NoItemFlags)
+                problem.setFirstColumnSpanned(True)
+                self.tree.setItemWidget(problem, 0, self._problem_widget(diagnostic))
+        self.tree.expandAll()
+        if current is not None and current < len(spec.layers):
+            self.tree.setCurrentItem(self.tree.topLevelItem(current))
+        self._showing = False
+        self.input_label.setText(_input_text(spec.input_shape))
+        self._show_summary(inference, task)
+        self._show_problems([d for d in inference.diagnostics if d.layer is None])
+        if current is not None and self.current_layer() is None:
+            self.currentLayerChanged.emit(-1)
+
+    def _row(self, info, diagnostics: list[Diagnostic]) -> QTreeWidgetItem:
+        params = "" if info.param_count is None else f"{info.param_count:,}"
+        item = QTreeWidgetItem(
+            [
+                str(info.index),
+                (info.resolved or info.layer).summary(),
+                shape_text(info.output_shape),
+                params,
+                "",
+            ]
+        )
+        item.setFlags(
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
+        item.setTextAlignment(NUMBER, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setTextAlignment(PARAMS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setToolTip(LAYER, tr("torch.nn.{kind}").format(kind=info.layer.kind))
+        if diagnostics:
+            worst = "error" if any(d.severity != WARNING for d in diagnostics) else WARNING
+            pixmap = (
+                QStyle.StandardPixmap.SP_MessageBoxCritical
+                if worst == "error"
+                else QStyle.StandardPixmap.SP_MessageBoxWarning
+            )
+            item.setIcon(LAYER, self.style().standardIcon(pixmap))
+            text = "\n\n".join(d.message for d in diagnostics)
+            for column in range(len(COLUMNS)):
+                item.setToolTip(column, text)
+            if worst == "error":
+                color = QColor("#C62828") if not _dark(self) else QColor("#FF8A80")
+                item.setForeground(OUTPUT, QBrush(color))
+                item.setForeground(LAYER, QBrush(color))
+        return item
+
+    def _problem_widget(self, diagnostic: Diagnostic) -> QWidget:
+        """Under the layer: its fixes as buttons, then the message (in full as a tooltip)."""
+        widget = QWidget()
+        line = QHBoxLayout(widget)
+        line.setContentsMargins(2, 1, 2, 1)
+        for fix in diagnostic.fixes:
+            button = QPushButton(fix.label)
+            button.setObjectName("fixButton")
+            button.setToolTip(diagnostic.message)
+            button.clicked.connect(lambda _=False, fix=fix: self._on_fix(fix))
+            line.addWidget(button)
+        message = QLabel(diagnostic.message)
+        message.setToolTip(diagnostic.message)
+        message.setObjectName("problemText")
+        message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        line.addWidget(message, 1)
+        widget.setToolTip(diagnostic.message)
+        return widget
+
+    def _show_summary(self, inference: Inference, task: Task | None) -> None:
+        if not inference.layers:
+            self.output_label.setText(
+                tr("No layers yet: double-click or drag one from the palette.")
+            )
+            return
+        output = inference.output_shape
+        text = tr("Output: {shape}  \u00b7  {params} parameters").format(
+            shape=shape_text(output), params=f"{inference.total_params:,}"
+        )
+        if task is not None:
+            text += "\n" + tr("The data needs: {task}").format(task=task.describe())
+        self.output_label.setText(text)
+
+    def _show_problems(self, diagnostics: list[Diagnostic]) -> None:
+        while self.problems_layout.count():
+            widget = self.problems_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for diagnostic in diagnostics:
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            message = QLabel(diagnostic.message)
+            message.setWordWrap(True)
+            line.addWidget(message, 1)
+            for fix in diagnostic.fixes:
+                button = QPushButton(fix.label)
+                button.clicked.connect(lambda _=False, fix=fix: self._on_fix(fix))
+                line.addWidget(button)
+            self.problems_layout.addWidget(row)
+
+    def _on_fix(self, fix: Fix) -> None:
+        self.fixChosen.emit(fix.spec, fix.label)
+
+    def _on_current_item_changed(self, current, previous) -> None:
+        if not self._showing:
+            self.currentLayerChanged.emit(-1 if current is None else self.current_layer())
+
+
+def _dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+if __name__ == "__main__":
+    from models.shapes import infer
+    from models.spec import LayerSpec
+
+    app = QApplication([])
+    spec = ModelSpec(
+        (1, 28, 28),
+        (
+            LayerSpec.create("Conv2d", out_channels=8, padding=1),
+            LayerSpec.create("ReLU"),
+            LayerSpec.create("MaxPool2d"),
+            LayerSpec.create("Linear", out_features=10),
+        ),
+    )
+    task = Task("classification", 10)
+    widget = LayerStackWidget()
+    widget.show_model(spec, infer(spec, task), task)
+    widget.resize(420, 500)
+    widget.show()
+    app.exec()
