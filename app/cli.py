@@ -23,7 +23,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="layerlab", description="LayerLab: build and train small neural networks."
+        prog="layerlab",
+        description="LayerLab: build and train small neural networks. Without a command it opens "
+        "the window, with EXPERIMENT.json if one is given.",
     )
     commands = parser.add_subparsers(dest="command")
     train = commands.add_parser(
@@ -38,21 +40,67 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dtype", help="float32, float64, bfloat16 or float16")
     train.add_argument("--seed", type=int, help="seed for weights and shuffling")
     train.add_argument("--out", type=Path, help="output folder (default: runs/<experiment name>)")
+    shot = commands.add_parser(
+        "screenshot",
+        help="render the window offscreen into a PNG",
+        description="Render the window with EXPERIMENT.json (default: the two-moons example) "
+        "offscreen and write it as a PNG.",
+    )
+    shot.add_argument("out", type=Path, help="the PNG to write")
+    shot.add_argument("experiment", type=Path, nargs="?", help="an experiment file (.json)")
+    shot.add_argument("--size", type=_size, default=(1280, 800), help="WxH (default 1280x800)")
+    shot.add_argument(
+        "--theme", choices=("system", "light", "dark"), default="light", help="colour theme"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "train":
+    if argv and argv[0] in ("train", "screenshot", "-h", "--help"):
         args = build_parser().parse_args(argv)
-        return train_command(args)
-    if argv and argv[0] in ("-h", "--help"):
-        build_parser().print_help()
+        if args.command == "train":
+            return train_command(args)
+        if args.command == "screenshot":
+            return screenshot_command(args)
         return 0
-    print(
-        "LayerLab's window is not built yet. Train from the command line meanwhile:\n"
-        "  python main.py train resources/examples/two_moons.json"
-    )
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        return _fail(f"unexpected arguments {' '.join(argv)} (see --help)")
+    path = Path(argv[0]) if argv else None
+    if path is not None and not path.is_file():
+        return _fail(f"{path} does not exist")
+    from app.gui.application import run
+
+    return run(path)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x800, got {text!r}") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"size {text} is outside 320x240 to 7680x4320")
+    return width, height
+
+
+def screenshot_command(args: argparse.Namespace) -> int:
+    from app.experiment import Experiment, ExperimentError
+
+    if args.experiment is not None:
+        try:
+            Experiment.load(args.experiment)
+        except ExperimentError as error:
+            return _fail(str(error))
+    from app.gui.application import screenshot
+
+    try:
+        screenshot(
+            args.out, args.experiment, args.size, {"dark": True, "light": False}.get(args.theme)
+        )
+    except OSError as error:
+        return _fail(f"cannot write the screenshot: {error}")
+    print(f"Wrote {args.out} ({args.size[0]}x{args.size[1]})")
     return 0
 
 
@@ -87,10 +135,12 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 def _train(experiment, out: Path) -> int:
+    from app.experiment import training_sketch
     from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
-    from app.training import LOSS_CLASSES, Control, RunError, Trainer
-    from models.checkpoint import save_checkpoint, write_atomic
-    from models.codegen import TrainingSketch, generate
+    from app.training import Control, RunError, Trainer
+    from models.checkpoint import save_checkpoint
+    from models.codegen import generate
+    from models.files import write_atomic
 
     trainer = Trainer(experiment)
     try:
@@ -123,21 +173,7 @@ def _train(experiment, out: Path) -> int:
         progress.clear()
         print("Interrupted: saving the weights trained so far.", file=sys.stderr)
     progress.clear()
-    train = experiment.train
-    sketch = TrainingSketch(
-        optimizer={
-            "sgd": "SGD",
-            "adam": "Adam",
-            "adamw": "AdamW",
-            "rmsprop": "RMSprop",
-            "adagrad": "Adagrad",
-        }[train.optimizer],
-        optimizer_args=tuple(trainer.optimizer_options.items()),
-        loss=LOSS_CLASSES[trainer.loss_name],
-        batch_size=train.batch_size,
-        epochs=train.epochs,
-        seed=train.seed,
-    )
+    sketch = training_sketch(experiment, trainer.dataset.task)
     source = generate(
         experiment.model, title=experiment.title, task=trainer.dataset.task, training=sketch
     )

@@ -1,0 +1,65 @@
+"""Starting the window: the QApplication, its theme and settings, and offscreen screenshots."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "LayerLab"
+APPLICATION = "LayerLab"
+SETTLE_MS = 400
+
+
+def create_application(dark: bool | None = None) -> QApplication:
+    from app.gui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    apply_theme(app, dark)
+    return app
+
+
+def run(path: Path | None = None) -> int:
+    """Open the window (with `path` if given) and run until it closes."""
+    app = create_application()
+    from app.gui.main_window import MainWindow
+
+    window = MainWindow(QSettings())
+    window.show()
+    if path is not None:
+        window.open_file(path)
+    window.start_device_probe()
+    return app.exec()
+
+
+def screenshot(
+    out: Path, path: Path | None, size: tuple[int, int], dark: bool | None = None
+) -> None:
+    """Render the window offscreen, with default settings, into a PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application(dark)
+    from app.experiment import Experiment
+    from app.gui.main_window import MainWindow
+
+    experiment = Experiment.load(path) if path else None
+    with tempfile.TemporaryDirectory() as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, experiment)
+        window.resize(*size)
+        window.show()
+        window.start_device_probe().join()
+        settle = QElapsedTimer()
+        settle.start()
+        while settle.elapsed() < SETTLE_MS:  # let debounced previews and layouts finish
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if not window.grab().save(str(out)):
+            raise OSError(f"cannot write {out}")
+        window.document.undo_stack.setClean()
+        window.close()

@@ -1,0 +1,127 @@
+"""The experiment being edited: its undo history, its file, and what inference says about it."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.datasets import DataConfig
+from app.datasets.toy import TOY_DATASETS
+from app.experiment import Experiment, TrainConfig
+from models.shapes import Inference, infer
+from models.spec import ModelSpec, Task
+
+
+def data_task(config: DataConfig) -> Task:
+    return TOY_DATASETS[config.name].task(config.classes)
+
+
+def data_input_shape(config: DataConfig) -> tuple[int, ...]:
+    return (TOY_DATASETS[config.name].input_dim,)
+
+
+class _Change(QUndoCommand):
+    """One edit: the whole experiment before and after. Edits with the same merge key that
+    follow each other (typing in one spin box) become one undo step."""
+
+    def __init__(self, document: ExperimentDocument, after: Experiment, text: str, key: str):
+        super().__init__(text)
+        self.document = document
+        self.before = document.experiment
+        self.after = after
+        self.key = key
+
+    def id(self) -> int:
+        if not self.key:
+            return -1
+        return zlib.crc32(self.key.encode()) & 0x7FFFFFFF
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _Change) or other.key != self.key:
+            return False
+        self.after = other.after
+        self.setObsolete(self.after == self.before)
+        return True
+
+    def redo(self) -> None:
+        self.document._show(self.after)
+
+    def undo(self) -> None:
+        self.document._show(self.before)
+
+
+class ExperimentDocument(QObject):
+    """Holds the current Experiment. Every change goes through the undo stack and ends in
+    `changed`; `modifiedChanged` follows the stack's clean state; `pathChanged` the file."""
+
+    changed = Signal(object)  # Experiment
+    modifiedChanged = Signal(bool)
+    pathChanged = Signal(object)  # Path | None
+
+    def __init__(self, experiment: Experiment, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._experiment = experiment
+        self._inference: Inference | None = None
+        self.path: Path | None = None
+
+    @property
+    def experiment(self) -> Experiment:
+        return self._experiment
+
+    @property
+    def task(self) -> Task:
+        return data_task(self._experiment.data)
+
+    @property
+    def inference(self) -> Inference:
+        if self._inference is None:
+            self._inference = infer(self._experiment.model, self.task)
+        return self._inference
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def edit(self, experiment: Experiment, text: str, merge_key: str = "") -> None:
+        """Apply a change as one undoable step (nothing happens if nothing changes)."""
+        if experiment != self._experiment:
+            self.undo_stack.push(_Change(self, experiment, text, merge_key))
+
+    def edit_model(self, spec: ModelSpec, text: str, merge_key: str = "") -> None:
+        self.edit(self._experiment.with_changes(model=spec), text, merge_key)
+
+    def edit_data(self, config: DataConfig, text: str, merge_key: str = "") -> None:
+        """The model's input shape follows the data; the output width is left to the user,
+        who sees the mismatch as a diagnostic with its fix."""
+        model = self._experiment.model.with_input_shape(data_input_shape(config))
+        self.edit(self._experiment.with_changes(data=config, model=model), text, merge_key)
+
+    def edit_train(self, config: TrainConfig, text: str, merge_key: str = "") -> None:
+        self.edit(self._experiment.with_changes(train=config), text, merge_key)
+
+    def replace(self, experiment: Experiment, path: Path | None) -> None:
+        """A new or opened experiment: a fresh history, saved as it is."""
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.path = path
+        self._show(experiment)
+        self.pathChanged.emit(path)
+        self.modifiedChanged.emit(False)
+
+    def mark_saved(self, path: Path) -> None:
+        self.path = path
+        self.undo_stack.setClean()
+        self.pathChanged.emit(path)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
+
+    def _show(self, experiment: Experiment) -> None:
+        self._experiment = experiment
+        self._inference = None
+        self.changed.emit(experiment)

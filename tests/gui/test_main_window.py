@@ -1,0 +1,246 @@
+"""The main window driven like a user: build, fix, change data, undo, save, open, close."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.experiment import Experiment
+from app.gui.main_window import DEFAULT_EXAMPLE, MainWindow, example_files
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    win = MainWindow(settings)
+    win.show()
+    yield win
+    # not qtbot.addWidget: it closes widgets before this teardown, and the window would ask
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+def kinds(window):
+    return [layer.kind for layer in window.document.experiment.model.layers]
+
+
+def answer_next_question(button: QMessageBox.StandardButton) -> list[str]:
+    """Click `button` on the next message box that appears; returns the texts it showed."""
+    seen: list[str] = []
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(20, click)
+    return seen
+
+
+def test_opens_with_the_two_moons_example_ready_to_train(window):
+    assert window.document.experiment == Experiment.load(DEFAULT_EXAMPLE)
+    assert window.document.inference.ok
+    assert window.stack.tree.topLevelItemCount() == 5
+    assert "ready to train" in window.summary_label.text()
+    assert "4,482 parameters" in window.summary_label.text()
+    assert not window.isWindowModified()
+
+
+def test_the_window_module_does_not_wait_for_torch():
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from app.gui.application import create_application\n"
+        "from app.gui.main_window import MainWindow\n"
+        "from PySide6.QtCore import QSettings\n"
+        "app = create_application()\n"
+        "w = MainWindow(QSettings('unused.ini', QSettings.Format.IniFormat)); w.show()\n"
+        "print('torch' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_add_reorder_edit_then_undo_to_the_exact_start_and_redo(window, qtbot):
+    start = window.document.experiment
+    window.stack.select(1)
+    window.palette_widget.layerRequested.emit("Dropout")  # as a double-click does
+    assert kinds(window) == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"]
+    assert window.stack.current_layer() == 2
+    qtbot.keyClick(window.stack.tree, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert kinds(window)[1] == "Dropout" and window.stack.current_layer() == 1
+    window.stack.select(0)
+    layer = window.document.experiment.model.layers[0]
+    window.inspector.layerEdited.emit(0, layer.with_params(out_features=32), "out_features")
+    window.inspector.layerEdited.emit(0, layer.with_params(out_features=48), "out_features")
+    assert window.stack.tree.topLevelItem(0).text(1) == "Linear 2 -> 48"
+    assert window.document.undo_stack.count() == 3  # the two edits of one field merged
+    assert window.isWindowModified()
+    while window.undo_action.isEnabled():
+        window.undo_action.trigger()
+    assert window.document.experiment == start
+    assert not window.isWindowModified()
+    while window.redo_action.isEnabled():
+        window.redo_action.trigger()
+    assert kinds(window)[1] == "Dropout"
+    assert window.document.experiment.model.layers[0].get("out_features") == 48
+
+
+def test_delete_and_duplicate_work_on_the_selection(window, qtbot):
+    window.stack.select(1)
+    window.stack.tree.setFocus()
+    qtbot.keyClick(window.stack.tree, Qt.Key.Key_Delete)
+    assert kinds(window) == ["Linear", "Linear", "ReLU", "Linear"]
+    window.stack.select(0)
+    window.duplicate_action.trigger()
+    assert kinds(window) == ["Linear", "Linear", "Linear", "ReLU", "Linear"]
+    assert window.stack.current_layer() == 1
+
+
+def test_a_diagnostic_and_its_fix_action_on_the_row(window, qtbot):
+    first = window.document.experiment.model.layers[2]
+    window.inspector.layerEdited.emit(2, first.with_params(in_features=7), "in_features")
+    assert "problem" in window.summary_label.text()
+    (button,) = window.stack.fix_buttons(2)
+    assert button.text() == "Set in_features to 64"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.document.experiment.model.layers[2].get("in_features") == 64
+    assert window.document.inference.ok
+    window.undo_action.trigger()
+    assert window.document.experiment.model.layers[2].get("in_features") == 7
+
+
+def test_changing_the_data_shows_what_no_longer_fits_and_the_fix(window, qtbot):
+    panel = window.dataset_panel
+    config = panel.config()
+    from dataclasses import replace
+
+    panel.set_config(replace(config, name="blobs", classes=4))
+    panel.dataChanged.emit(panel.config())
+    assert window.document.experiment.data.name == "blobs"
+    (error,) = window.document.inference.errors
+    assert error.code == "output_mismatch"
+    (button,) = window.stack.fix_buttons(error.layer)
+    assert button.text() == "Set out_features of layer 4 to 4"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.document.inference.ok
+    panel.set_config(replace(config, name="sine"))
+    panel.dataChanged.emit(panel.config())
+    assert window.document.experiment.model.input_shape == (1,)
+    assert "regression" in window.stack.output_label.text()
+
+
+def test_save_and_open_round_trip_with_recent_files(window, tmp_path):
+    window.stack.select(0)
+    window.delete_action.trigger()
+    path = tmp_path / "mine.json"
+    assert window.write(path)
+    saved = window.document.experiment
+    assert not window.isWindowModified() and window.windowTitle().startswith("mine.json")
+    assert Experiment.load(path) == saved
+    window.new_experiment()
+    assert window.document.experiment == Experiment()
+    assert window.open_file(path)
+    assert window.document.experiment == saved
+    assert window.recent_files()[0] == path
+    assert [a.text() for a in window.recent_menu.actions()] == ["mine.json"]
+
+
+def test_a_bad_file_gives_one_sentence_and_keeps_the_work(window, tmp_path):
+    window.stack.select(0)
+    window.delete_action.trigger()
+    before = window.document.experiment
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "layerlab-experiment", "version": 1, "model": 3}))
+    assert not window.open_file(bad)
+    text = window.error_box.text()
+    assert text.startswith("LayerLab could not open this file: bad.json") and text.count(".") >= 1
+    assert "\n" not in text and "Traceback" not in text
+    window.error_box.close()
+    assert window.document.experiment == before and window.isWindowModified()
+
+
+def test_closing_with_unsaved_changes_asks_first(window, qtbot):
+    window.stack.select(0)
+    window.delete_action.trigger()
+    shown = answer_next_question(QMessageBox.StandardButton.Cancel)
+    assert not window.close()
+    assert shown == ["Save the changes to this experiment first?"]
+    assert window.isVisible() and window.isWindowModified()
+    answer_next_question(QMessageBox.StandardButton.Discard)
+    assert window.close()
+
+
+def test_the_dock_layout_is_restored_next_time(qtbot, settings):
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.training_dock.hide()
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, first.data_dock)
+    assert first.close()
+    assert settings.value("window/geometry") is not None
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.training_dock.isHidden()
+    assert second.dockWidgetArea(second.data_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert second.dockWidgetArea(second.inspector_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+
+
+def test_the_examples_menu_lists_every_example_by_title(window):
+    titles = [action.text() for action in window.examples_menu.actions()]
+    assert titles == [title for title, _ in example_files()]
+    assert len(titles) == len(list((ROOT / "resources" / "examples").glob("*.json")))
+    spirals = next(a for a in window.examples_menu.actions() if a.text().startswith("Spirals"))
+    spirals.trigger()
+    assert window.document.experiment.data.name == "spirals"
+    assert window.document.path is None  # Save asks for a new name
+
+
+def test_the_code_dialog_shows_runnable_pytorch(window):
+    window.code_action.trigger()
+    source = window.code_dialog.text.toPlainText()
+    assert "nn.Linear(2, 64)" in source and "def load_model" in source
+    window.code_dialog.close()
+
+
+def test_screenshot_renders_the_window_with_text(tmp_path):
+    out = tmp_path / "shot.png"
+    result = subprocess.run(
+        [sys.executable, "main.py", "screenshot", str(out), "--size", "1280x800"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    colours = {image.pixel(x, y) for x in range(0, 1280, 7) for y in range(0, 800, 7)}
+    assert len(colours) > 50  # not blank: plots, icons and text
+    # text renders: the menu bar row holds dark glyph pixels on a light background
+    dark = sum(
+        1
+        for x in range(0, 300)
+        for y in range(0, 24)
+        if QImage.pixelColor(image, x, y).lightness() < 100
+    )
+    assert dark > 100
