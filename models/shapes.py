@@ -140,6 +140,8 @@ def _needs_image(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) ->
             affine=layer.get("affine"),
         )
         fixes.append(Fix("Use BatchNorm1d instead", spec.replace(index, batch_norm)))
+    if not fixes:
+        fixes.append(Fix(f"Remove {layer.kind} (layer {index})", spec.remove(index)))
     got = f"{shape[0]} flat features" if len(shape) == 1 else f"a {_shape_text(shape)} tensor"
     message = (
         f"Layer {index} ({layer.kind}) needs an image (channels x height x width), but gets {got}."
@@ -289,7 +291,7 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
     width = task.outputs if task else None
     if not spec.layers:
         layer = LayerSpec.create("Linear", out_features=width or 1)
-        fix = Fix(f"Add {layer.summary()}", spec.insert(0, layer))
+        fix = Fix(f"Add Linear -> {width or 1}", spec.insert(0, layer))
         return [
             Diagnostic(
                 None, "empty", "The model has no layers yet. Add a Linear layer to start.", (fix,)
@@ -331,7 +333,7 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
             fix = Fix(f"Set out_features of layer {last_linear} to {width}", fixed)
         else:
             layer = LayerSpec.create("Linear", out_features=width)
-            fix = Fix(f"Add {layer.summary()} at the end", spec.insert(len(spec.layers), layer))
+            fix = Fix(f"Add Linear -> {width} at the end", spec.insert(len(spec.layers), layer))
         diagnostics.append(Diagnostic(at, "output_mismatch", message + f" {fix.label}.", (fix,)))
     last = spec.layers[-1]
     if task.is_classification and last.kind in ("ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU"):

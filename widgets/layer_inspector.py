@@ -41,10 +41,6 @@ ERROR_COLOR = "#d32f2f"  # readable on light and dark themes
 Emit = Callable[[str, object], None]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LayerInspectorWidget", text)
-
-
 def _num(value: float | None) -> str:
     if value is None:
         return "?"
@@ -55,7 +51,11 @@ def _tooltip(param: Param, extra: str = "") -> str:
     """Rich text (so Qt wraps it): the help, the allowed range and any extra note."""
     parts = [html.escape(param.help, quote=False)]
     if param.type in ("int", "float"):
-        parts.append(_tr("Range: {0} to {1}.").format(_num(param.minimum), _num(param.maximum)))
+        parts.append(
+            QCoreApplication.translate("LayerInspectorWidget", "Range: {0} to {1}.").format(
+                _num(param.minimum), _num(param.maximum)
+            )
+        )
     if extra:
         parts.append(html.escape(extra, quote=False))
     return "".join(f"<p>{part}</p>" for part in parts)
@@ -122,9 +122,11 @@ class _IntRow(_Row):
         self._last_number = param.default if isinstance(param.default, int) else low
         if not param.allows_auto:
             return
-        self.auto = QCheckBox(_tr("auto"))
+        self.auto = QCheckBox(QCoreApplication.translate("LayerInspectorWidget", "auto"))
         self.auto.setToolTip(
-            _tr("Take {0} from the layer before. Untick to type a number.").format(param.name)
+            QCoreApplication.translate(
+                "LayerInspectorWidget", "Take {0} from the layer before. Untick to type a number."
+            ).format(param.name)
         )
         self.auto.toggled.connect(self._on_auto_toggled)
         self.widget = QWidget()
@@ -146,9 +148,11 @@ class _IntRow(_Row):
             self._show_number(int(value))
 
     def _show_auto(self) -> None:
-        text = _tr("auto")
+        text = QCoreApplication.translate("LayerInspectorWidget", "auto")
         if self._resolved is not None:
-            text = _tr("auto ({0})").format(self._resolved)
+            text = QCoreApplication.translate("LayerInspectorWidget", "auto ({0})").format(
+                self._resolved
+            )
         self.spin.setEnabled(False)
         self.spin.blockSignals(True)
         self.spin.setSpecialValueText(text)  # shown while the value is the minimum
@@ -241,7 +245,10 @@ class _FloatTextRow(_Row):
         super().__init__(param, emit)
         self.edit = _FloatLineEdit(self)
         self.edit.setProperty("invalid", False)
-        self._help = _tooltip(param, _tr("Type a number such as 1e-05."))
+        self._help = _tooltip(
+            param,
+            QCoreApplication.translate("LayerInspectorWidget", "Type a number such as 1e-05."),
+        )
         self.edit.setToolTip(self._help)
         self.edit.textEdited.connect(self._on_text_edited)
         self._value = float(param.default) if isinstance(param.default, int | float) else 0.0
@@ -268,7 +275,11 @@ class _FloatTextRow(_Row):
         try:  # "1e-5" with a dot is accepted in every locale
             return float(text.strip())
         except ValueError:
-            raise SpecError(_tr("{0} must be a number").format(self.param.name)) from None
+            raise SpecError(
+                QCoreApplication.translate("LayerInspectorWidget", "{0} must be a number").format(
+                    self.param.name
+                )
+            ) from None
 
     def set_value(self, value: object, resolved: object | None) -> None:
         value = float(value)

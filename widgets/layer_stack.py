@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QStyle,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,11 +22,17 @@ from models.shapes import WARNING, Diagnostic, Fix, Inference
 from models.spec import ModelSpec, Task
 
 LAYER_MIME_TYPE = "application/x-layerlab-layer-kind"  # what the palette drags
-COLUMNS = ("#", "Layer", "Output", "Params")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("LayerStackWidget", "#"),
+    QT_TRANSLATE_NOOP("LayerStackWidget", "Layer"),
+    QT_TRANSLATE_NOOP("LayerStackWidget", "Output"),
+    QT_TRANSLATE_NOOP("LayerStackWidget", "Params"),
+)
 NUMBER, LAYER, OUTPUT, PARAMS = range(4)
 
 
 def tr(text: str) -> str:
+    """Strings are marked for lupdate with QT_TRANSLATE_NOOP or translate() in this context."""
     return QCoreApplication.translate("LayerStackWidget", text)
 
 
@@ -39,11 +44,17 @@ def shape_text(shape: tuple[int, ...] | None) -> str:
 
 def _input_text(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
-        return tr("Input: {n} features per sample").format(n=shape[0])
+        return QCoreApplication.translate(
+            "LayerStackWidget", "Input: {n} features per sample"
+        ).format(n=shape[0])
     if len(shape) == 3:
         c, h, w = shape
-        return tr("Input: {c} channel(s) of {h} \u00d7 {w} pixels").format(c=c, h=h, w=w)
-    return tr("Input: {shape}").format(shape=shape_text(shape))
+        return QCoreApplication.translate(
+            "LayerStackWidget", "Input: {c} channel(s) of {h} \u00d7 {w} pixels"
+        ).format(c=c, h=h, w=w)
+    return QCoreApplication.translate("LayerStackWidget", "Input: {shape}").format(
+        shape=shape_text(shape)
+    )
 
 
 def move_destination(source: int, position: int) -> int:
@@ -56,6 +67,7 @@ class _StackTree(QTreeWidget):
 
     dropped = Signal(int, str)  # position, kind
     moved = Signal(int, int)  # source, destination
+    resized = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +89,10 @@ class _StackTree(QTreeWidget):
             (PARAMS, QHeaderView.ResizeMode.ResizeToContents),
         ):
             header.setSectionResizeMode(column, mode)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def _accepts(self, event) -> bool:
         return event.source() is self or event.mimeData().hasFormat(LAYER_MIME_TYPE)
@@ -147,9 +163,13 @@ class LayerStackWidget(QWidget):
         self.tree.dropped.connect(self.layerInserted)
         self.tree.moved.connect(self.layerMoved)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        self.tree.resized.connect(self._fit_problem_rows)
         self._showing = False
         self.tree.setToolTip(
-            tr("Drag layers here from the palette, or drag rows to reorder them (Alt+Up/Down).")
+            QCoreApplication.translate(
+                "LayerStackWidget",
+                "Drag layers here from the palette, or drag rows to reorder them (Alt+Up/Down).",
+            )
         )
 
     def current_layer(self) -> int | None:
@@ -187,6 +207,7 @@ class LayerStackWidget(QWidget):
                 problem.setFirstColumnSpanned(True)
                 self.tree.setItemWidget(problem, 0, self._problem_widget(diagnostic))
         self.tree.expandAll()
+        self._fit_problem_rows()
         if current is not None and current < len(spec.layers):
             self.tree.setCurrentItem(self.tree.topLevelItem(current))
         self._showing = False
@@ -212,7 +233,12 @@ class LayerStackWidget(QWidget):
         )
         item.setTextAlignment(NUMBER, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setTextAlignment(PARAMS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setToolTip(LAYER, tr("torch.nn.{kind}").format(kind=info.layer.kind))
+        item.setToolTip(
+            LAYER,
+            QCoreApplication.translate("LayerStackWidget", "torch.nn.{kind}").format(
+                kind=info.layer.kind
+            ),
+        )
         if diagnostics:
             worst = "error" if any(d.severity != WARNING for d in diagnostics) else WARNING
             pixmap = (
@@ -231,36 +257,52 @@ class LayerStackWidget(QWidget):
         return item
 
     def _problem_widget(self, diagnostic: Diagnostic) -> QWidget:
-        """Under the layer: its fixes as buttons, then the message (in full as a tooltip)."""
+        """Under the layer: the message, wrapped, and its fixes as buttons below it."""
         widget = QWidget()
-        line = QHBoxLayout(widget)
-        line.setContentsMargins(2, 1, 2, 1)
+        column = QVBoxLayout(widget)
+        column.setContentsMargins(4, 2, 4, 6)
+        message = QLabel(diagnostic.message)
+        message.setWordWrap(True)
+        message.setObjectName("problemText")
+        column.addWidget(message)
+        buttons = QHBoxLayout()
         for fix in diagnostic.fixes:
             button = QPushButton(fix.label)
             button.setObjectName("fixButton")
             button.setToolTip(diagnostic.message)
             button.clicked.connect(lambda _=False, fix=fix: self._on_fix(fix))
-            line.addWidget(button)
-        message = QLabel(diagnostic.message)
-        message.setToolTip(diagnostic.message)
-        message.setObjectName("problemText")
-        message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        line.addWidget(message, 1)
-        widget.setToolTip(diagnostic.message)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
         return widget
+
+    def _fit_problem_rows(self) -> None:
+        """Give each problem row the height its wrapped message needs at the current width."""
+        width = self.tree.viewport().width() - self.tree.indentation()
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            for child in (item.child(i) for i in range(item.childCount())):
+                widget = self.tree.itemWidget(child, 0)
+                if widget is not None:
+                    child.setSizeHint(0, QSize(width, widget.heightForWidth(width)))
+        self.tree.doItemsLayout()
 
     def _show_summary(self, inference: Inference, task: Task | None) -> None:
         if not inference.layers:
             self.output_label.setText(
-                tr("No layers yet: double-click or drag one from the palette.")
+                QCoreApplication.translate(
+                    "LayerStackWidget", "No layers yet: double-click or drag one from the palette."
+                )
             )
             return
         output = inference.output_shape
-        text = tr("Output: {shape}  \u00b7  {params} parameters").format(
-            shape=shape_text(output), params=f"{inference.total_params:,}"
-        )
+        text = QCoreApplication.translate(
+            "LayerStackWidget", "Output: {shape}  \u00b7  {params} parameters"
+        ).format(shape=shape_text(output), params=f"{inference.total_params:,}")
         if task is not None:
-            text += "\n" + tr("The data needs: {task}").format(task=task.describe())
+            text += "\n" + QCoreApplication.translate(
+                "LayerStackWidget", "The data needs: {task}"
+            ).format(task=task.describe())
         self.output_label.setText(text)
 
     def _show_problems(self, diagnostics: list[Diagnostic]) -> None:

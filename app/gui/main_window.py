@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 import threading
@@ -59,6 +60,13 @@ def _first_changed_field(before: object, after: object) -> str:
     return ""
 
 
+def _merge_key(section: str, field: str, config: object) -> str:
+    """Typing a number is one undo step however many keys it takes; a choice is one step."""
+    value = getattr(config, field, None)
+    typed = isinstance(value, int | float) and not isinstance(value, bool)
+    return f"{section} {field}" if typed else ""
+
+
 class DeviceProbe(QObject):
     """Imports torch off the GUI thread and reports the devices and dtype limits it finds."""
 
@@ -70,17 +78,21 @@ class DeviceProbe(QObject):
         return thread
 
     def _probe(self) -> None:
-        from app.experiment import DTYPE_NAMES
-        from app.training import available_devices, dtype_problem
+        try:
+            from app.experiment import DTYPE_NAMES
+            from app.training import available_devices, dtype_problem
 
-        devices = available_devices()
-        problems = {
-            (device, dtype): reason
-            for device, _ in devices
-            for dtype in DTYPE_NAMES
-            if (reason := dtype_problem(device, dtype))
-        }
-        self.found.emit(devices, problems)
+            devices = available_devices()
+            problems = {
+                (device, dtype): reason
+                for device, _ in devices
+                for dtype in DTYPE_NAMES
+                if (reason := dtype_problem(device, dtype))
+            }
+        except Exception as error:  # a broken torch install: the CPU entry still works
+            devices, problems = [("cpu", f"CPU (PyTorch failed to load: {error})")], {}
+        with contextlib.suppress(RuntimeError):  # the window closed while torch was loading
+            self.found.emit(devices, problems)
 
 
 class CodeDialog(QDialog):
@@ -111,6 +123,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.document = ExperimentDocument(experiment or Experiment.load(DEFAULT_EXAMPLE), self)
         self.error_box: QMessageBox | None = None
+        self._task_kind = ""
         self.setWindowIcon(icon("app"))
         self._make_widgets()
         self._make_actions()
@@ -164,7 +177,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.inspector_dock, self.data_dock)
         self.tabifyDockWidget(self.data_dock, self.training_dock)
         self.data_dock.raise_()
-        self.resizeDocks([self.layers_dock, self.data_dock], [420, 380], Qt.Orientation.Horizontal)
 
         self.summary_label = QLabel()
         self.statusBar().addPermanentWidget(self.summary_label)
@@ -225,9 +237,11 @@ class MainWindow(QMainWindow):
         self.undo_action = self.document.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcut(QKeySequence(key.Undo))
         self.undo_action.setIcon(icon("undo"))
+        self.undo_action.setIconText(self.tr("Undo"))  # the menu says what; the toolbar stays put
         self.redo_action = self.document.undo_stack.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.redo_action.setIcon(icon("redo"))
+        self.redo_action.setIconText(self.tr("Redo"))
         self.delete_action = self._action(
             self.tr("&Delete Layer"),
             self.delete_layer,
@@ -256,10 +270,11 @@ class MainWindow(QMainWindow):
             "move-down",
             self.tr("Move the selected layer down"),
         )
-        # Delete must not fire while a spin box or text field has the focus.
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.stack.tree.addAction(self.delete_action)
-        self.palette_widget.addAction(self.delete_action)
+        # These keys belong to the model list: elsewhere Delete edits text and Alt+Down opens
+        # combo boxes.
+        for action in (self.delete_action, self.move_up_action, self.move_down_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.stack.tree.addAction(action)
         self.code_action = self._action(
             self.tr("PyTorch &Code…"),
             self.show_code,
@@ -331,8 +346,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 860)
         state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
+        self._layout_restored = state is not None and self.restoreState(state)
         self._refresh_recent_menu()
 
     def _save_settings(self) -> None:
@@ -420,11 +434,13 @@ class MainWindow(QMainWindow):
 
     def _on_data_changed(self, config) -> None:
         field = _first_changed_field(self.document.experiment.data, config)
-        self.document.edit_data(config, self.tr("Change the data (%s)") % field, f"data {field}")
+        text = self.tr("Change %s of the data") % field.replace("_", " ")
+        self.document.edit_data(config, text, _merge_key("data", field, config))
 
     def _on_train_changed(self, config) -> None:
         field = _first_changed_field(self.document.experiment.train, config)
-        self.document.edit_train(config, self.tr("Change %s") % field, f"train {field}")
+        text = self.tr("Change %s") % field.replace("_", " ")
+        self.document.edit_train(config, text, _merge_key("train", field, config))
 
     def _on_current_layer_changed(self, index: int) -> None:
         self._show_inspector()
@@ -439,9 +455,15 @@ class MainWindow(QMainWindow):
         inference = document.inference
         self.stack.show_model(experiment.model, inference, document.task)
         self._show_inspector()
-        self.dataset_panel.set_config(experiment.data)
-        self.training_panel.set_config(experiment.train)
-        self.training_panel.set_task_kind(document.task.kind)
+        # Redraw a panel only when the change came from elsewhere (undo, open, a fix): writing
+        # back into the spin box being typed in would reformat what the user is typing.
+        if self.dataset_panel.config() != experiment.data:
+            self.dataset_panel.set_config(experiment.data)
+        if self.training_panel.config() != experiment.train:
+            self.training_panel.set_config(experiment.train)
+        if document.task.kind != self._task_kind:
+            self._task_kind = document.task.kind
+            self.training_panel.set_task_kind(self._task_kind)
         self._show_summary()
         self._update_actions()
 
@@ -460,13 +482,20 @@ class MainWindow(QMainWindow):
             self.tr("%s parameters") % f"{inference.total_params:,}",
             self.tr("output %s") % shape_text(inference.output_shape),
         ]
-        if errors:
-            parts.append(self.tr("%d problem(s): %s") % (errors, inference.errors[0].message))
+        if not inference.layers:
+            parts = [self.tr("no layers yet")]
+        elif errors:
+            first = inference.errors[0]
+            where = (
+                self.tr("layer %d") % first.layer if first.layer is not None else self.tr("model")
+            )
+            parts.append(self.tr("%d problem(s), first at %s") % (errors, where))
         elif warnings:
             parts.append(self.tr("ready to train, %d warning(s)") % warnings)
         else:
             parts.append(self.tr("ready to train"))
         self.summary_label.setText("   \u00b7   ".join(parts))
+        self.summary_label.setToolTip("\n\n".join(d.message for d in inference.diagnostics))
         color = current_theme().error if errors else current_theme().text
         self.summary_label.setStyleSheet(f"color: {color};")
 
@@ -619,6 +648,14 @@ class MainWindow(QMainWindow):
             )
             + f"<p>{versions}</p>",
         )
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:  # first start: the side panels share the width
+            self._layout_restored = True
+            width = self.width()
+            sides = [max(380, int(width * 0.3)), max(340, int(width * 0.27))]
+            self.resizeDocks([self.layers_dock, self.data_dock], sides, Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():

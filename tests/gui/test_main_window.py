@@ -85,6 +85,7 @@ def test_add_reorder_edit_then_undo_to_the_exact_start_and_redo(window, qtbot):
     window.palette_widget.layerRequested.emit("Dropout")  # as a double-click does
     assert kinds(window) == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"]
     assert window.stack.current_layer() == 2
+    window.stack.tree.setFocus()
     qtbot.keyClick(window.stack.tree, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert kinds(window)[1] == "Dropout" and window.stack.current_layer() == 1
     window.stack.select(0)
@@ -102,6 +103,28 @@ def test_add_reorder_edit_then_undo_to_the_exact_start_and_redo(window, qtbot):
         window.redo_action.trigger()
     assert kinds(window)[1] == "Dropout"
     assert window.document.experiment.model.layers[0].get("out_features") == 48
+
+
+def test_model_keys_do_not_fire_while_another_panel_has_the_focus(window, qtbot):
+    window.stack.select(1)
+    window.data_dock.raise_()
+    noise = window.dataset_panel._noise
+    noise.setFocus()
+    qtbot.keyClick(noise, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(noise, Qt.Key.Key_Delete)
+    assert kinds(window) == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+
+
+def test_typing_a_number_in_a_panel_reaches_the_experiment_as_typed(window, qtbot):
+    window.data_dock.raise_()
+    noise = window.dataset_panel._noise
+    noise.setFocus()
+    noise.selectAll()
+    qtbot.keyClicks(noise, "0.25")
+    assert noise.text() == "0.25" or noise.value() == 0.25
+    assert window.document.experiment.data.noise == 0.25
+    window.undo_action.trigger()  # the whole typed number is one step
+    assert window.document.experiment.data.noise == 0.1
 
 
 def test_delete_and_duplicate_work_on_the_selection(window, qtbot):

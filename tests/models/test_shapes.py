@@ -341,8 +341,9 @@ def test_needs_image_when_fed_flat_features(kind):
         fixed = apply_fix(diagnostic, "Use BatchNorm1d instead")
         assert fixed.ok, codes(fixed)
         assert fixed.spec.layers[1].kind == "BatchNorm1d"
-    else:
-        assert diagnostic.fixes == ()  # nothing to remove; no guess at a reshape
+    else:  # no Flatten to remove and no guess at a reshape: offer to remove the layer itself
+        fixed = apply_fix(diagnostic, f"Remove {kind} (layer 1)")
+        assert [layer.kind for layer in fixed.spec.layers] == ["Linear"] and fixed.ok
 
 
 @pytest.mark.parametrize("kind", ["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d"])
@@ -429,7 +430,7 @@ def test_output_mismatch_without_a_linear_adds_one():
     task = Task("classification", 4)
     diagnostic = only(infer(spec, task), "output_mismatch")
     assert diagnostic.layer == 0
-    fixed = apply_fix(diagnostic, "Add Linear auto -> 4 at the end", task)
+    fixed = apply_fix(diagnostic, "Add Linear -> 4 at the end", task)
     assert fixed.ok, codes(fixed)
     assert fixed.output_shape == (4,)
 
@@ -467,11 +468,11 @@ def test_empty_model_offers_a_first_linear_layer():
     diagnostic = only(inference, "empty")
     assert diagnostic.layer is None
     assert not inference.ok
-    fixed = apply_fix(diagnostic, "Add Linear auto -> 3", task)
+    fixed = apply_fix(diagnostic, "Add Linear -> 3", task)
     assert fixed.ok, codes(fixed)
     assert fixed.output_shape == (3,)
     # without a task the offered layer still has a valid width
-    assert apply_fix(only(infer(ModelSpec((4,))), "empty"), "Add Linear auto -> 1").ok
+    assert apply_fix(only(infer(ModelSpec((4,))), "empty"), "Add Linear -> 1").ok
 
 
 @pytest.mark.parametrize("kind", ["ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU"])

@@ -92,7 +92,7 @@ def test_whole_model_problems_appear_below_with_their_fix(stack, qtbot):
     (message,) = stack.problems.findChildren(QLabel)
     assert message.text().startswith("The model has no layers yet")
     (button,) = stack.problems.findChildren(QPushButton)
-    assert button.text() == "Add Linear auto -> 2"
+    assert button.text() == "Add Linear -> 2"
     with qtbot.waitSignal(stack.fixChosen) as fixed:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert fixed.args[0].layers == (L("Linear", out_features=2),)
