@@ -67,6 +67,16 @@ class HistogramReport:
 
 
 @dataclass(frozen=True)
+class PredictionReport:
+    """The model's output over the data's input range: a decision map or a fitted curve."""
+
+    steps_done: int
+    xs: np.ndarray  # (W,) grid along input 1
+    ys: np.ndarray | None  # (H,) grid along input 2; None for one input (regression curves)
+    values: np.ndarray  # classification: (H, W, K) class probabilities; regression: (W,)
+
+
+@dataclass(frozen=True)
 class Marker:
     """A change made during the run, to be drawn on the loss plot."""
 
@@ -88,4 +98,13 @@ class RunFinished:
     elapsed: float
 
 
-Report = RunStarted | StepsReport | EpochReport | HistogramReport | Marker | Paused | RunFinished
+Report = (
+    RunStarted
+    | StepsReport
+    | EpochReport
+    | HistogramReport
+    | PredictionReport
+    | Marker
+    | Paused
+    | RunFinished
+)
