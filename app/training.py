@@ -26,6 +26,7 @@ from app.reports import (
     HistogramReport,
     Marker,
     Paused,
+    PredictionReport,
     Report,
     RunFinished,
     RunStarted,
@@ -58,6 +59,7 @@ HIGH_LEARNING_RATE = {"sgd": 0.5, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.05, 
 HISTOGRAM_BINS = 40
 REPORT_INTERVAL = 0.075  # seconds of wall time between StepsReports
 EVAL_CHUNK = 8192
+PREDICTION_GRID = 80  # cells per side of the decision-boundary grid
 # Below this many multiply-adds per sample batch, one intra-op thread is faster (bench/).
 SINGLE_THREAD_WORK = 1_000_000
 
@@ -336,6 +338,40 @@ class Trainer:
                 names.append(f"{index} {type(module).__name__}")
                 params.append(tensors)
         return tuple(names), params
+
+    def predict(
+        self,
+        bounds: tuple[float, float, float, float],
+        steps_done: int,
+        resolution: int = PREDICTION_GRID,
+    ) -> PredictionReport | None:
+        """The model over the data's range: class probabilities on a grid for two inputs,
+        the fitted curve for one-input regression; None for other data. Call it between
+        reports, from the thread that trains."""
+        task = self.dataset.task
+        inputs = self.dataset.input_shape
+        x_min, x_max, y_min, y_max = bounds
+        xs = np.linspace(x_min, x_max, resolution)
+        if inputs == (2,) and task.is_classification:
+            ys = np.linspace(y_min, y_max, resolution)
+            grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        elif inputs == (1,) and not task.is_classification:
+            ys, grid = None, xs.reshape(-1, 1)
+        else:
+            return None
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                x = torch.from_numpy(grid).to(self.device, self.dtype)
+                out = self.forward(x).float()
+                if task.is_classification:
+                    values = out.softmax(1).cpu().numpy().reshape(resolution, resolution, -1)
+                else:
+                    values = out[:, 0].cpu().numpy()
+        finally:
+            self.model.train(was_training)
+        return PredictionReport(steps_done, xs, ys, values)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """A CPU copy of the current weights."""

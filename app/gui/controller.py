@@ -1,0 +1,198 @@
+"""Training in the window: one persistent worker thread owns every torch call.
+
+The controller lives in the GUI thread. It starts runs with a queued signal, talks to a
+running engine through its thread-safe `Control` (a queued call into a busy worker would
+never run), and re-emits the worker's reports in the GUI thread, dropping those of old runs.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
+
+IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+
+
+class TrainingWorker(QObject):
+    """Runs in the training thread. Imports torch on first use, not at start-up."""
+
+    reportReady = Signal(int, object)  # run id, report
+    failed = Signal(int, str)  # run id, one readable sentence
+    finished = Signal(int)
+    exported = Signal(str, str)  # folder, error ("" when it worked)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trainer = None
+
+    @Slot(int, object, object, object)
+    def run(self, run_id: int, experiment, control, bounds) -> None:
+        from app.reports import EpochReport, Paused, RunFinished, StepsReport
+        from app.training import RunError, Trainer
+
+        steps_done, last_prediction = 0, 0.0
+        try:
+            trainer = Trainer(experiment)
+            trainer.prepare()
+            self.trainer = trainer
+            for report in trainer.run(control):
+                self.reportReady.emit(run_id, report)
+                if isinstance(report, StepsReport):
+                    steps_done = report.steps_done
+                now = time.monotonic()
+                due = now - last_prediction >= PREDICTION_INTERVAL
+                boundary = isinstance(report, EpochReport | Paused | RunFinished)
+                if bounds is not None and (due and isinstance(report, StepsReport) or boundary):
+                    last_prediction = now
+                    prediction = trainer.predict(bounds, steps_done)
+                    if prediction is not None:
+                        self.reportReady.emit(run_id, prediction)
+        except RunError as error:
+            self.failed.emit(run_id, str(error))
+        except MemoryError:
+            self.failed.emit(run_id, "The run ran out of memory: use a smaller batch or model.")
+        except Exception as error:  # noqa: BLE001 - shown to the user; the app stays usable
+            text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            if "out of memory" in text.lower():
+                self.failed.emit(
+                    run_id, "The device ran out of memory: use a smaller batch or model."
+                )
+            else:
+                self.failed.emit(
+                    run_id, f"Training stopped: {type(error).__name__}: {text}".rstrip(": ")
+                )
+        finally:
+            self.finished.emit(run_id)
+
+    @Slot(str, object, str)
+    def export(self, folder: str, experiment_dict: dict, source: str) -> None:
+        from models.checkpoint import save_checkpoint
+
+        if self.trainer is None or self.trainer.model is None:
+            self.exported.emit(folder, "There are no trained weights yet: press Train first.")
+            return
+        try:
+            save_checkpoint(Path(folder), self.trainer.state_dict(), experiment_dict, source)
+        except OSError as error:
+            self.exported.emit(folder, f"Could not write to {folder}: {error.strerror or error}.")
+            return
+        self.exported.emit(folder, "")
+
+    @Slot()
+    def forget(self) -> None:
+        self.trainer = None
+
+
+class TrainingController(QObject):
+    """Start, pause, step, resume, stop and export runs; reports arrive as `reportReceived`."""
+
+    stateChanged = Signal(str)
+    reportReceived = Signal(object)
+    runFailed = Signal(str)
+    exported = Signal(str, str)  # folder, error
+    _startRun = Signal(int, object, object, object)
+    _exportRun = Signal(str, object, str)
+    _forget = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        self._startRun.connect(self.worker.run)
+        self._exportRun.connect(self.worker.export)
+        self._forget.connect(self.worker.forget)
+        self.worker.reportReady.connect(self._on_report_ready)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.exported.connect(self.exported)
+        self.thread.start()
+        self.run_id = 0
+        self.control = None
+        self.state = IDLE
+        self.has_weights = False
+
+    def train(self, experiment, bounds=None) -> None:
+        """A new run from the seed's initial weights (the same seed, the same first losses)."""
+        from app.training import Control  # torch is loaded by now or loads here, once
+
+        if self.state in (RUNNING, PAUSED):
+            return
+        self.run_id += 1
+        self.control = Control()
+        self._set_state(RUNNING)
+        self._startRun.emit(self.run_id, experiment, self.control, bounds)
+
+    def pause(self) -> None:
+        if self.state == RUNNING:
+            self.control.pause()
+
+    def resume(self) -> None:
+        if self.state == PAUSED:
+            self.control.resume()
+            self._set_state(RUNNING)
+
+    def step(self) -> None:
+        """Exactly one batch, then paused again."""
+        if self.state in (RUNNING, PAUSED):
+            self.control.step()
+
+    def stop(self) -> None:
+        if self.state in (RUNNING, PAUSED):
+            self.control.stop()
+
+    def reset(self) -> None:
+        """Forget the trained weights; the next Train starts from the seed."""
+        self.stop()
+        self.run_id += 1  # late reports of the old run are dropped
+        self.has_weights = False
+        self._forget.emit()
+        if self.state == FINISHED:
+            self._set_state(IDLE)
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        if self.state in (RUNNING, PAUSED):
+            self.control.set_learning_rate(learning_rate)
+
+    def export(self, folder: Path, experiment_dict: dict, source: str) -> None:
+        self._exportRun.emit(str(folder), experiment_dict, source)
+
+    def shutdown(self) -> None:
+        """Stop any run and end the thread; never terminate() it."""
+        if self.control is not None:
+            self.control.stop()
+        self.thread.quit()
+        self.thread.wait()
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    def _on_report_ready(self, run_id: int, report) -> None:
+        if run_id != self.run_id:
+            return
+        from app.reports import Paused, StepsReport
+
+        if isinstance(report, Paused):
+            self._set_state(PAUSED)
+        elif isinstance(report, StepsReport):
+            self.has_weights = True
+            if self.state == PAUSED and not self.control.paused:
+                self._set_state(RUNNING)
+        self.reportReceived.emit(report)
+
+    def _on_failed(self, run_id: int, message: str) -> None:
+        if run_id == self.run_id:
+            self.runFailed.emit(message)
+
+    def _on_finished(self, run_id: int) -> None:
+        if run_id == self.run_id:
+            self._set_state(FINISHED)
+        elif self.state in (RUNNING, PAUSED):  # a reset while running: the old run has ended
+            self._set_state(IDLE)
