@@ -1,0 +1,252 @@
+"""GradientHistogramWidget: what the heatmap, bars and norm curves show for synthetic reports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QToolButton
+
+from app.reports import HistogramReport, RunStarted
+from widgets.gradient_histograms import MAX_COLUMNS, WEIGHTS, GradientHistogramWidget
+
+L, B = 3, 40
+NAMES = ("0 Linear", "2 Linear", "4 Linear")
+RUN = RunStarted(
+    device="cpu",
+    dtype="float32",
+    task_kind="classification",
+    param_count=1000,
+    train_samples=800,
+    val_samples=200,
+    steps_per_epoch=25,
+    epochs=10,
+    layer_names=NAMES,
+    threads=1,
+)
+GRAD_EDGES = np.array([np.linspace(-(i + 1) * 0.1, (i + 1) * 0.1, B + 1) for i in range(L)])
+WEIGHT_EDGES = np.array([np.linspace(-(i + 1), i + 1, B + 1) for i in range(L)])
+
+
+def report(first: int, snapshots: int, every: int = 10, seed: int = 0) -> HistogramReport:
+    """Snapshots at first, first + every, ...; weight counts differ from gradient counts."""
+    rng = np.random.default_rng(seed + first)
+    steps = first + every * np.arange(snapshots)
+    grad_counts = rng.integers(0, 100, (snapshots, L, B)).astype(float)
+    weight_counts = rng.integers(200, 300, (snapshots, L, B)).astype(float)
+    return HistogramReport(
+        steps=steps,
+        grad_counts=grad_counts,
+        grad_norms=rng.uniform(0.1, 1.0, (snapshots, L)),
+        weight_counts=weight_counts,
+        weight_norms=rng.uniform(2.0, 3.0, (snapshots, L)),
+        grad_edges=GRAD_EDGES,
+        weight_edges=WEIGHT_EDGES,
+    )
+
+
+@pytest.fixture
+def widget(qtbot) -> GradientHistogramWidget:
+    widget = GradientHistogramWidget()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    return widget
+
+
+def layer_combo(widget: GradientHistogramWidget) -> QComboBox:
+    (combo,) = widget.findChildren(QComboBox)
+    return combo
+
+
+def button(widget: GradientHistogramWidget, text: str) -> QToolButton:
+    (found,) = [b for b in widget.findChildren(QToolButton) if b.text() == text]
+    return found
+
+
+def bar_counts(widget: GradientHistogramWidget) -> np.ndarray:
+    return np.asarray(widget.latest_bars.opts["width"])
+
+
+def visible_texts(widget: GradientHistogramWidget) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
+
+
+def heat_counts(widget: GradientHistogramWidget) -> np.ndarray:
+    """The heatmap back in mean counts per snapshot (it shows log(1 + count))."""
+    return np.expm1(widget.heatmap.image.astype(np.float64))
+
+
+def test_empty_state_before_a_run(widget):
+    shown = visible_texts(widget)
+    assert "Press Train to see how each layer's gradients are distributed." in shown
+    assert not layer_combo(widget).isVisible()
+
+
+def test_reset_lists_the_layers_and_the_first_report_shows_the_plots(widget):
+    widget.reset(RUN)
+    combo = layer_combo(widget)
+    assert [combo.itemText(i) for i in range(combo.count())] == list(NAMES)
+    assert len(widget.norm_curves) == L
+    assert "The first histograms arrive after a few training steps." in visible_texts(widget)
+    widget.add_histograms(report(0, 2))
+    assert combo.isVisible()
+    assert widget.heatmap.scene().views()[0].isVisible()  # the plots replace the text
+
+
+def test_a_model_without_weights_says_so(widget):
+    widget.reset(replace(RUN, layer_names=()))
+    assert "This model has no layers with weights, so no histograms." in visible_texts(widget)
+
+
+def test_heatmap_has_one_column_per_snapshot_and_one_row_per_bin(widget):
+    widget.reset(RUN)
+    first, second = report(0, 5), report(50, 7)
+    widget.add_histograms(first)
+    widget.add_histograms(second)
+    widget.redraw()
+    assert widget.heatmap.image.shape == (12, B)
+    expected = np.concatenate([first.grad_counts[:, 0], second.grad_counts[:, 0]])
+    np.testing.assert_allclose(heat_counts(widget), expected, rtol=1e-5)
+    # x spans the snapshot steps, y the layer's fixed bin edges.
+    rect = widget.heatmap.mapRectToParent(widget.heatmap.boundingRect())
+    assert rect.left() == pytest.approx(-5) and rect.right() == pytest.approx(110 + 5)
+    assert rect.top() == pytest.approx(GRAD_EDGES[0, 0])
+    assert rect.bottom() == pytest.approx(GRAD_EDGES[0, -1])
+
+
+def test_colour_bar_uses_fixed_levels_from_zero(widget):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 4))
+    widget.redraw()
+    assert isinstance(widget.color_bar, pg.ColorBarItem)
+    assert widget.color_bar.scene() is widget.heatmap.scene()
+    low, high = widget.heatmap.getLevels()
+    assert low == 0 and high >= widget.heatmap.image.max()
+    assert tuple(widget.color_bar.levels()) == pytest.approx((low, high))
+
+
+def test_latest_histogram_is_the_last_snapshot(widget):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    last = report(30, 4)
+    widget.add_histograms(last)
+    widget.redraw()
+    np.testing.assert_array_equal(bar_counts(widget), last.grad_counts[-1, 0])
+    centres = (GRAD_EDGES[0, :-1] + GRAD_EDGES[0, 1:]) / 2
+    np.testing.assert_allclose(widget.latest_bars.opts["y"], centres)
+
+
+def test_one_norm_curve_per_layer_with_one_point_per_snapshot(widget):
+    widget.reset(RUN)
+    data = report(0, 6)
+    widget.add_histograms(data)
+    widget.redraw()
+    assert len(widget.norm_curves) == L
+    for layer, curve in enumerate(widget.norm_curves):
+        x, y = curve.getData()
+        assert len(x) == 6
+        np.testing.assert_array_equal(x, data.steps)
+        np.testing.assert_allclose(10**y, data.grad_norms[:, layer])  # log axis
+
+
+def test_selected_layer_curve_is_emphasised(widget, qtbot):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    layer_combo(widget).setCurrentIndex(2)
+    widths = [curve.opts["pen"].widthF() for curve in widget.norm_curves]
+    assert widths[2] > widths[0] and widths[2] > widths[1]
+
+
+def test_weights_toggle_shows_weight_counts_and_edges(widget, qtbot):
+    widget.reset(RUN)
+    data = report(0, 5)
+    widget.add_histograms(data)
+    qtbot.mouseClick(button(widget, "Weights"), Qt.MouseButton.LeftButton)
+    assert widget.showing() == WEIGHTS
+    widget.redraw()
+    np.testing.assert_allclose(heat_counts(widget), data.weight_counts[:, 0], rtol=1e-5)
+    np.testing.assert_array_equal(bar_counts(widget), data.weight_counts[-1, 0])
+    np.testing.assert_array_equal(widget.edges(), WEIGHT_EDGES[0])
+    rect = widget.heatmap.mapRectToParent(widget.heatmap.boundingRect())
+    assert rect.top() == pytest.approx(WEIGHT_EDGES[0, 0])
+    _x, y = widget.norm_curves[1].getData()
+    np.testing.assert_allclose(10**y, data.weight_norms[:, 1])
+
+    qtbot.mouseClick(button(widget, "Gradients"), Qt.MouseButton.LeftButton)
+    widget.redraw()
+    np.testing.assert_array_equal(bar_counts(widget), data.grad_counts[-1, 0])
+
+
+def test_choosing_a_layer_shows_its_data(widget):
+    widget.reset(RUN)
+    data = report(0, 5)
+    widget.add_histograms(data)
+    layer_combo(widget).setCurrentIndex(1)
+    widget.redraw()
+    np.testing.assert_allclose(heat_counts(widget), data.grad_counts[:, 1], rtol=1e-5)
+    np.testing.assert_array_equal(bar_counts(widget), data.grad_counts[-1, 1])
+    rect = widget.heatmap.mapRectToParent(widget.heatmap.boundingRect())
+    assert rect.bottom() == pytest.approx(GRAD_EDGES[1, -1])
+
+
+def test_bins_stay_those_of_the_first_report(widget):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 2))
+    widget.add_histograms(replace(report(20, 2), grad_edges=GRAD_EDGES * 10))
+    widget.redraw()
+    np.testing.assert_array_equal(widget.edges(), GRAD_EDGES[0])
+
+
+def test_ten_thousand_snapshots_stay_bounded_and_keep_step_zero(widget):
+    widget.reset(RUN)
+    total = np.zeros(B)
+    for first in range(0, 100_000, 10_000):
+        data = report(first, 1000)
+        widget.add_histograms(data)
+        total += data.grad_counts[:, 0].sum(axis=0)
+    widget.redraw()
+    first_steps, last_steps, snapshots = widget.columns()
+    assert len(first_steps) <= MAX_COLUMNS
+    assert first_steps[0] == 0
+    assert last_steps[-1] == 99_990
+    assert snapshots.sum() == 10_000
+    assert np.all(first_steps[1:] > last_steps[:-1])  # columns are in order and do not overlap
+    np.testing.assert_allclose(widget.column_counts().sum(axis=0), total)
+    assert widget.heatmap.image.shape == (len(first_steps), B)
+    _x, y = widget.norm_curves[0].getData()
+    assert len(y) == len(first_steps)
+    rect = widget.heatmap.mapRectToParent(widget.heatmap.boundingRect())
+    assert rect.left() == pytest.approx(-5) and rect.right() == pytest.approx(99_995)
+
+
+def test_reset_clears_the_last_run(widget):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 5))
+    widget.redraw()
+    widget.reset(replace(RUN, layer_names=("0 Conv2d", "3 Linear")))
+    widget.redraw()
+    combo = layer_combo(widget)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["0 Conv2d", "3 Linear"]
+    assert widget.heatmap.image is None
+    assert len(bar_counts(widget)) == 0
+    assert len(widget.norm_curves) == 2
+    assert all(len(curve.getData()[1] or ()) == 0 for curve in widget.norm_curves)
+    assert len(widget.columns()[0]) == 0
+
+
+def test_the_timer_redraws_when_visible(widget, qtbot):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 5))
+    qtbot.waitUntil(lambda: widget.heatmap.image is not None and widget.heatmap.image.shape[0] == 5)
+
+
+def test_export_png_writes_a_file(widget, tmp_path):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 5))
+    path = tmp_path / "histograms.png"
+    assert widget.export_png(str(path)) is True
+    assert path.stat().st_size > 0
