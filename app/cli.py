@@ -52,6 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument(
         "--theme", choices=("system", "light", "dark"), default="light", help="colour theme"
     )
+    shot.add_argument(
+        "--train-epochs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train N epochs in the window first, so the plots show a real run",
+    )
+    shot.add_argument(
+        "--tab",
+        choices=("loss", "gradients", "predictions"),
+        default="loss",
+        help="the plot on show",
+    )
     return parser
 
 
@@ -92,11 +105,18 @@ def screenshot_command(args: argparse.Namespace) -> int:
             Experiment.load(args.experiment)
         except ExperimentError as error:
             return _fail(str(error))
+    if not 0 <= args.train_epochs <= 10_000:
+        return _fail(f"--train-epochs must be between 0 and 10000, got {args.train_epochs}")
     from app.gui.application import screenshot
 
     try:
         screenshot(
-            args.out, args.experiment, args.size, {"dark": True, "light": False}.get(args.theme)
+            args.out,
+            args.experiment,
+            args.size,
+            {"dark": True, "light": False}.get(args.theme),
+            train_epochs=args.train_epochs,
+            tab=("loss", "gradients", "predictions").index(args.tab),
         )
     except OSError as error:
         return _fail(f"cannot write the screenshot: {error}")

@@ -139,6 +139,7 @@ class TrainingPanel(QWidget):
         self._devices: list[tuple[str, str]] | None = None  # None until torch has looked
         self._dtype_problems: dict[tuple[str, str], str] = {}
         self._updating = False
+        self._running = False
         self._build()
         self._show(self._config)
 
@@ -159,6 +160,30 @@ class TrainingPanel(QWidget):
         self._devices = list(devices)
         self._dtype_problems = dict(dtype_problems)
         self._show(self._config)
+
+    def set_running(self, running: bool) -> None:
+        """While a run trains, only the learning rate can change (it takes effect at once)."""
+        self._running = running
+        reason = self.tr("Stop the run to change this; the learning rate can change now.")
+        for field in self._locked_while_running():
+            field.setEnabled(not running)
+            field.setStatusTip(reason if running else "")
+        self._refresh()
+
+    def _locked_while_running(self) -> list[QWidget]:
+        return [
+            self._device,
+            self._dtype,
+            self._loss,
+            self._optimizer,
+            self._weight_decay,
+            self._batch_size,
+            self._epochs,
+            self._histogram_every,
+            self._seed,
+            self._new_seed,
+            self._deterministic,
+        ]
 
     def set_task_kind(self, kind: str | None) -> None:
         """Name the loss that "Automatic" stands for: kind is "classification" or "regression"."""
@@ -475,7 +500,7 @@ class TrainingPanel(QWidget):
 
         name = self._optimizer_text(config.optimizer)
         has_momentum = config.optimizer in MOMENTUM_OPTIMIZERS
-        self._momentum.setEnabled(has_momentum)
+        self._momentum.setEnabled(has_momentum and not self._running)
         momentum_tip = (
             self.tr(
                 "How much of the previous update carries into the next (0 to 0.999); "
@@ -490,7 +515,7 @@ class TrainingPanel(QWidget):
         self._momentum.setToolTip(momentum_tip)
         self._label_for(self._momentum).setToolTip(momentum_tip)
         has_nesterov = config.optimizer in NESTEROV_OPTIMIZERS
-        self._nesterov.setEnabled(has_nesterov)
+        self._nesterov.setEnabled(has_nesterov and not self._running)
         self._nesterov.setToolTip(
             self.tr(
                 "Nesterov momentum: take the gradient after a look-ahead step along the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings
@@ -40,12 +41,19 @@ def run(path: Path | None = None) -> int:
 
 
 def screenshot(
-    out: Path, path: Path | None, size: tuple[int, int], dark: bool | None = None
+    out: Path,
+    path: Path | None,
+    size: tuple[int, int],
+    dark: bool | None = None,
+    train_epochs: int = 0,
+    tab: int = 0,
 ) -> None:
-    """Render the window offscreen, with default settings, into a PNG."""
+    """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
+    train that long in the window's worker first so the plots are real."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application(dark)
     from app.experiment import Experiment
+    from app.gui.controller import FINISHED
     from app.gui.main_window import MainWindow
 
     experiment = Experiment.load(path) if path else None
@@ -55,6 +63,13 @@ def screenshot(
         window.resize(*size)
         window.show()
         window.start_device_probe().join()
+        window.run_panel.tabs.setCurrentIndex(tab)
+        if train_epochs:
+            experiment = window.document.experiment
+            window.document.edit_train(replace(experiment.train, epochs=train_epochs), "epochs")
+            window.run_panel.start()
+            while window.controller.state != FINISHED:
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         settle = QElapsedTimer()
         settle.start()
         while settle.elapsed() < SETTLE_MS:  # let debounced previews and layouts finish

@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.experiment import Experiment, ExperimentError, training_sketch
+from app.gui.controller import PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
+from app.gui.run_panel import RunPanel
 from app.gui.theme import current_theme, icon, resource_path
 from models.codegen import generate
 from models.files import write_atomic
@@ -146,18 +147,9 @@ class MainWindow(QMainWindow):
         theme = current_theme()
         self.dataset_panel.set_plot_colors(theme.plot_background, theme.plot_foreground)
 
-        self.plots = QTabWidget()
-        self.plots.setDocumentMode(True)
-        for title, text in (
-            (self.tr("Loss"), self.tr("The loss and accuracy of every step appear here.")),
-            (self.tr("Gradients"), self.tr("Per-layer gradient histograms appear here.")),
-            (self.tr("Predictions"), self.tr("The decision boundary appears here.")),
-        ):
-            page = QLabel(text + "\n" + self.tr("Training in the window is coming next."))
-            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            page.setObjectName("emptyPage")
-            self.plots.addTab(page, title)
-        self.setCentralWidget(self.plots)
+        self.controller = TrainingController(self)
+        self.run_panel = RunPanel(self.document, self.controller)
+        self.setCentralWidget(self.run_panel)
 
         layers = QSplitter(Qt.Orientation.Vertical)
         layers.addWidget(self._titled(self.tr("Add a layer"), self.palette_widget))
@@ -234,14 +226,12 @@ class MainWindow(QMainWindow):
             self.tr("Save under a new name"),
         )
         self.quit_action = self._action(self.tr("&Quit"), self.close, key.Quit)
-        self.undo_action = self.document.undo_stack.createUndoAction(self, self.tr("&Undo"))
-        self.undo_action.setShortcut(QKeySequence(key.Undo))
-        self.undo_action.setIcon(icon("undo"))
-        self.undo_action.setIconText(self.tr("Undo"))  # the menu says what; the toolbar stays put
-        self.redo_action = self.document.undo_stack.createRedoAction(self, self.tr("&Redo"))
-        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        self.redo_action.setIcon(icon("redo"))
-        self.redo_action.setIconText(self.tr("Redo"))
+        self.undo_action = self._action(
+            self.tr("&Undo"), self.document.undo_stack.undo, key.Undo, "undo"
+        )
+        self.redo_action = self._action(
+            self.tr("&Redo"), self.document.undo_stack.redo, "Ctrl+Shift+Z", "redo"
+        )
         self.delete_action = self._action(
             self.tr("&Delete Layer"),
             self.delete_layer,
@@ -283,6 +273,27 @@ class MainWindow(QMainWindow):
             self.tr("Show the PyTorch source of this model"),
         )
         self.about_action = self._action(self.tr("&About LayerLab"), self.show_about, None, "about")
+        self.export_weights_action = self._action(
+            self.tr("&Export Weights…"),
+            self.export_weights,
+            "Ctrl+E",
+            "export",
+            self.tr("Write model.pt, experiment.json and model.py into a folder"),
+        )
+        self.export_plot_action = self._action(
+            self.tr("Export &Plot…"),
+            self.export_plot,
+            None,
+            "",
+            self.tr("Save the plot on screen as a PNG image"),
+        )
+        self.export_metrics_action = self._action(
+            self.tr("Export &Metrics…"),
+            self.export_metrics,
+            None,
+            "",
+            self.tr("Save every epoch's losses and scores as CSV"),
+        )
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -292,6 +303,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action])
         file_menu.addSeparator()
+        file_menu.addActions(
+            [self.export_weights_action, self.export_plot_action, self.export_metrics_action]
+        )
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.undo_action, self.redo_action])
@@ -299,6 +314,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions(
             [self.delete_action, self.duplicate_action, self.move_up_action, self.move_down_action]
         )
+        run_menu = bar.addMenu(self.tr("&Run"))
+        run_menu.addActions(self.run_panel.actions_in_order)
         self.examples_menu = bar.addMenu(self.tr("E&xamples"))
         for title, path in example_files():
             action = self.examples_menu.addAction(title)
@@ -318,6 +335,7 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.undo_action, self.redo_action])
         toolbar.addSeparator()
         toolbar.addAction(self.code_action)
+        toolbar.addAction(self.export_weights_action)
 
     def _connect(self) -> None:
         document = self.document
@@ -332,6 +350,11 @@ class MainWindow(QMainWindow):
         self.inspector.layerEdited.connect(self._on_layer_edited)
         self.dataset_panel.dataChanged.connect(self._on_data_changed)
         self.training_panel.trainChanged.connect(self._on_train_changed)
+        document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self.controller.stateChanged.connect(self._on_run_state_changed)
+        self.controller.exported.connect(self._on_exported)
+        self.run_panel.problem.connect(self.show_error)
+        self.run_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     # -- start-up and settings -------------------------------------------------------------------
 
@@ -499,8 +522,40 @@ class MainWindow(QMainWindow):
         color = current_theme().error if errors else current_theme().text
         self.summary_label.setStyleSheet(f"color: {color};")
 
+    @property
+    def running(self) -> bool:
+        return self.controller.state in (RUNNING, PAUSED)
+
+    def _on_run_state_changed(self, state: str) -> None:
+        """While a run trains, the model and the data are locked (the reason is shown);
+        only the learning rate may change, and it reaches the run at once."""
+        locked = self.running
+        self.layers_dock.widget().setEnabled(not locked)
+        self.inspector.setEnabled(not locked)
+        self.dataset_panel.setEnabled(not locked)
+        self.training_panel.set_running(locked)
+        suffix = self.tr(" (locked while training: Stop to edit)") if locked else ""
+        self.layers_dock.setWindowTitle(self.tr("Layers") + suffix)
+        self.data_dock.setWindowTitle(self.tr("Data") + suffix)
+        for action in (self.new_action, self.open_action, self.recent_menu.menuAction()):
+            action.setEnabled(not locked)
+        self.examples_menu.setEnabled(not locked)
+        self._update_actions()
+
+    def _on_undo_index_changed(self, index: int) -> None:
+        self._update_actions()
+
     def _update_actions(self) -> None:
-        index = self.stack.current_layer()
+        stack = self.document.undo_stack
+        locked = self.running
+        self.undo_action.setEnabled(stack.canUndo() and not locked)
+        self.redo_action.setEnabled(stack.canRedo() and not locked)
+        self.undo_action.setText(self.tr("&Undo %s") % stack.undoText())
+        self.redo_action.setText(self.tr("&Redo %s") % stack.redoText())
+        self.undo_action.setIconText(self.tr("Undo"))
+        self.redo_action.setIconText(self.tr("Redo"))
+        self.export_weights_action.setEnabled(self.controller.has_weights and not locked)
+        index = None if locked else self.stack.current_layer()
         count = len(self.spec.layers)
         self.delete_action.setEnabled(index is not None)
         self.duplicate_action.setEnabled(index is not None)
@@ -618,6 +673,61 @@ class MainWindow(QMainWindow):
         )
         self.error_box.open()
 
+    # -- export -----------------------------------------------------------------------------
+
+    def export_weights(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Export weights into a folder"), self._last_folder()
+        )
+        if folder:
+            self.export_weights_to(Path(folder))
+
+    def export_weights_to(self, folder: Path) -> None:
+        """model.pt, experiment.json and model.py, written atomically by the worker."""
+        document = self.document
+        experiment = document.experiment
+        source = generate(
+            experiment.model,
+            title=experiment.title,
+            task=document.task,
+            training=training_sketch(experiment, document.task),
+        )
+        self.controller.export(folder, experiment.to_dict(), source)
+
+    def _on_exported(self, folder: str, error: str) -> None:
+        if error:
+            self.show_error(error)
+        else:
+            self.settings.setValue("files/lastFolder", folder)
+            self.statusBar().showMessage(
+                self.tr("Wrote model.pt, experiment.json and model.py to %s") % folder, 8000
+            )
+
+    def export_plot(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export plot"),
+            str(Path(self._last_folder()) / "plot.png"),
+            self.tr("PNG images (*.png)"),
+        )
+        if name and not self.run_panel.current_plot().export_png(name):
+            self.show_error(self.tr("LayerLab could not write %s.") % name)
+
+    def export_metrics(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export metrics"),
+            str(Path(self._last_folder()) / "metrics.csv"),
+            self.tr("CSV files (*.csv)"),
+        )
+        if name:
+            try:
+                write_atomic(Path(name), self.run_panel.metrics_csv().encode())
+            except OSError as error:
+                self.show_error(
+                    self.tr("LayerLab could not write %s: %s.") % (name, error.strerror or error)
+                )
+
     # -- help -------------------------------------------------------------------------------
 
     def show_code(self) -> None:
@@ -660,6 +770,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.maybe_save():
             self._save_settings()
+            self.controller.shutdown()
             event.accept()
         else:
             event.ignore()

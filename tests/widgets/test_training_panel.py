@@ -305,3 +305,17 @@ def test_every_control_has_a_tooltip(make_panel):
     for combo in panel.findChildren(QComboBox):
         for row in range(combo.count()):
             assert combo.itemData(row, Qt.ItemDataRole.ToolTipRole), combo.itemText(row)
+
+
+def test_while_running_only_the_learning_rate_can_change(qtbot):
+    panel = TrainingPanel(TrainConfig(optimizer="sgd"))
+    qtbot.addWidget(panel)
+    panel.set_running(True)
+    editable = [
+        w
+        for w in panel.findChildren(QWidget)
+        if isinstance(w, QAbstractSpinBox | QComboBox | QCheckBox) and w.isEnabled()
+    ]
+    assert editable == [panel._learning_rate]
+    panel.set_running(False)
+    assert panel._momentum.isEnabled() and panel._epochs.isEnabled()
