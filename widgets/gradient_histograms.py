@@ -561,6 +561,9 @@ class GradientHistogramWidget(QWidget):
         self._norm_plot.setLabel("left", self.tr("norm (log)"))
         self._norm_plot.setLabel("bottom", self.tr("training step"))
         self._latest_plot.setLabel("bottom", self.tr("count"))
+        for plot in (self._heat_plot, self._norm_plot, self._latest_plot):
+            for side in ("left", "bottom"):  # plain numbers, never "gradient (x0.001)"
+                plot.getAxis(side).enableAutoSIPrefix(False)
 
     def _set_titles(self, step: int | None) -> None:
         """Titles over the top row (equal heights keep the shared value axis aligned); only

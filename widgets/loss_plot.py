@@ -605,6 +605,7 @@ class LossPlotWidget(QWidget):
 
     def _set_label(self, plot: pg.PlotItem, side: str, text: str) -> None:
         plot.setLabel(side, text, color=self._theme.plot_foreground)
+        plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss", never "Loss (x0.001)"
 
     @staticmethod
     def _curve(plot: pg.PlotItem, pen: object, method: str = "peak") -> pg.PlotDataItem:
