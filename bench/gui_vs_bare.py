@@ -61,9 +61,11 @@ def window_run(app, window, experiment: Experiment) -> tuple[float, list[float]]
     probe.timeout.connect(tick)
     clock.start()
     probe.start()
+    loop = QEventLoop()  # as app.exec() would: sleep until events come (no busy polling)
+    window.controller.stateChanged.connect(lambda state: state == FINISHED and loop.quit())
     window.run_panel.start()
-    while window.controller.state != FINISHED:
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+    if window.controller.state != FINISHED:
+        loop.exec()
     probe.stop()
     window.controller.reportReceived.disconnect(on_report)
     samples = experiment.train.epochs * round(experiment.data.samples * 0.8)
