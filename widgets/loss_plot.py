@@ -32,7 +32,7 @@ from app.reports import EpochReport, Marker, RunStarted, StepsReport
 
 MAX_POINTS = 200_000  # loss points kept; the older part is decimated beyond this
 MAX_MARKERS = 100
-REDRAW_MS = 33
+REDRAW_MS = 100  # 10 Hz: every redraw holds the GIL the training thread needs (bench/)
 DEFAULT_SMOOTHING = 0.6
 SLIDER_STEPS = 100  # slider value v means smoothing v / 100, 0 to 0.99
 MARKER_LABEL_HEIGHTS = (0.92, 0.76, 0.6)  # cycled, so labels of close markers do not overlap
