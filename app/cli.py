@@ -155,11 +155,10 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 def _train(experiment, out: Path) -> int:
-    from app.experiment import training_sketch
+    from app.experiment import model_source
     from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
-    from models.codegen import generate
     from models.files import write_atomic
 
     trainer = Trainer(experiment)
@@ -193,10 +192,7 @@ def _train(experiment, out: Path) -> int:
         progress.clear()
         print("Interrupted: saving the weights trained so far.", file=sys.stderr)
     progress.clear()
-    sketch = training_sketch(experiment, trainer.dataset.task)
-    source = generate(
-        experiment.model, title=experiment.title, task=trainer.dataset.task, training=sketch
-    )
+    source = model_source(experiment, trainer.dataset.task)
     try:
         save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source)
         write_atomic(out / "metrics.csv", _metrics_csv(epochs).encode())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.datasets import DataConfig
 from app.datasets.toy import TOY_DATASETS, check_config
-from models.codegen import TrainingSketch
+from models.codegen import TrainingSketch, generate
 from models.layers import AUTO
 from models.spec import LayerSpec, ModelSpec, SpecError, Task
 
@@ -185,6 +185,16 @@ def training_sketch(experiment: Experiment, task: Task) -> TrainingSketch:
         batch_size=train.batch_size,
         epochs=train.epochs,
         seed=train.seed,
+    )
+
+
+def model_source(experiment: Experiment, task: Task) -> str:
+    """Readable PyTorch source of the model, with the training settings written down."""
+    return generate(
+        experiment.model,
+        title=experiment.title,
+        task=task,
+        training=training_sketch(experiment, task),
     )
 
 

@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.experiment import Experiment, ExperimentError, training_sketch
+from app.experiment import Experiment, ExperimentError, model_source
 from app.gui.controller import PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.run_panel import RunPanel
 from app.gui.theme import current_theme, icon, resource_path
-from models.codegen import generate
 from models.files import write_atomic
 from models.spec import LayerSpec
 from widgets.dataset_panel import DatasetPanel
@@ -686,12 +685,7 @@ class MainWindow(QMainWindow):
         """model.pt, experiment.json and model.py, written atomically by the worker."""
         document = self.document
         experiment = document.experiment
-        source = generate(
-            experiment.model,
-            title=experiment.title,
-            task=document.task,
-            training=training_sketch(experiment, document.task),
-        )
+        source = model_source(experiment, document.task)
         self.controller.export(folder, experiment.to_dict(), source)
 
     def _on_exported(self, folder: str, error: str) -> None:
@@ -737,12 +731,7 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("Fix the model first: %s") % inference.errors[0].message)
             return
         experiment = document.experiment
-        source = generate(
-            experiment.model,
-            title=experiment.title,
-            task=document.task,
-            training=training_sketch(experiment, document.task),
-        )
+        source = model_source(experiment, document.task)
         self.code_dialog = CodeDialog(source, self)
         self.code_dialog.open()
 
