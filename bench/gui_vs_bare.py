@@ -102,10 +102,11 @@ def main() -> None:
             delays.extend(probe)
         ratio = max(ours) / max(bare)
         median = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
-        p99 = float(np.percentile(delays, 99)) if delays else float("nan")
+        p50, p90, p99 = np.percentile(delays, [50, 90, 99]) if delays else [float("nan")] * 3
         print(
             f"{batch:>6} {max(bare):>15,.0f} {max(ours):>17,.0f} {ratio:>5.2f}x  "
-            f"{p99:6.1f} ms late (median ratio {median:.2f}x, {len(delays)} ticks)"
+            f"{p99:6.1f} ms late (median ratio {median:.2f}x; probe p50 {p50:.1f}, "
+            f"p90 {p90:.1f}, max {max(delays):.1f} ms over {len(delays)} ticks)"
         )
     window.document.undo_stack.setClean()
     window.close()
