@@ -6,8 +6,6 @@ Bad input exits with status 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
 import sys
 import time
@@ -156,7 +154,7 @@ def train_command(args: argparse.Namespace) -> int:
 
 def _train(experiment, out: Path) -> int:
     from app.experiment import model_source
-    from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
+    from app.reports import EpochReport, RunFinished, RunStarted, StepsReport, metrics_csv
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
     from models.files import write_atomic
@@ -195,7 +193,7 @@ def _train(experiment, out: Path) -> int:
     source = model_source(experiment, trainer.dataset.task)
     try:
         save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source)
-        write_atomic(out / "metrics.csv", _metrics_csv(epochs).encode())
+        write_atomic(out / "metrics.csv", metrics_csv(e.row() for e in epochs).encode())
     except OSError as error:
         print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -219,28 +217,6 @@ def _epoch_line(report, epochs: int) -> str:
     if report.val_rmse is not None:
         line += f"  val RMSE {report.val_rmse:.4g}  R\u00b2 {report.val_r2:.3f}"
     return line
-
-
-def _metrics_csv(epochs) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["epoch", "steps", "train_loss", "val_loss", "val_accuracy", "val_rmse", "val_r2"]
-    )
-    for r in epochs:
-        row = [
-            r.epoch,
-            r.steps_done,
-            r.train_loss,
-            r.val_loss,
-            r.val_accuracy,
-            r.val_rmse,
-            r.val_r2,
-        ]
-        writer.writerow(
-            ["" if v is None else (f"{v:.6g}" if isinstance(v, float) else v) for v in row]
-        )
-    return buffer.getvalue()
 
 
 class _Progress:

@@ -62,7 +62,7 @@ class TrainConfig:
 
 
 # (low, high) for every number, and the allowed names for every text field.
-_RANGES = {
+RANGES = {
     "learning_rate": (1e-8, 100.0),
     "momentum": (0.0, 0.999),
     "weight_decay": (0.0, 1.0),
@@ -259,7 +259,7 @@ def _check_value(label: str, key: str, value: object, kind: type) -> object:
         raise ExperimentError(f"{label} must be a finite number, got {value!r}")
     else:
         value = float(value)
-    low, high = _RANGES[key]
+    low, high = RANGES[key]
     if not low <= value <= high:
         raise ExperimentError(f"{label} must be between {low:g} and {high:g}, got {value:g}")
     return value

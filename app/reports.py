@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
+METRIC_COLUMNS = ("epoch", "steps", "train_loss", "val_loss", "val_accuracy", "val_rmse", "val_r2")
+
+
+def metrics_csv(rows: Iterable[dict[str, float | int | None]]) -> str:
+    """metrics.csv, as the CLI and the window write it: empty cells for what does not apply."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(METRIC_COLUMNS)
+    for row in rows:
+        values = (row[column] for column in METRIC_COLUMNS)
+        writer.writerow(
+            "" if v is None else f"{v:.6g}" if isinstance(v, float) else v for v in values
+        )
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,24 @@ class EpochReport:
     val_accuracy: float | None = None  # classification
     val_rmse: float | None = None  # regression
     val_r2: float | None = None  # regression
+
+    def row(self) -> dict[str, float | int | None]:
+        """This epoch as one row of metrics.csv (accuracy as a fraction)."""
+        return dict(
+            zip(
+                METRIC_COLUMNS,
+                (
+                    self.epoch,
+                    self.steps_done,
+                    self.train_loss,
+                    self.val_loss,
+                    self.val_accuracy,
+                    self.val_rmse,
+                    self.val_r2,
+                ),
+                strict=True,
+            )
+        )
 
 
 @dataclass(frozen=True)

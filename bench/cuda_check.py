@@ -10,6 +10,7 @@ line per check; exits 1 if any check fails.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,7 @@ def main() -> int:
     for path in examples:
         base = Experiment.load(path)
         for dtype in ("float32", "float64", "bfloat16", "float16"):
-            experiment = base.with_changes(train=_train(base, device="cuda", dtype=dtype))
+            experiment = base.with_changes(train=replace(base.train, device="cuda", dtype=dtype))
             try:
                 trainer, reports = train(experiment)
             except RunError as error:
@@ -60,7 +61,7 @@ def main() -> int:
                 f"{'ok' if ok else 'FAILED'}"
             )
     base = Experiment.load(ROOT / "resources" / "examples" / "line_regression.json")
-    diverging = base.with_changes(train=_train(base, device="cuda", learning_rate=100.0))
+    diverging = base.with_changes(train=replace(base.train, device="cuda", learning_rate=100.0))
     trainer, reports = train(diverging)
     finished: RunFinished = reports[-1]
     finite = all(torch.isfinite(v).all() for v in trainer.state_dict().values())
@@ -69,7 +70,7 @@ def main() -> int:
     print(f"diverging on cuda: {finished.message}  kept weights finite: {finite}")
     moons = Experiment.load(ROOT / "resources" / "examples" / "two_moons.json")
     repeatable = moons.with_changes(
-        train=_train(moons, device="cuda", deterministic=True, epochs=3)
+        train=replace(moons.train, device="cuda", deterministic=True, epochs=3)
     )
     first, _ = train(repeatable)
     second, _ = train(repeatable)
@@ -81,12 +82,6 @@ def main() -> int:
     print(f"deterministic cuda runs give identical weights: {same}")
     print("all checks passed" if not failures else f"{failures} checks FAILED")
     return 1 if failures else 0
-
-
-def _train(experiment: Experiment, **changes):
-    from dataclasses import replace
-
-    return replace(experiment.train, **changes)
 
 
 if __name__ == "__main__":

@@ -21,26 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.datasets import DataConfig, Dataset
-from app.datasets.toy import TOY_DATASETS, ToyDataset, check_config, generate
-from app.experiment import _RANGES
+from app.datasets import DataConfig, Dataset, shown_counts
+from app.datasets.toy import TOY_DATASETS, ToyDataset, check_config, generate_for_views
+from app.experiment import RANGES
+from app.gui.theme import class_colors, current_theme
 
-RANGES = _RANGES
-
-# Okabe-Ito, colour-blind safe; None stands for the theme's foreground (black on white).
-# Two extra colours (grey, wine) cover the tenth and eleventh class.
-PALETTE: tuple[str | None, ...] = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    None,
-    "#999999",
-    "#882255",
-)
 MAX_PREVIEW_POINTS = 3000
 PREVIEW_DELAY_MS = 120
 ERROR_COLOR = "#D62728"
@@ -269,7 +254,7 @@ class DatasetPanel(QWidget):
         if problem:
             self._error.setText(self.tr("Cannot preview: {0}.").replace("{0}", problem))
             return
-        self._draw(generate(config))
+        self._draw(generate_for_views(config))
 
     # Helpers
 
@@ -305,16 +290,14 @@ class DatasetPanel(QWidget):
         return self.tr("Regression, {0}").replace("{0}", inputs)
 
     def _class_colors(self) -> list[str]:
-        return [color or self._foreground for color in PALETTE]
+        return class_colors(current_theme(), RANGES["classes"][1], self._foreground)
 
     def _draw(self, data: Dataset) -> None:
         """Update the two scatter items in place with a deterministic subsample."""
         n_train, n_val = len(data.x_train), len(data.x_val)
         total = n_train + n_val
         subsampled = total > MAX_PREVIEW_POINTS
-        # Points are already shuffled by the seed, so the first ones are a fair sample.
-        k_train = -(-n_train * MAX_PREVIEW_POINTS // total) if subsampled else n_train
-        k_val = -(-n_val * MAX_PREVIEW_POINTS // total) if subsampled else n_val
+        k_train, k_val = shown_counts(n_train, n_val, MAX_PREVIEW_POINTS)
         x_train, y_train = data.x_train[:k_train], data.y_train[:k_train]
         x_val, y_val = data.x_val[:k_val], data.y_val[:k_val]
 
@@ -332,7 +315,7 @@ class DatasetPanel(QWidget):
             self._plot.setLabel("bottom", self.tr("input 1"))
             self._plot.setLabel("left", self.tr("input 2"))
         else:
-            color = PALETTE[0]
+            color = current_theme().class_colors[0]
             self._train_scatter.setData(x=x_train[:, 0], y=y_train[:, 0], brush=pg.mkBrush(color))
             self._val_scatter.setData(
                 x=x_val[:, 0],

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.datasets import Dataset
-from app.gui.theme import Theme, current_theme
+from app.datasets import Dataset, shown_counts
+from app.gui.theme import Theme, class_colors, current_theme
 from app.reports import PredictionReport, RunStarted
 
 REDRAW_MS = 33  # at most ~30 redraws a second
@@ -37,10 +37,6 @@ TINT_STRENGTH = 0.55
 TINT_STRENGTH_DARK = 0.4
 TRAIN_SIZE = 9
 VAL_SIZE = 10
-# Beyond the theme's seven Okabe-Ito colours and the foreground (up to ten classes): grey and
-# wine, as the dataset panel's preview has them; the wine lifted on the dark background.
-EXTRA_CLASS_COLORS = ("#999999", "#882255")
-EXTRA_CLASS_COLORS_DARK = ("#999999", "#C0508A")
 
 
 @dataclass(frozen=True)
@@ -87,13 +83,6 @@ def grid_bounds_for(x: np.ndarray) -> tuple[float, float, float, float]:
         pad = (high - low) * PAD_FRACTION if high > low else 1.0
         bounds += [low - pad, high + pad]
     return bounds[0], bounds[1], bounds[2], bounds[3]
-
-
-def class_colors(theme: Theme, count: int) -> list[str]:
-    """One colour per class: the theme's, then the foreground and extras, then repeating."""
-    extra = EXTRA_CLASS_COLORS_DARK if theme.dark else EXTRA_CLASS_COLORS
-    colors = [*theme.class_colors, theme.plot_foreground, *extra]
-    return [colors[k % len(colors)] for k in range(max(count, 1))]
 
 
 def prediction_colors(
@@ -394,7 +383,7 @@ class DecisionBoundaryWidget(QWidget):
         data = self._data
         assert data is not None
         t = self._theme
-        k_train, k_val = _shown_counts(len(data.x_train), len(data.x_val))
+        k_train, k_val = shown_counts(len(data.x_train), len(data.x_val), MAX_POINTS)
         # The datasets come shuffled, so the first points are a fair sample.
         x_train, y_train = data.x_train[:k_train], data.y_train[:k_train]
         x_val, y_val = data.x_val[:k_val], data.y_val[:k_val]
@@ -460,7 +449,7 @@ class DecisionBoundaryWidget(QWidget):
             + _swatch("\u25cb", t.text)
             + _nowrap(self.tr("validation ({0})").replace("{0}", _count(n_val)))
         ]
-        shown = sum(_shown_counts(n_train, n_val))
+        shown = sum(shown_counts(n_train, n_val, MAX_POINTS))
         if shown < n_train + n_val:
             parts[0] += _muted(
                 " \u2014 " + self.tr("showing {0} of them").replace("{0}", _count(shown)), muted
@@ -495,14 +484,6 @@ class DecisionBoundaryWidget(QWidget):
 def _as_2d(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     return x.reshape(len(x), -1) if x.ndim != 2 else x
-
-
-def _shown_counts(n_train: int, n_val: int) -> tuple[int, int]:
-    """How many training and validation points to draw: all, or MAX_POINTS in proportion."""
-    total = n_train + n_val
-    if total <= MAX_POINTS:
-        return n_train, n_val
-    return n_train * MAX_POINTS // total, n_val * MAX_POINTS // total
 
 
 def _pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:

@@ -32,7 +32,7 @@ NUMBER, LAYER, OUTPUT, PARAMS = range(4)
 
 
 def tr(text: str) -> str:
-    """Strings are marked for lupdate with QT_TRANSLATE_NOOP or translate() in this context."""
+    """Translate a string marked with QT_TRANSLATE_NOOP in this widget's context."""
     return QCoreApplication.translate("LayerStackWidget", text)
 
 

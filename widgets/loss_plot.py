@@ -446,18 +446,7 @@ class LossPlotWidget(QWidget):
 
     def metrics_rows(self) -> list[dict[str, float | int | None]]:
         """One row per finished epoch, for a CSV file (accuracy as a fraction, like the CLI)."""
-        return [
-            {
-                "epoch": e.epoch,
-                "steps": e.steps_done,
-                "train_loss": e.train_loss,
-                "val_loss": e.val_loss,
-                "val_accuracy": e.val_accuracy,
-                "val_rmse": e.val_rmse,
-                "val_r2": e.val_r2,
-            }
-            for e in self._epochs
-        ]
+        return [e.row() for e in self._epochs]
 
     def point_count(self) -> int:
         """How many loss points the buffer holds now (at most MAX_POINTS)."""

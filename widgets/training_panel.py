@@ -32,9 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.experiment import _RANGES, DTYPE_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, TrainConfig
+from app.experiment import DTYPE_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, RANGES, TrainConfig
 
-RANGES = _RANGES
 WARNING_COLOR = QColor(196, 84, 0)  # orange-red: readable on light and dark themes
 MOMENTUM_OPTIMIZERS = ("sgd", "rmsprop")
 NESTEROV_OPTIMIZERS = ("sgd",)

@@ -37,6 +37,15 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
 
+def shown_counts(n_train: int, n_val: int, limit: int) -> tuple[int, int]:
+    """How many points of each split a view draws: all, or `limit` in proportion. The points
+    are shuffled by the seed, so the first ones of each split are a fair sample."""
+    total = n_train + n_val
+    if total <= limit:
+        return n_train, n_val
+    return n_train * limit // total, n_val * limit // total
+
+
 def load(config: DataConfig) -> Dataset:
     from app.datasets.toy import generate
 

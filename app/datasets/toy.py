@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -211,3 +212,10 @@ def generate(config: DataConfig) -> Dataset:
     task = toy.task(config.classes)
     names = tuple(f"class {k}" for k in range(task.outputs)) if task.is_classification else ()
     return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], task, names)
+
+
+@functools.lru_cache(maxsize=2)
+def generate_for_views(config: DataConfig) -> Dataset:
+    """generate(), remembered for the last two configs, so the window's views (the data
+    preview and the decision boundary) make each dataset once. Read-only for its callers."""
+    return generate(config)

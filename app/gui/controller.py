@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.reports import EpochReport, Paused, RunFinished, StepsReport
+
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
@@ -32,8 +34,7 @@ class TrainingWorker(QObject):
 
     @Slot(int, object, object, object)
     def run(self, run_id: int, experiment, control, bounds) -> None:
-        from app.reports import EpochReport, Paused, RunFinished, StepsReport
-        from app.training import RunError, Trainer
+        from app.training import RunError, Trainer  # torch: loaded here, not at start-up
 
         steps_done, last_prediction = 0, 0.0
         try:
@@ -181,8 +182,6 @@ class TrainingController(QObject):
     def _on_report_ready(self, run_id: int, report) -> None:
         if run_id != self.run_id:
             return
-        from app.reports import Paused, StepsReport
-
         if isinstance(report, Paused):
             self._set_state(PAUSED)
         elif isinstance(report, StepsReport):

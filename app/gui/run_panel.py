@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.datasets.toy import check_config, generate
+from app.datasets.toy import check_config, generate_for_views
 from app.gui.controller import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.theme import icon
@@ -21,13 +18,12 @@ from app.reports import (
     RunFinished,
     RunStarted,
     StepsReport,
+    metrics_csv,
 )
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
 from widgets.gradient_histograms import GradientHistogramWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget
-
-METRIC_COLUMNS = ("epoch", "steps", "train_loss", "val_loss", "val_accuracy", "val_rmse", "val_r2")
 
 
 class RunPanel(QWidget):
@@ -177,7 +173,7 @@ class RunPanel(QWidget):
         if experiment.data != self._shown_data:
             self._shown_data = experiment.data
             if check_config(experiment.data) is None:
-                self.boundary.set_data(PlotData.from_dataset(generate(experiment.data)))
+                self.boundary.set_data(PlotData.from_dataset(generate_for_views(experiment.data)))
         rate = experiment.train.learning_rate
         running = self.controller.state in (RUNNING, PAUSED)
         if running and rate != self._sent_learning_rate:
@@ -192,9 +188,4 @@ class RunPanel(QWidget):
         return self.tabs.currentWidget()
 
     def metrics_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, METRIC_COLUMNS, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        for row in self.loss_plot.metrics_rows():
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        return buffer.getvalue()
+        return metrics_csv(self.loss_plot.metrics_rows())

@@ -97,6 +97,19 @@ DARK = Theme(
     class_colors=("#3A96DD", "#E69F00", "#1FB48A", "#D98CB9", "#8FD0F5", "#F06A35", "#F0E442"),
 )
 
+# Beyond the seven Okabe-Ito colours and the foreground (up to ten classes): grey and wine,
+# the wine lifted on the dark background.
+EXTRA_CLASS_COLORS = ("#999999", "#882255")
+EXTRA_CLASS_COLORS_DARK = ("#999999", "#C0508A")
+
+
+def class_colors(theme: Theme, count: int, foreground: str | None = None) -> list[str]:
+    """One colour per class: the theme's, then the foreground and extras, then repeating."""
+    extra = EXTRA_CLASS_COLORS_DARK if theme.dark else EXTRA_CLASS_COLORS
+    colors = [*theme.class_colors, foreground or theme.plot_foreground, *extra]
+    return [colors[k % len(colors)] for k in range(max(count, 1))]
+
+
 _STYLE_SHEET = Template("""
 QGroupBox {
     border: 1px solid $border;
