@@ -12,8 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from app.datasets import DataConfig
-from app.datasets.toy import TOY_DATASETS, check_config
+from app.datasets import DataConfig, check_config, dataset_names
 from models.codegen import TrainingSketch, generate
 from models.layers import AUTO
 from models.spec import LayerSpec, ModelSpec, SpecError, Task
@@ -74,6 +73,7 @@ RANGES = {
     "noise": (0.0, 10.0),
     "classes": (2, 10),
     "val_fraction": (0.0, 0.9),
+    "subset": (0, 1_000_000),
 }
 _CHOICES = {"dtype": DTYPE_NAMES, "optimizer": OPTIMIZER_NAMES, "loss": LOSS_NAMES}
 
@@ -246,7 +246,7 @@ def _check_value(label: str, key: str, value: object, kind: type) -> object:
             )
         if key == "device" and not DEVICE_PATTERN.match(value):
             raise ExperimentError(f"{label} must be cpu, cuda, cuda:N or mps, got {value!r}")
-        if key == "name" and value not in TOY_DATASETS:
+        if key == "name" and value not in dataset_names():
             raise ExperimentError(f"{label}: unknown dataset {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -1,8 +1,14 @@
-"""Datasets: a DataConfig names one and its parameters; load() turns it into arrays."""
+"""Datasets: a DataConfig names one and its parameters; load() turns it into arrays.
+
+Two families: generated toy points (app.datasets.toy) and torchvision images
+(app.datasets.vision). The questions the window asks before any data exists (task, input
+shape, is the config valid) are answered here without torch.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -11,7 +17,8 @@ from models.spec import Task
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Which dataset and how to make it. `classes` is the class count (blobs) or arms (spirals)."""
+    """Which dataset and how to make it. `classes` is the class count (blobs) or arms (spirals).
+    `subset` is how many training images an image dataset uses (0: all of them)."""
 
     name: str = "two_moons"
     samples: int = 1000
@@ -19,11 +26,14 @@ class DataConfig:
     classes: int = 3
     val_fraction: float = 0.2
     seed: int = 0
+    subset: int = 0
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Training and validation arrays. Inputs are float32; labels int64 (classes) or float32."""
+    """Training and validation arrays. Inputs are float32, or, for images, uint8 pixels
+    (N, C, H, W) that the engine scales by `normalization` (per-channel mean and std of the
+    0..1 values) on the device. Labels are int64 (classes) or float32 (regression)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -31,6 +41,7 @@ class Dataset:
     y_val: np.ndarray
     task: Task
     class_names: tuple[str, ...] = ()
+    normalization: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -46,7 +57,53 @@ def shown_counts(n_train: int, n_val: int, limit: int) -> tuple[int, int]:
     return n_train * limit // total, n_val * limit // total
 
 
-def load(config: DataConfig) -> Dataset:
-    from app.datasets.toy import generate
+def is_vision(config: DataConfig) -> bool:
+    from app.datasets.vision import VISION_DATASETS
 
-    return generate(config)
+    return config.name in VISION_DATASETS
+
+
+def dataset_names() -> tuple[str, ...]:
+    from app.datasets.toy import TOY_DATASETS
+    from app.datasets.vision import VISION_DATASETS
+
+    return (*TOY_DATASETS, *VISION_DATASETS)
+
+
+def check_config(config: DataConfig) -> str | None:
+    """One sentence saying what is wrong with the config, or None."""
+    from app.datasets import toy, vision
+
+    if config.name in vision.VISION_DATASETS:
+        return vision.check_config(config)
+    return toy.check_config(config)
+
+
+def data_task(config: DataConfig) -> Task:
+    """What the model must output for this data."""
+    from app.datasets.toy import TOY_DATASETS
+    from app.datasets.vision import VISION_DATASETS
+
+    if config.name in VISION_DATASETS:
+        return Task("classification", len(VISION_DATASETS[config.name].class_names))
+    return TOY_DATASETS[config.name].task(config.classes)
+
+
+def data_input_shape(config: DataConfig) -> tuple[int, ...]:
+    """The shape of one input, without the batch."""
+    from app.datasets.toy import TOY_DATASETS
+    from app.datasets.vision import VISION_DATASETS
+
+    if config.name in VISION_DATASETS:
+        return VISION_DATASETS[config.name].input_shape
+    return (TOY_DATASETS[config.name].input_dim,)
+
+
+def load(config: DataConfig, data_root: str | Path | None = None) -> Dataset:
+    """The arrays for this config. Image datasets read `data_root` (default: the standard
+    folder) and raise vision.DataMissing with a how-to when their files are not there."""
+    from app.datasets import toy, vision
+
+    if config.name in vision.VISION_DATASETS:
+        return vision.load(config, Path(data_root) if data_root else vision.default_data_root())
+    return toy.generate(config)

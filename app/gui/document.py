@@ -8,19 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from app.datasets import DataConfig
-from app.datasets.toy import TOY_DATASETS
+from app.datasets import DataConfig, data_input_shape, data_task
 from app.experiment import Experiment, TrainConfig
 from models.shapes import Inference, infer
 from models.spec import ModelSpec, Task
-
-
-def data_task(config: DataConfig) -> Task:
-    return TOY_DATASETS[config.name].task(config.classes)
-
-
-def data_input_shape(config: DataConfig) -> tuple[int, ...]:
-    return (TOY_DATASETS[config.name].input_dim,)
 
 
 class _Change(QUndoCommand):
