@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from app.datasets import Dataset, load
+from app.datasets import DataConfig, Dataset, load
 from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.reports import (
     EpochReport,
@@ -670,6 +670,21 @@ class _Run:
         message = divergence_message(value, step, self.epoch, self.train, kept_step)
         epochs_done = self.last_epoch.epoch if self.last_epoch else 0
         return RunFinished("diverged", message, step, epochs_done, self.active)
+
+
+def warm_up() -> None:
+    """Train a tiny experiment once. The first run in a process loads torch's lazy parts
+    (optimizer kernels, autograd, histograms): about 2 s of imports that hold the GIL and
+    froze the window for 100 ms at a time. Done in the training thread before the first Train,
+    the user's first run starts as smoothly as the later ones."""
+    experiment = Experiment(
+        data=DataConfig(samples=64),
+        train=TrainConfig(batch_size=32, epochs=1, histogram_every=1),
+    )
+    trainer = Trainer(experiment, threads=1)
+    for _ in trainer.run():
+        pass
+    trainer.predict((-1.0, 1.0, -1.0, 1.0), 2, resolution=4)
 
 
 def _device_label(device: torch.device) -> str:

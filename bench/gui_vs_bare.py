@@ -82,6 +82,10 @@ def main() -> None:
     window = MainWindow(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)
     window.show()
+    loop = QEventLoop()  # as `make run` does: the engine warms up while the user looks around
+    window.controller.warmedUp.connect(loop.quit)
+    window.controller.warm_up()
+    loop.exec()
     data = DataConfig("two_moons", samples=10_000, noise=0.1, val_fraction=0.2, seed=0)
     dataset = load(data)
     x, y = torch.from_numpy(dataset.x_train), torch.from_numpy(dataset.y_train)

@@ -37,6 +37,7 @@ def run(path: Path | None = None) -> int:
     if path is not None:
         window.open_file(path)
     window.start_device_probe()
+    window.controller.warm_up()
     return app.exec()
 
 

@@ -7,6 +7,7 @@ never run), and re-emits the worker's reports in the GUI thread, dropping those 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ class TrainingWorker(QObject):
     failed = Signal(int, str)  # run id, one readable sentence
     finished = Signal(int)
     exported = Signal(str, str)  # folder, error ("" when it worked)
+    warmedUp = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -91,6 +93,15 @@ class TrainingWorker(QObject):
     def forget(self) -> None:
         self.trainer = None
 
+    @Slot()
+    def warm_up(self) -> None:
+        from app.training import warm_up
+
+        # Only an optimisation: a real run reports whatever went wrong here.
+        with contextlib.suppress(Exception):
+            warm_up()
+        self.warmedUp.emit()
+
 
 class TrainingController(QObject):
     """Start, pause, step, resume, stop and export runs; reports arrive as `reportReceived`."""
@@ -99,9 +110,11 @@ class TrainingController(QObject):
     reportReceived = Signal(object)
     runFailed = Signal(str)
     exported = Signal(str, str)  # folder, error
+    warmedUp = Signal()  # the engine has run once: the first Train will not stall the window
     _startRun = Signal(int, object, object, object)
     _exportRun = Signal(str, object, str)
     _forget = Signal()
+    _warmUp = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +125,8 @@ class TrainingController(QObject):
         self._startRun.connect(self.worker.run)
         self._exportRun.connect(self.worker.export)
         self._forget.connect(self.worker.forget)
+        self._warmUp.connect(self.worker.warm_up)
+        self.worker.warmedUp.connect(self.warmedUp)
         self.worker.reportReady.connect(self._on_report_ready)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
@@ -166,6 +181,10 @@ class TrainingController(QObject):
 
     def export(self, folder: Path, experiment_dict: dict, source: str) -> None:
         self._exportRun.emit(str(folder), experiment_dict, source)
+
+    def warm_up(self) -> None:
+        """Load torch's lazy parts in the training thread now, while the user looks around."""
+        self._warmUp.emit()
 
     def shutdown(self) -> None:
         """Stop any run and end the thread; never terminate() it."""

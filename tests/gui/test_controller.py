@@ -153,3 +153,13 @@ def test_export_writes_the_checkpoint(qtbot, controller, tmp_path):
         "model.pt",
         "model.py",
     ]
+
+
+def test_warm_up_runs_in_the_worker_and_leaves_no_weights(qtbot, controller):
+    with qtbot.waitSignal(controller.warmedUp, timeout=60_000):
+        controller.warm_up()
+    assert controller.state == IDLE and not controller.has_weights
+    assert controller.worker.trainer is None  # Export still says "press Train first"
+    with qtbot.waitSignal(controller.stateChanged, check_params_cb=lambda s: s == FINISHED):
+        controller.train(experiment(epochs=1))
+    assert of(controller.reports, RunFinished)[0].reason == "completed"
