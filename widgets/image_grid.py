@@ -1,0 +1,594 @@
+"""ImageGridWidget: a grid of small images with their class, or with the model's guess.
+
+Samples show each image with its label; predictions show the predicted class, and a wrong guess
+gets an error-coloured frame, a ✗ and the true class, so colour is never the only cue. Painted
+with QPainter: the images become pixmaps once per call, and a repaint only scales them
+(nearest-neighbour, so 28x28 digits stay crisp), which keeps live updates cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QImage,
+    QPainter,
+    QPen,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from app.gui.theme import Theme, current_theme
+
+MIN_SIDE = 56  # smallest drawn image, in pixels: a digit is still readable from the back
+MAX_SIDE = 224  # largest: beyond this a few images would fill a projector screen
+MARGIN = 8
+PAD = 4  # between a tile's frame and its image
+ERROR_FRAME = 3  # pen width of a wrong prediction's frame
+TEXT_CACHE_SIZE = 500  # laid-out captions kept; class names repeat, so few are needed
+
+
+@dataclass(frozen=True)
+class _Tile:
+    """What one tile says: caption lines (the second only for wrong guesses), the same
+    shorter for narrow tiles, and the tooltip."""
+
+    lines: tuple[str, ...]
+    tooltip: str
+    wrong: bool
+    short_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where everything goes at the current size."""
+
+    side: int  # drawn image side in pixels
+    columns: int
+    shown: int  # tiles that fit
+    tile_width: int
+    tile_height: int
+    gap: int
+    left: int
+    top: int  # of the first tile row
+    summary_rect: QRect
+    slots: dict[int, int]  # image index -> place in the grid, for the images that fit
+    short: bool  # wrong tiles use their short lines: a long one would not fit
+    size: QSize  # of the widget this layout is for
+
+
+def _count(n: int) -> str:
+    locale = QLocale()
+    locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
+    return locale.toString(n)
+
+
+def _mix(first: str, second: str, amount: float) -> QColor:
+    a, b = QColor(first), QColor(second)
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
+    )
+
+
+def to_pixmaps(images: np.ndarray) -> list[QPixmap]:
+    """One pixmap per image of a uint8 (N, C, H, W) array, C = 1 (grey) or 3 (RGB)."""
+    pixmaps = []
+    n, channels, height, width = images.shape
+    if channels == 1:
+        planes = np.ascontiguousarray(images[:, 0])
+        fmt, row_bytes = QImage.Format.Format_Grayscale8, width
+    else:
+        planes = np.ascontiguousarray(images.transpose(0, 2, 3, 1))
+        fmt, row_bytes = QImage.Format.Format_RGB888, 3 * width
+    for k in range(n):
+        # QImage only borrows the buffer: copy() gives it pixels of its own.
+        image = QImage(planes[k].tobytes(), width, height, row_bytes, fmt).copy()
+        pixmaps.append(QPixmap.fromImage(image))
+    return pixmaps
+
+
+class ImageGridWidget(QWidget):
+    """Small images with captions in as many columns as the width allows; shows a hint when
+    empty. Read-only: it emits nothing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme_override: Theme | None = None
+        self._images: np.ndarray | None = None  # kept to reuse the pixmaps for the same images
+        self._pixmaps: list[QPixmap] = []
+        self._tiles: list[_Tile] = []
+        self._predictions = False
+        self._wrong = 0
+        self._message = self.tr("No images to show yet.")
+        self._layout: _Layout | None = None
+        self._text_cache: dict[tuple[str, bool, int], QStaticText] = {}
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(MIN_SIDE + 2 * (PAD + MARGIN), MIN_SIDE * 2)
+
+    # Public API
+
+    def show_samples(
+        self, images: np.ndarray, labels: np.ndarray, class_names: Sequence[str]
+    ) -> None:
+        """Show uint8 images (N, C, H, W) with their labels' class names as captions."""
+        labels = np.asarray(labels).astype(int).ravel()
+        self._set_images(images, len(labels))
+        names = [_name(class_names, k) for k in labels]
+        self._tiles = [
+            _Tile((name,), self.tr("Label: {0}").replace("{0}", name), False) for name in names
+        ]
+        self._predictions = False
+        self._wrong = 0
+        self._changed()
+
+    def show_predictions(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        predicted: np.ndarray,
+        class_names: Sequence[str],
+    ) -> None:
+        """Show uint8 images (N, C, H, W) captioned with the predicted class; wrong guesses are
+        framed, marked ✗ and name the true class."""
+        labels = np.asarray(labels).astype(int).ravel()
+        predicted = np.asarray(predicted).astype(int).ravel()
+        if len(predicted) != len(labels):
+            raise ValueError(f"{len(predicted)} predictions for {len(labels)} labels")
+        self._set_images(images, len(labels))
+        tiles = []
+        for true, guess in zip(labels.tolist(), predicted.tolist(), strict=True):
+            true_name, guess_name = _name(class_names, true), _name(class_names, guess)
+            if true == guess:
+                tip = self.tr("Predicted {0}: right").replace("{0}", guess_name)
+                tiles.append(_Tile((guess_name,), tip, False))
+            else:
+                tip = (
+                    self.tr("Predicted {0}, but it is {1}: wrong")
+                    .replace("{0}", guess_name)
+                    .replace("{1}", true_name)
+                )
+                lines = ("\u2717 " + guess_name, self.tr("true: {0}").replace("{0}", true_name))
+                # Where "true: ..." does not fit: ✗ the guess, ✓ the right answer.
+                short = ("\u2717 " + guess_name, "\u2713 " + true_name)
+                tiles.append(_Tile(lines, tip, True, short))
+        self._tiles = tiles
+        self._predictions = True
+        self._wrong = int(np.count_nonzero(labels != predicted))
+        self._changed()
+
+    def clear(self, message: str = "") -> None:
+        """Show no images, only `message` (a default hint when empty) in the middle."""
+        self._images = None
+        self._pixmaps = []
+        self._tiles = []
+        self._predictions = False
+        self._wrong = 0
+        self._message = message or self.tr("No images to show yet.")
+        self._changed()
+
+    def set_theme(self, theme: Theme | None = None) -> None:
+        """Paint with `theme`; None follows the application's theme (the default)."""
+        self._theme_override = theme
+        self.update()
+
+    # Read-only views of what is shown (for tests and the window's status texts)
+
+    def message(self) -> str:
+        """The hint shown instead of images; empty while images are shown."""
+        return "" if self._tiles else self._message
+
+    def summary(self) -> str:
+        """The line above the grid, e.g. "3 of 32 wrong"; empty when no images are shown."""
+        n = len(self._tiles)
+        if n == 0:
+            return ""
+        if not self._predictions:
+            text = self.tr("{0} images with their labels").replace("{0}", _count(n))
+        elif self._wrong:
+            text = (
+                self.tr("{0} of {1} wrong")
+                .replace("{0}", _count(self._wrong))
+                .replace("{1}", _count(n))
+            )
+        else:
+            text = self.tr("all {0} right").replace("{0}", _count(n))
+        shown = self._current_layout().shown
+        if shown < n and self._wrong:
+            text += " \u00b7 " + self.tr("{0} shown, wrong first").replace("{0}", _count(shown))
+        elif shown < n:
+            text = (
+                self.tr("{0} of {1} images shown; enlarge for all")
+                .replace("{0}", _count(shown))
+                .replace("{1}", _count(n))
+            )
+        return text
+
+    def count(self) -> int:
+        """How many images were given."""
+        return len(self._tiles)
+
+    def shown_count(self) -> int:
+        """How many images fit at the current size."""
+        return self._current_layout().shown if self._tiles else 0
+
+    def columns(self) -> int:
+        """Tiles per row at the current size (0 when empty)."""
+        return self._current_layout().columns if self._tiles else 0
+
+    def wrong_indices(self) -> list[int]:
+        """Indices of the images whose prediction is wrong (none for samples)."""
+        return [k for k, tile in enumerate(self._tiles) if tile.wrong]
+
+    def caption(self, index: int) -> str:
+        """The full caption of image `index`, its lines joined by a newline."""
+        return "\n".join(self._tiles[index].lines)
+
+    def tile_rect(self, index: int) -> QRect:
+        """Where image `index`'s tile is drawn; empty when it does not fit."""
+        layout = self._current_layout()
+        slot = layout.slots.get(index)
+        if slot is None:
+            return QRect()
+        row, column = divmod(slot, layout.columns)
+        return QRect(
+            layout.left + column * (layout.tile_width + layout.gap),
+            layout.top + row * (layout.tile_height + layout.gap),
+            layout.tile_width,
+            layout.tile_height,
+        )
+
+    def tooltip_at(self, pos: QPoint) -> str:
+        """The tooltip of the tile under `pos` (widget coordinates); empty between tiles."""
+        if not self._tiles:
+            return ""
+        for index in self._current_layout().slots:
+            if self.tile_rect(index).contains(pos):
+                return self._tiles[index].tooltip
+        return ""
+
+    # Qt
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 360)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def resizeEvent(self, event: object) -> None:
+        self._layout = None
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._layout = None  # a theme change brings a new font and palette
+            self._text_cache.clear()
+            self.update()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def paintEvent(self, event: object) -> None:
+        theme = self._theme_override or current_theme()
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(theme.plot_background))
+        if not self._tiles:
+            painter.setPen(QColor(theme.muted_text))
+            painter.drawText(
+                self.rect().adjusted(2 * MARGIN, MARGIN, -2 * MARGIN, -MARGIN),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._message,
+            )
+            painter.end()
+            return
+        layout = self._current_layout()
+        bold = QFont(self.font())
+        bold.setBold(True)
+
+        summary_color = theme.text
+        if self._predictions:
+            summary_color = theme.error if self._wrong else theme.ok
+        painter.setFont(bold if self._predictions else self.font())
+        painter.setPen(QColor(summary_color))
+        summary = (
+            ("\u2717 " if self._wrong else "\u2713 ") + self.summary()
+            if self._predictions
+            else self.summary()
+        )
+        painter.drawText(
+            layout.summary_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(painter.font()).elidedText(
+                summary, Qt.TextElideMode.ElideRight, layout.summary_rect.width()
+            ),
+        )
+
+        image_border = QColor(theme.grid)
+        error = QColor(theme.error)
+        error_fill = _mix(theme.plot_background, theme.error, 0.14 if theme.dark else 0.08)
+        line = self.fontMetrics().height()
+        caption_width = layout.tile_width - 2
+        # Captions by style, (bold, colour) -> [(text, rect)]: few font and pen switches.
+        captions: dict[tuple[bool, str], list[tuple[str, QRect]]] = {}
+        painter.setBrush(error_fill)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for index in layout.slots:
+            tile, rect = self._tiles[index], self.tile_rect(index)
+            if tile.wrong:
+                painter.setPen(QPen(error, ERROR_FRAME))
+                half = ERROR_FRAME / 2
+                painter.drawRoundedRect(QRectF(rect).adjusted(half, half, -half, -half), 5, 5)
+            y = rect.y() + PAD + layout.side + PAD // 2
+            lines = tile.short_lines if tile.wrong and layout.short else tile.lines
+            for number, caption in enumerate(lines):
+                style = (
+                    (True, theme.error)
+                    if tile.wrong and number == 0
+                    else (False, theme.text if number == 0 else theme.muted_text)
+                )
+                box = QRect(rect.x() + 1, y + number * line, caption_width, line)
+                captions.setdefault(style, []).append((caption, box))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(image_border)
+        for index in layout.slots:
+            rect = self.tile_rect(index)
+            target = QRect(rect.x() + PAD, rect.y() + PAD, layout.side, layout.side)
+            # No smooth transform: nearest-neighbour keeps each source pixel a crisp square.
+            painter.drawPixmap(target, self._pixmaps[index])
+            painter.drawRect(target.adjusted(-1, -1, 0, 0))
+        for (is_bold, color), items in captions.items():
+            font = bold if is_bold else self.font()
+            painter.setFont(font)
+            painter.setPen(QColor(color))
+            for caption, box in items:
+                static = self._static_text(caption, font, is_bold, box.width())
+                width = static.size().width()
+                painter.drawStaticText(
+                    QPointF(box.x() + (box.width() - width) / 2, box.y()), static
+                )
+        painter.end()
+
+    # Helpers
+
+    def _static_text(self, text: str, font: QFont, bold: bool, width: int) -> QStaticText:
+        """`text` elided to `width`, laid out once and reused: repaints during training draw
+        the same few class names again and again."""
+        key = (text, bold, width)
+        static = self._text_cache.get(key)
+        if static is None:
+            if len(self._text_cache) > TEXT_CACHE_SIZE:
+                self._text_cache.clear()
+            fitted = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+            static = QStaticText(fitted)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font)
+            self._text_cache[key] = static
+        return static
+
+    def _set_images(self, images: np.ndarray, count: int) -> None:
+        images = np.asarray(images)
+        if images.ndim == 3:  # (N, H, W): grey without a channel axis
+            images = images[:, None]
+        if images.ndim != 4 or images.shape[1] not in (1, 3):
+            raise ValueError(f"images must be (N, 1 or 3, H, W), not {images.shape}")
+        if images.dtype != np.uint8:
+            raise ValueError(f"images must be uint8, not {images.dtype}")
+        if len(images) != count:
+            raise ValueError(f"{len(images)} images for {count} labels")
+        # Live updates usually bring the same images with new predictions: keep the pixmaps.
+        previous = self._images
+        if (
+            previous is None
+            or previous.shape != images.shape
+            or not np.array_equal(previous, images)
+        ):
+            self._pixmaps = to_pixmaps(images)
+            self._images = images.copy()
+
+    def _changed(self) -> None:
+        self._layout = None
+        self.update()
+
+    def _current_layout(self) -> _Layout:
+        # Also checked against the size: a hidden widget gets its resize event only when shown.
+        if self._layout is None or self._layout.size != self.size():
+            self._layout = self._compute_layout()
+        return self._layout
+
+    def _compute_layout(self) -> _Layout:
+        """The largest image side at which every tile fits (a whole multiple of the image's
+        own side when one is close, so every source pixel gets the same number of screen
+        pixels); at the smallest side, as many tiles as fit, wrong predictions first."""
+        metrics = self.fontMetrics()
+        line = metrics.height()
+        gap = max(6, line // 2)
+        lines = 2 if self._predictions else 1
+        width = max(1, self.width() - 2 * MARGIN)
+        top = MARGIN + line + 4 + gap // 2
+        height = max(1, self.height() - top - MARGIN)
+        n = len(self._tiles)
+
+        def fit(side: int) -> tuple[int, int, int, int]:
+            """(tile width, tile height, columns, rows that fit) for images `side` pixels."""
+            tile_width = side + 2 * PAD
+            tile_height = PAD + side + PAD // 2 + lines * line + PAD  # captions under the image
+            columns = (width + gap) // (tile_width + gap)
+            return tile_width, tile_height, columns, (height + gap) // (tile_height + gap)
+
+        side = MIN_SIDE
+        for candidate in range(MAX_SIDE, MIN_SIDE - 1, -2):
+            _, _, columns, rows = fit(candidate)
+            if columns * rows >= n:
+                side = candidate
+                break
+        source = self._images.shape[-1] if self._images is not None else 0
+        if source and side >= MIN_SIDE and (side // source) * source >= max(0.85 * side, MIN_SIDE):
+            side = (side // source) * source
+        tile_width, tile_height, columns, rows = fit(side)
+        columns, rows = max(1, columns), max(1, rows)  # too small: still one tile, clipped
+        shown = min(n, columns * rows)
+        order = list(range(n))
+        if shown < n:  # not all fit: never hide a wrong prediction behind right ones
+            order.sort(key=lambda k: not self._tiles[k].wrong)
+        used = min(columns, max(n, 1)) * (tile_width + gap) - gap
+        left = MARGIN + max(0, (width - used) // 2)  # the grid centred, its summary above it
+        summary_rect = QRect(left, MARGIN, width - (left - MARGIN), line + 4)
+        slots = {index: slot for slot, index in enumerate(order[:shown])}
+        short = any(
+            metrics.horizontalAdvance(tile.lines[-1]) > tile_width - 2
+            for tile in self._tiles
+            if tile.wrong
+        )
+        return _Layout(
+            side,
+            columns,
+            shown,
+            tile_width,
+            tile_height,
+            gap,
+            left,
+            top,
+            summary_rect,
+            slots,
+            short,
+            self.size(),
+        )
+
+
+def _name(class_names: Sequence[str], index: int) -> str:
+    return class_names[index] if 0 <= index < len(class_names) else str(index)
+
+
+# Demo: `python -m widgets.image_grid [dark] [rgb]` shows samples, then live "predictions".
+
+_SEGMENTS = {  # seven-segment digits: top, top-left, top-right, middle, bottom-left, ...
+    0: "abcefg",
+    1: "cf",
+    2: "acdeg",
+    3: "acdfg",
+    4: "bcdf",
+    5: "abdfg",
+    6: "abdefg",
+    7: "acf",
+    8: "abcdefg",
+    9: "abcdfg",
+}
+
+
+def demo_digits(labels: np.ndarray, seed: int = 0, size: int = 28) -> np.ndarray:
+    """Digit-like grey uint8 images (N, 1, size, size): seven-segment strokes, jittered,
+    slanted and blurred so no two look the same."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    out = np.zeros((len(labels), 1, size, size), np.uint8)
+    for k, label in enumerate(np.asarray(labels).astype(int) % 10):
+        slant = rng.uniform(-0.15, 0.25)
+        x = xx - rng.uniform(-0.05, 0.05) + slant * (yy - 0.5)
+        y = yy - rng.uniform(-0.04, 0.04)
+        left, right, top, mid, bottom = 0.32, 0.68, 0.18, 0.5, 0.82
+        width = rng.uniform(0.05, 0.08)
+        segments = {
+            "a": (left, top, right, top),
+            "b": (left, top, left, mid),
+            "c": (right, top, right, mid),
+            "d": (left, mid, right, mid),
+            "e": (left, mid, left, bottom),
+            "f": (right, mid, right, bottom),
+            "g": (left, bottom, right, bottom),
+        }
+        image = np.zeros((size, size), np.float32)
+        for name in _SEGMENTS[int(label)]:
+            x0, y0, x1, y1 = segments[name]
+            # Distance of each pixel to the segment, turned into a soft stroke.
+            dx, dy = x1 - x0, y1 - y0
+            t = np.clip(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy), 0, 1)
+            distance = np.hypot(x - (x0 + t * dx), y - (y0 + t * dy))
+            image = np.maximum(image, np.clip(1.5 - distance / width, 0, 1))
+        out[k, 0] = np.clip(image * 255 + rng.normal(0, 8, image.shape), 0, 255).astype(np.uint8)
+    return out
+
+
+def demo_colour_images(labels: np.ndarray, seed: int = 0, size: int = 32) -> np.ndarray:
+    """CIFAR-like RGB uint8 images (N, 3, size, size): a coloured blob on a sky or grass."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    out = np.zeros((len(labels), 3, size, size), np.uint8)
+    for k, label in enumerate(np.asarray(labels).astype(int)):
+        sky = np.array([0.45, 0.65, 0.9]) if label % 2 else np.array([0.35, 0.6, 0.3])
+        hue = np.array([(label * 0.37) % 1, (label * 0.61) % 1, (label * 0.13) % 1])
+        cx, cy, r = rng.uniform(0.3, 0.7), rng.uniform(0.35, 0.65), rng.uniform(0.15, 0.3)
+        blob = (((xx - cx) ** 2 + (yy - cy) ** 2) < r * r)[None]
+        image = np.where(blob, hue[:, None, None], sky[:, None, None] * (0.7 + 0.3 * yy))
+        noise = rng.normal(0, 0.04, image.shape)
+        out[k] = np.clip((image + noise) * 255, 0, 255).astype(np.uint8)
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.theme import apply_theme
+
+    app = QApplication(sys.argv)
+    apply_theme(app, dark="dark" in sys.argv)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 32)
+    if "rgb" in sys.argv:
+        names: Sequence[str] = [
+            "airplane",
+            "automobile",
+            "bird",
+            "cat",
+            "deer",
+            "dog",
+            "frog",
+            "horse",
+            "ship",
+            "truck",
+        ]
+        images = demo_colour_images(labels)
+    else:
+        names = [str(d) for d in range(10)]
+        images = demo_digits(labels)
+    widget = ImageGridWidget()
+    widget.show_samples(images, labels, names)
+    state = {"accuracy": 0.1}
+
+    def _tick() -> None:
+        # A "model" that gets better: each guess is right with a growing probability.
+        state["accuracy"] = min(0.97, state["accuracy"] + 0.03)
+        right = rng.random(len(labels)) < state["accuracy"]
+        guesses = np.where(right, labels, rng.integers(0, 10, len(labels)))
+        widget.show_predictions(images, labels, guesses, names)
+
+    feed = QTimer()
+    feed.timeout.connect(_tick)
+    QTimer.singleShot(1500, lambda: feed.start(300))
+    widget.resize(700, 520)
+    widget.setWindowTitle("ImageGridWidget")
+    widget.show()
+    sys.exit(app.exec())
