@@ -68,6 +68,7 @@ class EpochReport:
     val_accuracy: float | None = None  # classification
     val_rmse: float | None = None  # regression
     val_r2: float | None = None  # regression
+    confusion: np.ndarray | None = None  # classification: (K, K), rows true, columns guessed
 
     def row(self) -> dict[str, float | int | None]:
         """This epoch as one row of metrics.csv (accuracy as a fraction)."""
@@ -113,6 +114,17 @@ class PredictionReport:
 
 
 @dataclass(frozen=True)
+class ImagePredictionReport:
+    """The model's guesses for the first validation images, shown as a grid."""
+
+    steps_done: int
+    images: np.ndarray  # (N, C, H, W) uint8, as stored
+    labels: np.ndarray  # (N,) true classes
+    predicted: np.ndarray  # (N,) the model's classes
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Marker:
     """A change made during the run, to be drawn on the loss plot."""
 
@@ -140,6 +152,7 @@ Report = (
     | EpochReport
     | HistogramReport
     | PredictionReport
+    | ImagePredictionReport
     | Marker
     | Paused
     | RunFinished

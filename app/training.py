@@ -20,10 +20,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.datasets import DataConfig, Dataset, load
+from app.datasets.vision import DataMissing
 from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.reports import (
     EpochReport,
     HistogramReport,
+    ImagePredictionReport,
     Marker,
     Paused,
     PredictionReport,
@@ -58,8 +60,10 @@ LOSSES: dict[str, Callable[..., torch.Tensor]] = {
 HIGH_LEARNING_RATE = {"sgd": 0.5, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.05, "adagrad": 0.5}
 HISTOGRAM_BINS = 40
 REPORT_INTERVAL = 0.075  # seconds of wall time between StepsReports
-EVAL_CHUNK = 8192
+EVAL_CHUNK = 8192  # validation inputs per forward pass
+IMAGE_EVAL_CHUNK = 500  # images: a CNN's activations for 8192 of them would take gigabytes
 PREDICTION_GRID = 80  # cells per side of the decision-boundary grid
+PREDICTION_IMAGES = 32  # validation images in the predictions grid
 # Below this many multiply-adds per sample batch, one intra-op thread is faster (bench/).
 SINGLE_THREAD_WORK = 1_000_000
 
@@ -235,11 +239,13 @@ class Trainer:
         experiment: Experiment,
         *,
         dataset: Dataset | None = None,
+        data_root: str | None = None,
         threads: int | None = None,
         report_interval: float = REPORT_INTERVAL,
     ) -> None:
         self.experiment = experiment
         self.dataset = dataset
+        self.data_root = data_root
         self.threads = threads
         self.report_interval = report_interval
         self.model: nn.Sequential | None = None
@@ -252,7 +258,10 @@ class Trainer:
             raise RunError(problem)
         if train.optimizer == "sgd" and train.nesterov and train.momentum == 0:
             raise RunError("Nesterov momentum needs a momentum above 0.")
-        dataset = self.dataset or load(self.experiment.data)
+        try:
+            dataset = self.dataset or load(self.experiment.data, self.data_root)
+        except DataMissing as error:
+            raise RunError(str(error)) from None
         self.dataset = dataset
         spec = self.experiment.model
         if spec.input_shape != dataset.input_shape:
@@ -276,6 +285,16 @@ class Trainer:
         self.autocast_dtype = DTYPES[train.dtype] if half else None
         scaled = train.dtype == "float16"
         self.scaler = torch.amp.GradScaler(self.device.type) if scaled else None
+        self._scale_inputs = None
+        if dataset.normalization is not None:
+            # Images stay uint8 on the device (a quarter of float32's memory) and each batch is
+            # scaled there: x / 255, minus the mean, over the std, per channel.
+            mean, std = (torch.tensor(v, dtype=torch.float64) for v in dataset.normalization)
+            scale, shift = 1 / (255 * std), -mean / std
+            shape = (1, -1) + (1,) * (len(dataset.input_shape) - 1)
+            self._scale_inputs = tuple(
+                t.reshape(shape).to(self.device, self.dtype) for t in (scale, shift)
+            )
         if self.threads is None:
             self.threads = choose_threads(self.experiment, inference.total_params)
         layers = inference.resolved_spec().layers
@@ -296,7 +315,7 @@ class Trainer:
                 self.device, self.dtype
             )
             x, y = self._tensors(dataset.x_train[:2], dataset.y_train[:2])
-            self.loss_fn(self.forward(x, model), y).backward()
+            self.loss_fn(self.forward(self.inputs(x), model), y).backward()
         except (RuntimeError, NotImplementedError) as error:
             reason = str(error).strip().splitlines()[0][:200]
             raise RunError(
@@ -313,8 +332,16 @@ class Trainer:
             output = model(x)
         return output.to(self.dtype)
 
+    def inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """What the model sees: stored images scaled to normalised floats; other data as is."""
+        if self._scale_inputs is None:
+            return x
+        scale, shift = self._scale_inputs
+        return torch.addcmul(shift, x.to(self.dtype), scale)
+
     def _tensors(self, x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        inputs = torch.from_numpy(x).to(self.device, self.dtype)
+        stored = self.dtype if self._scale_inputs is None else torch.uint8
+        inputs = torch.from_numpy(np.ascontiguousarray(x)).to(self.device, stored)
         targets = torch.from_numpy(y).to(self.device)
         if not self.dataset.task.is_classification:
             targets = targets.to(self.dtype)
@@ -341,15 +368,19 @@ class Trainer:
 
     def predict(
         self,
-        bounds: tuple[float, float, float, float],
+        bounds: tuple[float, float, float, float] | None,
         steps_done: int,
         resolution: int = PREDICTION_GRID,
-    ) -> PredictionReport | None:
+    ) -> PredictionReport | ImagePredictionReport | None:
         """The model over the data's range: class probabilities on a grid for two inputs,
-        the fitted curve for one-input regression; None for other data. Call it between
-        reports, from the thread that trains."""
+        the fitted curve for one-input regression, the guesses for the first validation
+        images; None for other data. Call it between reports, from the thread that trains."""
         task = self.dataset.task
         inputs = self.dataset.input_shape
+        if self._scale_inputs is not None:
+            return self._predict_images(steps_done)
+        if bounds is None:
+            return None
         x_min, x_max, y_min, y_max = bounds
         xs = np.linspace(x_min, x_max, resolution)
         if inputs == (2,) and task.is_classification:
@@ -372,6 +403,25 @@ class Trainer:
         finally:
             self.model.train(was_training)
         return PredictionReport(steps_done, xs, ys, values)
+
+    def _predict_images(self, steps_done: int) -> ImagePredictionReport | None:
+        count = min(PREDICTION_IMAGES, len(self.x_val))
+        if count == 0:
+            return None
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                predicted = self.forward(self.inputs(self.x_val[:count])).argmax(1)
+        finally:
+            self.model.train(was_training)
+        return ImagePredictionReport(
+            steps_done,
+            self.dataset.x_val[:count].copy(),
+            self.dataset.y_val[:count].copy(),
+            predicted.cpu().numpy(),
+            self.dataset.class_names,
+        )
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """A CPU copy of the current weights."""
@@ -443,6 +493,7 @@ class _Run:
         generator = torch.Generator().manual_seed(self.train.seed)
         model, optimizer, loss_fn, scaler = t.model, t.optimizer, t.loss_fn, t.scaler
         forward = model if t.autocast_dtype is None else t.forward
+        scale_inputs = t.inputs if t._scale_inputs is not None else None
         x_train, y_train = t.x_train, t.y_train
         every = self.train.histogram_every
         model.train()
@@ -474,7 +525,10 @@ class _Run:
                     yield Marker(self.step, f"learning rate {rate:g}")
                 index = order[start : start + batch]
                 optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(forward(x_train[index]), y_train[index])
+                x = x_train[index]
+                if scale_inputs is not None:
+                    x = scale_inputs(x)
+                loss = loss_fn(forward(x), y_train[index])
                 if self.on_cpu:
                     value = loss.item()  # free on the CPU; lets a NaN stop before the update
                     if not math.isfinite(value):
@@ -619,17 +673,25 @@ class _Run:
         if len(t.x_val):
             t.model.eval()
             with torch.no_grad():
-                chunks = t.x_val.split(EVAL_CHUNK)
-                outputs = torch.cat([t.forward(chunk) for chunk in chunks]).float()
+                chunks = t.x_val.split(EVAL_CHUNK if t._scale_inputs is None else IMAGE_EVAL_CHUNK)
+                outputs = torch.cat([t.forward(t.inputs(chunk)) for chunk in chunks]).float()
             t.model.train()
             targets = t.y_val
             val_loss = float(
                 t.loss_fn(outputs, targets if t.dataset.task.is_classification else targets.float())
             )
             if t.dataset.task.is_classification:
-                accuracy = float((outputs.argmax(1) == targets).double().mean())
+                predicted = outputs.argmax(1)
+                accuracy = float((predicted == targets).double().mean())
+                classes = outputs.shape[1]
+                confusion = torch.bincount(targets * classes + predicted, minlength=classes**2)
                 report = EpochReport(
-                    self.epoch + 1, self.step, train_loss, val_loss, val_accuracy=accuracy
+                    self.epoch + 1,
+                    self.step,
+                    train_loss,
+                    val_loss,
+                    val_accuracy=accuracy,
+                    confusion=confusion.reshape(classes, classes).cpu().numpy(),
                 )
             else:
                 error = outputs.double() - targets.double()
