@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dtype", help="float32, float64, bfloat16 or float16")
     train.add_argument("--seed", type=int, help="seed for weights and shuffling")
     train.add_argument("--out", type=Path, help="output folder (default: runs/<experiment name>)")
+    _data_arguments(train)
+    train.add_argument(
+        "--download",
+        action="store_true",
+        help="download an image dataset that is not in the data folder yet",
+    )
     shot = commands.add_parser(
         "screenshot",
         help="render the window offscreen into a PNG",
@@ -63,7 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="loss",
         help="the plot on show",
     )
+    _data_arguments(shot)
     return parser
+
+
+def _data_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        metavar="DIR",
+        help="where image datasets (MNIST, CIFAR-10, ...) live (default: ~/layerlab-data)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,6 +131,7 @@ def screenshot_command(args: argparse.Namespace) -> int:
             {"dark": True, "light": False}.get(args.theme),
             train_epochs=args.train_epochs,
             tab=("loss", "gradients", "predictions").index(args.tab),
+            data_root=args.data_root,
         )
     except OSError as error:
         return _fail(f"cannot write the screenshot: {error}")
@@ -149,17 +166,46 @@ def train_command(args: argparse.Namespace) -> int:
     except ExperimentError as error:
         return _fail(str(error))
     out = args.out or Path("runs") / args.experiment.stem
-    return _train(experiment, out)
+    from app.datasets import vision
+
+    root = args.data_root or vision.default_data_root()
+    name = experiment.data.name
+    if name in vision.VISION_DATASETS and not vision.is_present(name, root):
+        if not args.download:
+            return _fail(vision.missing_message(name, root))
+        status = _download(name, root)
+        if status:
+            return status
+    return _train(experiment, out, root)
 
 
-def _train(experiment, out: Path) -> int:
+def _download(name: str, root: Path) -> int:
+    from app.datasets import vision
+
+    dataset = vision.VISION_DATASETS[name]
+    print(f"Downloading {dataset.title} into {root}")
+    progress = _Progress(sys.stderr)
+    try:
+        vision.download(name, root, progress=progress.bytes)
+    except vision.DownloadError as error:
+        progress.clear()
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        progress.clear()
+        return _fail("download interrupted; nothing was kept")
+    progress.clear()
+    print("Download complete.")
+    return 0
+
+
+def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     from app.experiment import model_source
     from app.reports import EpochReport, RunFinished, RunStarted, StepsReport, metrics_csv
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
     from models.files import write_atomic
 
-    trainer = Trainer(experiment)
+    trainer = Trainer(experiment, data_root=str(data_root) if data_root else None)
     try:
         trainer.prepare()
     except (RunError, ValueError) as error:
@@ -250,6 +296,23 @@ class _Progress:
             f"\r[{bar}] {done / self.total:4.0%}  epoch {report.epoch + 1}/{self.epochs}  "
             f"step {done}/{self.total}  {report.samples_per_second:,.0f} samples/s  left {eta}  "
         )
+        self.stream.flush()
+        self.shown = True
+
+    def bytes(self, done: int, total: int | None) -> None:
+        """Download progress: megabytes, and a bar when the size is known."""
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and done != total):
+            return
+        self.last = now
+        megabytes = f"{done / 1e6:.1f}"
+        if total:
+            filled = int(self.WIDTH * done / total)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            line = f"[{bar}] {done / total:4.0%}  {megabytes} of {total / 1e6:.1f} MB"
+        else:
+            line = f"{megabytes} MB"
+        self.stream.write(f"\r{line}   ")
         self.stream.flush()
         self.shown = True
 

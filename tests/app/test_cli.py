@@ -184,3 +184,48 @@ def test_progress_bar_shows_fraction_epoch_step_speed_and_time_left():
     assert "1,234 samples/s" in shown and "left 0:05" in shown
     progress.clear()
     assert terminal.text.endswith("\r")
+
+
+def mnist_experiment(tmp_path: Path) -> Path:
+    from app.experiment import Experiment
+    from tests.app.test_training_images import mnist_experiment as make
+
+    path = tmp_path / "mnist.json"
+    path.write_text(Experiment.to_json(make(epochs=1)))
+    return path
+
+
+def test_missing_image_data_exits_2_and_says_where_to_put_which_files(tmp_path, capsys):
+    root = tmp_path / "data"
+    code = main(["train", str(mnist_experiment(tmp_path)), "--data-root", str(root)])
+    assert code == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert str(root / "MNIST" / "raw") in error and "t10k-labels-idx1-ubyte" in error
+    assert "--download" in error
+    assert not root.exists()  # nothing fetched without --download
+
+
+def test_download_flag_fetches_the_data_then_trains(tmp_path, capsys, monkeypatch):
+    from tests.vision_files import point_downloads_at, serve_folder, write_mnist_family
+
+    served = write_mnist_family(tmp_path / "served", train=120, test=40, gz=True)
+    root, out = tmp_path / "data", tmp_path / "run"
+    with serve_folder(served.paths[0].parent) as url:
+        point_downloads_at(monkeypatch, "MNIST", url, served)
+        code = main(
+            [
+                "train",
+                str(mnist_experiment(tmp_path)),
+                "--data-root",
+                str(root),
+                "--download",
+                "--out",
+                str(out),
+            ]
+        )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert f"Downloading MNIST handwritten digits into {root}" in printed
+    assert "120 training and 40 validation samples" in printed
+    assert (out / "model.pt").is_file()
