@@ -1,14 +1,21 @@
-"""Every example trains to the result its description promises."""
+"""Every toy example trains to the result its description promises; every image example is
+valid for its dataset and learns on tiny files in that dataset's real format (the real data
+cannot be downloaded here)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from app.datasets import data_input_shape, data_task
+from app.datasets.vision import VISION_DATASETS
 from app.experiment import Experiment
 from app.reports import EpochReport, RunFinished
 from app.training import Control, Trainer
+from models.shapes import infer
+from tests.vision_files import accept_cifar10_files, write_cifar10, write_mnist_family
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -23,8 +30,15 @@ PROMISES = {
 }
 
 
+IMAGE_EXAMPLES = {
+    "mnist_lenet": "mnist",
+    "fashion_mnist_mlp": "fashion_mnist",
+    "cifar10_cnn": "cifar10",
+}
+
+
 def test_every_example_file_has_a_promise_and_a_title():
-    assert sorted(p.stem for p in EXAMPLES.glob("*.json")) == sorted(PROMISES)
+    assert sorted(p.stem for p in EXAMPLES.glob("*.json")) == sorted({**PROMISES, **IMAGE_EXAMPLES})
     for path in EXAMPLES.glob("*.json"):
         experiment = Experiment.load(path)
         assert experiment.title != "Untitled experiment"
@@ -47,3 +61,29 @@ def test_example_keeps_its_promise(name):
         assert value >= threshold
     else:
         assert value <= threshold
+
+
+@pytest.mark.parametrize("name", sorted(IMAGE_EXAMPLES))
+def test_image_example_fits_its_dataset_and_learns_on_files_in_its_format(
+    name, tmp_path, monkeypatch
+):
+    experiment = Experiment.load(EXAMPLES / f"{name}.json")
+    dataset = experiment.data.name
+    assert dataset == IMAGE_EXAMPLES[name]
+    assert experiment.model.input_shape == data_input_shape(experiment.data)
+    inference = infer(experiment.model, data_task(experiment.data))
+    assert inference.ok and not inference.diagnostics, inference.diagnostics
+    if dataset == "cifar10":
+        accept_cifar10_files(monkeypatch)
+        write_cifar10(tmp_path, train_per_batch=100, test=100)
+    else:
+        folder = VISION_DATASETS[dataset].torchvision_class
+        write_mnist_family(tmp_path, class_name=folder, train=500, test=100)
+    quick = experiment.with_changes(
+        train=replace(experiment.train, epochs=3), data=replace(experiment.data, subset=0)
+    )
+    reports = list(Trainer(quick, data_root=str(tmp_path)).run(Control()))
+    assert reports[-1].reason == "completed"
+    last = [r for r in reports if isinstance(r, EpochReport)][-1]
+    print(f"{name}: val accuracy {last.val_accuracy:.3f} on 100 pattern images")
+    assert last.val_accuracy > 0.3  # ten classes: chance is 0.1
