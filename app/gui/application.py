@@ -48,6 +48,7 @@ def screenshot(
     dark: bool | None = None,
     train_epochs: int = 0,
     tab: int = 0,
+    data_root: Path | None = None,
 ) -> None:
     """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
     train that long in the window's worker first so the plots are real."""
@@ -61,6 +62,8 @@ def screenshot(
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings, experiment)
+        if data_root is not None:
+            window.set_data_root(str(data_root))
         window.resize(*size)
         window.show()
         window.start_device_probe().join()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.reports import EpochReport, Paused, RunFinished, StepsReport
 
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
+PROGRESS_INTERVAL = 0.1  # seconds between download progress signals
+SAMPLE_IMAGES = 48  # images the Data panel shows
+CANCELLED = "cancelled"
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 
@@ -29,18 +33,22 @@ class TrainingWorker(QObject):
     finished = Signal(int)
     exported = Signal(str, str)  # folder, error ("" when it worked)
     warmedUp = Signal()
+    downloadProgress = Signal(int, object)  # bytes done, total bytes or None
+    downloadFinished = Signal(str, str)  # dataset, error ("" when it worked, or CANCELLED)
+    samplesLoaded = Signal(object, object, object, object)  # DataConfig, images, labels, names
+    samplesFailed = Signal(object, str)  # DataConfig, one readable sentence
 
     def __init__(self) -> None:
         super().__init__()
         self.trainer = None
 
-    @Slot(int, object, object, object)
-    def run(self, run_id: int, experiment, control, bounds) -> None:
+    @Slot(int, object, object, object, str)
+    def run(self, run_id: int, experiment, control, bounds, data_root: str) -> None:
         from app.training import RunError, Trainer  # torch: loaded here, not at start-up
 
         steps_done, last_prediction = 0, 0.0
         try:
-            trainer = Trainer(experiment)
+            trainer = Trainer(experiment, data_root=data_root or None)
             trainer.prepare()
             # Leave the GUI thread a core: with every core in torch's pool, each redraw stalls
             # an intra-op barrier (batch 512 ran at 0.53x of the bare loop with 2 of 2 cores).
@@ -53,7 +61,7 @@ class TrainingWorker(QObject):
                 now = time.monotonic()
                 due = now - last_prediction >= PREDICTION_INTERVAL
                 boundary = isinstance(report, EpochReport | Paused | RunFinished)
-                if bounds is not None and (due and isinstance(report, StepsReport) or boundary):
+                if due and isinstance(report, StepsReport) or boundary:
                     last_prediction = now
                     prediction = trainer.predict(bounds, steps_done)
                     if prediction is not None:
@@ -93,6 +101,47 @@ class TrainingWorker(QObject):
     def forget(self) -> None:
         self.trainer = None
 
+    @Slot(str, str, object)
+    def download(self, name: str, data_root: str, cancel: threading.Event) -> None:
+        from app.datasets.vision import DownloadCancelled, DownloadError, download
+
+        last = 0.0
+
+        def progress(done: int, total: int | None) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL or done == total:
+                last = now
+                self.downloadProgress.emit(done, total)
+
+        try:
+            download(name, Path(data_root), progress=progress, cancelled=cancel.is_set)
+        except DownloadCancelled:
+            self.downloadFinished.emit(name, CANCELLED)
+        except DownloadError as error:
+            self.downloadFinished.emit(name, str(error))
+        else:
+            self.downloadFinished.emit(name, "")
+
+    @Slot(object, str)
+    def load_samples(self, config, data_root: str) -> None:
+        """The first training images of an image dataset, for the Data panel."""
+        from app.datasets import load
+        from app.datasets.vision import DataMissing
+
+        try:
+            data = load(config, data_root or None)
+        except DataMissing as error:
+            self.samplesFailed.emit(config, str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - shown to the user in the panel
+            self.samplesFailed.emit(config, f"The images could not be read: {error}")
+            return
+        count = min(SAMPLE_IMAGES, len(data.x_train))
+        self.samplesLoaded.emit(
+            config, data.x_train[:count].copy(), data.y_train[:count].copy(), data.class_names
+        )
+
     @Slot()
     def warm_up(self) -> None:
         from app.training import warm_up
@@ -111,7 +160,13 @@ class TrainingController(QObject):
     runFailed = Signal(str)
     exported = Signal(str, str)  # folder, error
     warmedUp = Signal()  # the engine has run once: the first Train will not stall the window
-    _startRun = Signal(int, object, object, object)
+    downloadProgress = Signal(int, object)  # bytes done, total bytes or None
+    downloadFinished = Signal(str, str)  # dataset, error ("" when it worked, or CANCELLED)
+    samplesLoaded = Signal(object, object, object, object)  # DataConfig, images, labels, names
+    samplesFailed = Signal(object, str)  # DataConfig, one readable sentence
+    _startRun = Signal(int, object, object, object, str)
+    _download = Signal(str, str, object)
+    _loadSamples = Signal(object, str)
     _exportRun = Signal(str, object, str)
     _forget = Signal()
     _warmUp = Signal()
@@ -126,7 +181,13 @@ class TrainingController(QObject):
         self._exportRun.connect(self.worker.export)
         self._forget.connect(self.worker.forget)
         self._warmUp.connect(self.worker.warm_up)
+        self._download.connect(self.worker.download)
+        self._loadSamples.connect(self.worker.load_samples)
         self.worker.warmedUp.connect(self.warmedUp)
+        self.worker.downloadProgress.connect(self.downloadProgress)
+        self.worker.downloadFinished.connect(self._on_download_finished)
+        self.worker.samplesLoaded.connect(self.samplesLoaded)
+        self.worker.samplesFailed.connect(self.samplesFailed)
         self.worker.reportReady.connect(self._on_report_ready)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
@@ -136,17 +197,40 @@ class TrainingController(QObject):
         self.control = None
         self.state = IDLE
         self.has_weights = False
+        self.data_root = ""  # image datasets live here ("": the standard folder)
+        self._download_cancel: threading.Event | None = None
+
+    @property
+    def downloading(self) -> bool:
+        return self._download_cancel is not None
 
     def train(self, experiment, bounds=None) -> None:
         """A new run from the seed's initial weights (the same seed, the same first losses)."""
         from app.training import Control  # torch is loaded by now or loads here, once
 
-        if self.state in (RUNNING, PAUSED):
+        if self.state in (RUNNING, PAUSED) or self.downloading:
             return
         self.run_id += 1
         self.control = Control()
         self._set_state(RUNNING)
-        self._startRun.emit(self.run_id, experiment, self.control, bounds)
+        self._startRun.emit(self.run_id, experiment, self.control, bounds, self.data_root)
+
+    def download(self, name: str) -> None:
+        """Fetch an image dataset into the data folder, in the worker; see downloadFinished."""
+        from app.datasets.vision import default_data_root
+
+        if self.downloading or self.state in (RUNNING, PAUSED):
+            return
+        self._download_cancel = threading.Event()
+        self._download.emit(name, self.data_root or str(default_data_root()), self._download_cancel)
+
+    def cancel_download(self) -> None:
+        if self._download_cancel is not None:
+            self._download_cancel.set()
+
+    def load_samples(self, config) -> None:
+        """Read the first images of an image dataset in the worker; see samplesLoaded."""
+        self._loadSamples.emit(config, self.data_root)
 
     def pause(self) -> None:
         if self.state == RUNNING:
@@ -190,6 +274,7 @@ class TrainingController(QObject):
         """Stop any run and end the thread; never terminate() it."""
         if self.control is not None:
             self.control.stop()
+        self.cancel_download()
         self.thread.quit()
         self.thread.wait()
 
@@ -208,6 +293,10 @@ class TrainingController(QObject):
             if self.state == PAUSED and not self.control.paused:
                 self._set_state(RUNNING)
         self.reportReceived.emit(report)
+
+    def _on_download_finished(self, name: str, error: str) -> None:
+        self._download_cancel = None
+        self.downloadFinished.emit(name, error)
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if run_id == self.run_id:

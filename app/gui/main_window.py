@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.datasets.vision import default_data_root
 from app.experiment import Experiment, ExperimentError, model_source
-from app.gui.controller import PAUSED, RUNNING, TrainingController
+from app.gui.controller import CANCELLED, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.run_panel import RunPanel
 from app.gui.theme import current_theme, icon, resource_path
@@ -348,6 +349,14 @@ class MainWindow(QMainWindow):
         self.stack.currentLayerChanged.connect(self._on_current_layer_changed)
         self.inspector.layerEdited.connect(self._on_layer_edited)
         self.dataset_panel.dataChanged.connect(self._on_data_changed)
+        self.dataset_panel.dataRootChanged.connect(self.set_data_root)
+        self.dataset_panel.downloadRequested.connect(self.controller.download)
+        self.dataset_panel.downloadCancelled.connect(self.controller.cancel_download)
+        self.dataset_panel.samplesWanted.connect(self.controller.load_samples)
+        self.controller.downloadProgress.connect(self.dataset_panel.show_download_progress)
+        self.controller.downloadFinished.connect(self._on_download_finished)
+        self.controller.samplesLoaded.connect(self._on_samples_loaded)
+        self.controller.samplesFailed.connect(self._on_samples_failed)
         self.training_panel.trainChanged.connect(self._on_train_changed)
         document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.controller.stateChanged.connect(self._on_run_state_changed)
@@ -361,6 +370,27 @@ class MainWindow(QMainWindow):
         """Find devices in the background; the window is usable meanwhile."""
         return self.device_probe.start()
 
+    def set_data_root(self, folder: str) -> None:
+        """Where image datasets are read from and downloaded to; remembered for next time."""
+        self.settings.setValue("data/root", folder)
+        self.controller.data_root = folder
+        self.dataset_panel.set_data_root(folder)
+
+    def _on_download_finished(self, name: str, error: str) -> None:
+        self.dataset_panel.show_download_result("" if error == CANCELLED else error)
+        if error == CANCELLED:
+            self.statusBar().showMessage(self.tr("Download cancelled; nothing was kept."), 8000)
+        elif not error:
+            self.statusBar().showMessage(self.tr("Download complete."), 8000)
+
+    def _on_samples_loaded(self, config, images, labels, class_names) -> None:
+        if config == self.document.experiment.data:  # not an answer for a dataset left since
+            self.dataset_panel.show_samples(images, labels, class_names)
+
+    def _on_samples_failed(self, config, message: str) -> None:
+        if config == self.document.experiment.data:
+            self.dataset_panel.show_samples_failed(message)
+
     def _restore_settings(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -370,6 +400,9 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         self._layout_restored = state is not None and self.restoreState(state)
         self._refresh_recent_menu()
+        data_root = self.settings.value("data/root", "") or str(default_data_root())
+        self.controller.data_root = str(data_root)
+        self.dataset_panel.set_data_root(str(data_root))
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

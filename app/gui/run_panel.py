@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from app.datasets.toy import check_config, generate_for_views
+from app.datasets import check_config
+from app.datasets.toy import TOY_DATASETS, generate_for_views
+from app.datasets.vision import VISION_DATASETS
 from app.gui.controller import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.theme import icon
 from app.reports import (
     EpochReport,
     HistogramReport,
+    ImagePredictionReport,
     Marker,
     PredictionReport,
     RunFinished,
@@ -22,6 +25,7 @@ from app.reports import (
 )
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
 from widgets.gradient_histograms import GradientHistogramWidget
+from widgets.image_predictions import ImagePredictionsWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget
 
@@ -63,11 +67,15 @@ class RunPanel(QWidget):
         self.loss_plot = LossPlotWidget()
         self.histograms = GradientHistogramWidget()
         self.boundary = DecisionBoundaryWidget()
+        self.image_predictions = ImagePredictionsWidget()
+        self.predictions = QStackedWidget()  # points for toy data, images for image data
+        self.predictions.addWidget(self.boundary)
+        self.predictions.addWidget(self.image_predictions)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.loss_plot, self.tr("Loss"))
         self.tabs.addTab(self.histograms, self.tr("Gradients"))
-        self.tabs.addTab(self.boundary, self.tr("Predictions"))
+        self.tabs.addTab(self.predictions, self.tr("Predictions"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.controls)
@@ -110,7 +118,8 @@ class RunPanel(QWidget):
             return
         experiment = self.document.experiment
         self._sent_learning_rate = experiment.train.learning_rate
-        bounds = self.boundary.grid_bounds() if self._shown_data is not None else None
+        toy = self._shown_data is not None and self._shown_data.name in TOY_DATASETS
+        bounds = self.boundary.grid_bounds() if toy else None
         self.controller.train(experiment, bounds)
         if paused:
             self.controller.pause()
@@ -139,13 +148,17 @@ class RunPanel(QWidget):
             self.histograms.add_histograms(report)
         elif isinstance(report, PredictionReport):
             self.boundary.add_prediction(report)
+        elif isinstance(report, ImagePredictionReport):
+            self.image_predictions.add_prediction(report)
         elif isinstance(report, EpochReport):
             self.loss_plot.add_epoch(report)
+            self.image_predictions.add_epoch(report)
         elif isinstance(report, Marker):
             self.loss_plot.add_marker(report)
         elif isinstance(report, RunStarted):
             self.loss_plot.reset(report)
             self.histograms.reset(report)
+            self.image_predictions.reset(self._class_names())
             self.controls.start(report.total_steps, report.epochs)
         elif isinstance(report, RunFinished):
             self.controls.show_finished(report.message)
@@ -172,7 +185,11 @@ class RunPanel(QWidget):
     def _on_document_changed(self, experiment) -> None:
         if experiment.data != self._shown_data:
             self._shown_data = experiment.data
-            if check_config(experiment.data) is None:
+            images = experiment.data.name in VISION_DATASETS
+            self.predictions.setCurrentWidget(self.image_predictions if images else self.boundary)
+            if images:
+                self.image_predictions.reset(self._class_names())
+            elif check_config(experiment.data) is None:
                 self.boundary.set_data(PlotData.from_dataset(generate_for_views(experiment.data)))
         rate = experiment.train.learning_rate
         running = self.controller.state in (RUNNING, PAUSED)
@@ -185,7 +202,12 @@ class RunPanel(QWidget):
     # -- export -----------------------------------------------------------------------------
 
     def current_plot(self) -> QWidget:
-        return self.tabs.currentWidget()
+        shown = self.tabs.currentWidget()
+        return shown.currentWidget() if shown is self.predictions else shown
+
+    def _class_names(self) -> tuple[str, ...]:
+        dataset = VISION_DATASETS.get(self.document.experiment.data.name)
+        return dataset.class_names if dataset else ()
 
     def metrics_csv(self) -> str:
         return metrics_csv(self.loss_plot.metrics_rows())

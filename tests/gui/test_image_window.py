@@ -1,0 +1,89 @@
+"""Image datasets in the window: the data folder, downloads with progress and cancel, sample
+images, and a run whose Predictions tab shows the image grid and the confusion matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from app.gui.controller import CANCELLED, FINISHED
+from app.gui.main_window import MainWindow
+from app.reports import EpochReport, ImagePredictionReport
+from tests.app.test_training_images import mnist_experiment
+from tests.vision_files import point_downloads_at, serve_folder, write_mnist_family
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, mnist_experiment(epochs=2))
+    win.set_data_root(str(tmp_path / "data"))
+    win.show()
+    reports = []
+    win.controller.reportReceived.connect(reports.append)
+    win.reports = reports
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+def test_the_data_folder_is_remembered(window, tmp_path):
+    window.set_data_root(str(tmp_path / "elsewhere"))
+    again = MainWindow(window.settings)
+    assert again.controller.data_root == str(tmp_path / "elsewhere")
+    again.close()
+
+
+def test_training_without_the_files_says_where_to_put_them(qtbot, window, tmp_path):
+    window.run_panel.train_action.trigger()
+    qtbot.waitUntil(lambda: window.error_box is not None, timeout=60_000)
+    text = window.error_box.text()
+    assert str(tmp_path / "data" / "MNIST" / "raw") in text and "Download" in text
+    qtbot.waitUntil(lambda: window.controller.state == FINISHED, timeout=60_000)
+
+
+def test_a_run_on_images_fills_the_prediction_grid_and_the_confusion_matrix(
+    qtbot, window, tmp_path
+):
+    write_mnist_family(tmp_path / "data", train=200, test=60)
+    panel = window.run_panel
+    assert panel.predictions.currentWidget() is panel.image_predictions
+    panel.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == FINISHED, timeout=60_000)
+    assert window.error_box is None
+    grid = panel.image_predictions.grid
+    last = [r for r in window.reports if isinstance(r, ImagePredictionReport)][-1]
+    assert grid.count() == 32
+    assert grid.wrong_indices() == np.flatnonzero(last.predicted != last.labels).tolist()
+    epoch = [r for r in window.reports if isinstance(r, EpochReport)][-1]
+    matrix = panel.image_predictions.matrix
+    assert matrix.counts().sum() == 60 and np.array_equal(matrix.counts(), epoch.confusion)
+    assert f"{epoch.val_accuracy:.1%}" in matrix.accuracy_text()
+
+
+def test_download_shows_progress_then_the_samples(qtbot, window, tmp_path, monkeypatch):
+    served = write_mnist_family(tmp_path / "served", train=100, test=30, gz=True)
+    data = window.dataset_panel
+    progress = []
+    window.controller.downloadProgress.connect(lambda done, total: progress.append(done))
+    with serve_folder(served.paths[0].parent) as url:
+        point_downloads_at(monkeypatch, "MNIST", url, served)
+        with qtbot.waitSignal(window.controller.samplesLoaded, timeout=60_000):
+            data.downloadRequested.emit("mnist")  # what the Download button sends
+    assert progress and progress[-1] == sum(p.stat().st_size for p in served.paths)
+    assert data._grid.count() > 0
+
+
+def test_a_cancelled_download_keeps_nothing(qtbot, window, tmp_path, monkeypatch):
+    served = write_mnist_family(tmp_path / "served", train=100, test=30, gz=True)
+    with serve_folder(served.paths[0].parent) as url:
+        point_downloads_at(monkeypatch, "MNIST", url, served)
+        with qtbot.waitSignal(window.controller.downloadFinished, timeout=60_000) as finished:
+            window.controller.download("mnist")
+            assert window.controller.downloading
+            window.controller.cancel_download()  # before the first chunk arrives
+    assert finished.args == ["mnist", CANCELLED]
+    assert not window.controller.downloading
+    assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file()]

@@ -1,0 +1,80 @@
+"""ImagePredictionsWidget: what an image classifier gets right and wrong, live.
+
+Left, the model's guesses for the first validation images (wrong ones marked), a few times a
+second; right, the confusion matrix of the whole validation set, after every epoch (it needs
+a pass over all of them, which the engine makes then anyway).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.reports import EpochReport, ImagePredictionReport
+from widgets.confusion_matrix import ConfusionMatrixWidget
+from widgets.image_grid import ImageGridWidget
+
+
+class ImagePredictionsWidget(QWidget):
+    """A prediction grid beside a confusion matrix, fed by the run's reports."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = ImageGridWidget()
+        self.matrix = ConfusionMatrixWidget()
+        self._class_names: tuple[str, ...] = ()
+        self._grid_title = QLabel()
+        self._matrix_title = QLabel()
+        for title in (self._grid_title, self._matrix_title):
+            title.setWordWrap(True)
+            font = title.font()
+            font.setBold(True)
+            title.setFont(font)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        for title, view in ((self._grid_title, self.grid), (self._matrix_title, self.matrix)):
+            side = QWidget()
+            column = QVBoxLayout(side)
+            column.setContentsMargins(6, 6, 6, 6)
+            column.addWidget(title)
+            column.addWidget(view, 1)
+            splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.reset()
+
+    def reset(self, class_names: tuple[str, ...] = ()) -> None:
+        """Empty both views for a new run (or a new dataset)."""
+        self._class_names = tuple(class_names)
+        self._grid_title.setText(self.tr("Validation images and the model's guesses"))
+        self._matrix_title.setText(self.tr("Confusion matrix (all validation images)"))
+        self.grid.clear(self.tr("Press Train to see what the model guesses for these images."))
+        self.matrix.clear(self.tr("The confusion matrix appears after the first epoch."))
+
+    def add_prediction(self, report: ImagePredictionReport) -> None:
+        self._class_names = report.class_names
+        self._grid_title.setText(
+            self.tr("The model's guesses after step {0}").replace("{0}", f"{report.steps_done:,}")
+        )
+        self.grid.show_predictions(
+            report.images, report.labels, report.predicted, report.class_names
+        )
+
+    def add_epoch(self, report: EpochReport) -> None:
+        if report.confusion is None:
+            return
+        names = self._class_names or tuple(str(k) for k in range(len(report.confusion)))
+        self._matrix_title.setText(
+            self.tr("Confusion matrix after epoch {0}").replace("{0}", str(report.epoch))
+        )
+        self.matrix.set_matrix(np.asarray(report.confusion), names)
+
+    def export_png(self, path: str | Path) -> bool:
+        """Save both views as they are shown; False when the file cannot be written."""
+        return self.grab().save(str(path), "PNG")
