@@ -51,9 +51,10 @@ def test_images_train_to_well_above_chance_with_a_confusion_matrix(mnist_root):
     assert last.confusion.shape == (10, 10) and last.confusion.sum() == 60
     assert np.trace(last.confusion) == round(last.val_accuracy * 60)
     # rows are the true classes
-    assert last.confusion.sum(axis=1).tolist() == np.bincount(
-        trainer.dataset.y_val, minlength=10
-    ).tolist()
+    assert (
+        last.confusion.sum(axis=1).tolist()
+        == np.bincount(trainer.dataset.y_val, minlength=10).tolist()
+    )
     assert reports[-1].reason == "completed"
 
 
