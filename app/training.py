@@ -65,7 +65,8 @@ IMAGE_EVAL_CHUNK = 500  # images: a CNN's activations for 8192 of them would tak
 PREDICTION_GRID = 80  # cells per side of the decision-boundary grid
 PREDICTION_IMAGES = 32  # validation images in the predictions grid
 # Below this many multiply-adds per sample batch, one intra-op thread is faster (bench/).
-SINGLE_THREAD_WORK = 1_000_000
+SINGLE_THREAD_WORK = 1_000_000  # multiply-adds per step below which one thread is faster
+SHARED_CORE_WORK = 10_000_000  # below this, a window leaves its GUI a core (see controller)
 
 
 class RunError(Exception):
@@ -178,12 +179,23 @@ def dtype_problem(device: str, dtype: str) -> str | None:
     return None
 
 
-def choose_threads(experiment: Experiment, param_count: int) -> int:
-    """Intra-op threads: one for small batches of a small model (less overhead), else all."""
+def multiply_adds(inference) -> int:
+    """About how many multiply-adds one sample costs: a layer's parameters times the places
+    it applies them (every output pixel for a convolution, once for a dense layer). The
+    parameter count alone calls a CNN on 28x28 images small; its convolutions are not."""
+    total = 0
+    for info in inference.layers:
+        shape = info.output_shape or ()
+        places = math.prod(shape[1:]) if len(shape) == 3 else 1
+        total += (info.param_count or 0) * places
+    return max(total, 1)
+
+
+def choose_threads(experiment: Experiment, step_work: int) -> int:
+    """Intra-op threads: one for small steps (less overhead), else all."""
     if experiment.train.device != "cpu":
         return 1
-    work = experiment.train.batch_size * max(param_count, 1)
-    return 1 if work < SINGLE_THREAD_WORK else max(1, os.cpu_count() or 1)
+    return 1 if step_work < SINGLE_THREAD_WORK else max(1, os.cpu_count() or 1)
 
 
 def loss_name(experiment: Experiment, dataset: Dataset) -> str:
@@ -295,8 +307,9 @@ class Trainer:
             self._scale_inputs = tuple(
                 t.reshape(shape).to(self.device, self.dtype) for t in (scale, shift)
             )
+        self.step_work = train.batch_size * multiply_adds(inference)
         if self.threads is None:
-            self.threads = choose_threads(self.experiment, inference.total_params)
+            self.threads = choose_threads(self.experiment, self.step_work)
         layers = inference.resolved_spec().layers
         self._probe(layers, dataset)
         torch.manual_seed(train.seed)
@@ -714,7 +727,8 @@ class _Run:
         epochs_done = self.last_epoch.epoch if self.last_epoch else 0
         if reason == "completed":
             message = (
-                f"Finished {self.train.epochs} epochs ({self.step} steps) in {self.active:.1f} s"
+                f"Finished {self.train.epochs} epoch{'s' if self.train.epochs != 1 else ''} "
+                f"({self.step} steps) in {self.active:.1f} s"
             )
             if self.last_epoch and self.last_epoch.val_accuracy is not None:
                 message += f": validation accuracy {self.last_epoch.val_accuracy:.1%}"

@@ -1,6 +1,6 @@
 """The window's training (controller, worker thread, every plot live) vs a bare PyTorch loop.
 
-    python bench/gui_vs_bare.py [--rounds 3] [--epochs 5]
+    python bench/gui_vs_bare.py [--rounds 3]
 
 Same process, interleaved: the bare loop of bench/engine_vs_bare.py in the main thread, then
 the window (offscreen, 1280x800, Loss tab on show) training the same model on the same data
@@ -108,7 +108,6 @@ def window_run(app, window, experiment: Experiment) -> tuple[float, list[float]]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=5)
     args = parser.parse_args()
     app = create_application(dark=False)
     folder = Path(tempfile.mkdtemp())
@@ -124,21 +123,30 @@ def main() -> None:
 
     moons = DataConfig("two_moons", samples=10_000, noise=0.1, val_fraction=0.2, seed=0)
     images = DataConfig("mnist", seed=0)
+    # (title, model, data, bare-loop inputs, bare model, batch, epochs): each run about 2 s,
+    # long enough that the probe sees a run, not just its first frames.
     cases = [
-        ("two-moons MLP 2-64-64-2", MLP, moons, bare_loop_inputs(moons), None, 64),
-        ("two-moons MLP 2-64-64-2", MLP, moons, bare_loop_inputs(moons), None, 512),
-        ("CNN 8c3-16c3-10 on 1x28x28", CNN, images, bare_loop_inputs(images, folder), bare_cnn, 64),
+        ("two-moons MLP 2-64-64-2", MLP, moons, bare_loop_inputs(moons), None, 64, 10),
+        ("two-moons MLP 2-64-64-2", MLP, moons, bare_loop_inputs(moons), None, 512, 40),
+        (
+            "CNN 8c3-16c3-10 on 1x28x28",
+            CNN,
+            images,
+            bare_loop_inputs(images, folder),
+            bare_cnn,
+            64,
+            1,
+        ),
     ]
     print(
-        f"Adam, {args.epochs} epochs (CNN: 1), cpu, torch {torch.__version__}, window 1280x800 "
+        f"Adam, cpu, torch {torch.__version__}, window 1280x800 "
         f"offscreen with live plots, best of {args.rounds} rounds"
     )
     print(
-        f"{'model':<28} {'batch':>5} {'bare samples/s':>15} {'window samples/s':>17} "
+        f"{'model':<28} {'batch':>5} {'epochs':>6} {'bare samples/s':>15} {'window samples/s':>17} "
         f"{'ratio':>6}  probe delay p50 / p90 / p99 / max"
     )
-    for title, model, data, (x, y), make, batch in cases:
-        epochs = 1 if make else args.epochs
+    for title, model, data, (x, y), make, batch, epochs in cases:
         train = TrainConfig(batch_size=batch, epochs=epochs, histogram_every=10)
         experiment = Experiment(model=model, data=data, train=train, title="bench")
         bare, ours, delays = [], [], []
@@ -151,7 +159,8 @@ def main() -> None:
         median = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
         p50, p90, p99 = np.percentile(delays, [50, 90, 99]) if delays else [float("nan")] * 3
         print(
-            f"{title:<28} {batch:>5} {max(bare):>15,.0f} {max(ours):>17,.0f} {ratio:>5.2f}x  "
+            f"{title:<28} {batch:>5} {epochs:>6} {max(bare):>15,.0f} {max(ours):>17,.0f} "
+            f"{ratio:>5.2f}x  "
             f"{p50:.1f} / {p90:.1f} / {p99:.1f} / {max(delays):.1f} ms over {len(delays)} ticks"
             f"  (median ratio {median:.2f}x)"
         )

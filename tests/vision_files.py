@@ -88,6 +88,42 @@ def _split(count: int, shape: tuple[int, int, int], rng) -> tuple[np.ndarray, np
     return labelled_images(labels, shape, rng), labels
 
 
+def drawn_digits(labels: np.ndarray, rng) -> np.ndarray:
+    """Handwriting-like digits for screenshots and benchmarks: each label's digit drawn white
+    on black in a random font, weight, size, slant and place, like MNIST's 28x28 images, so a
+    model learns them but still mixes some up. Needs Qt (imported here, not at module load)."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QFont, QGuiApplication, QImage, QPainter, QTransform
+    from PySide6.QtWidgets import QApplication
+
+    if QGuiApplication.instance() is None:  # painting text needs an application
+        drawn_digits.app = QApplication([])
+    families = ("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono")
+    images = np.zeros((len(labels), 1, 28, 28), dtype=np.uint8)
+    canvas = QImage(28, 28, QImage.Format.Format_Grayscale8)
+    for index, label in enumerate(labels.tolist()):
+        canvas.fill(0)
+        painter = QPainter(canvas)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        font = QFont(families[rng.integers(len(families))])
+        font.setPixelSize(int(rng.integers(17, 25)))
+        font.setWeight(QFont.Weight(int(rng.choice([400, 600, 700, 800]))))
+        font.setItalic(bool(rng.random() < 0.3))
+        painter.setFont(font)
+        painter.setPen(Qt.GlobalColor.white)
+        transform = QTransform()
+        transform.translate(14 + rng.normal(0, 1.5), 14 + rng.normal(0, 1.5))
+        transform.rotate(rng.normal(0, 9))
+        transform.shear(rng.normal(0, 0.12), 0)
+        painter.setTransform(transform)
+        painter.drawText(QRectF(-14, -14, 28, 28), Qt.AlignmentFlag.AlignCenter, str(label))
+        painter.end()
+        pixels = np.frombuffer(canvas.constBits(), np.uint8).reshape(28, canvas.bytesPerLine())
+        images[index, 0] = pixels[:, :28]
+    return images
+
+
 def write_mnist_family(
     root: Path,
     class_name: str = "MNIST",
@@ -95,12 +131,16 @@ def write_mnist_family(
     test: int = 20,
     seed: int = 0,
     gz: bool = False,
+    drawn: bool = False,
 ) -> Written:
     """The four idx files of MNIST, FashionMNIST or KMNIST in `root/<class_name>/raw/`;
-    with gz=True only the .gz files, as downloaded."""
+    with gz=True only the .gz files, as downloaded. drawn=True writes `drawn_digits` instead
+    of the noise-and-square patterns."""
     rng = np.random.default_rng(seed)
     x_train, y_train = _split(train, (1, 28, 28), rng)
     x_test, y_test = _split(test, (1, 28, 28), rng)
+    if drawn:
+        x_train, x_test = drawn_digits(y_train, rng), drawn_digits(y_test, rng)
     folder = Path(root) / class_name / "raw"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -307,6 +307,7 @@ class GradientHistogramWidget(QWidget):
         self._norm_plot.enableAutoRange(x=False, y=True)
         self._legend = pg.LegendItem(colCount=1)
         self._norm_curves: list[pg.PlotDataItem] = []
+        self._curves_due = False  # the layers changed; the curves are made when next drawn
 
         layout.addItem(self._heat_plot, 0, 0)
         layout.addItem(self._color_bar, 0, 1)
@@ -341,6 +342,7 @@ class GradientHistogramWidget(QWidget):
     @property
     def norm_curves(self) -> tuple[pg.PlotDataItem, ...]:
         """One norm-over-time curve per layer, in layer order."""
+        self._make_due_curves()
         return tuple(self._norm_curves)
 
     def layer(self) -> int:
@@ -431,7 +433,7 @@ class GradientHistogramWidget(QWidget):
     def reset(self, run_started: RunStarted) -> None:
         """Forget the last run and get ready for this one's layers."""
         previous = self.layer()
-        same_layers = tuple(run_started.layer_names) == self._names and self._norm_curves
+        same_layers = tuple(run_started.layer_names) == self._names and not self._curves_due
         self._names = tuple(run_started.layer_names)
         self._edges.clear()
         self._columns.clear()
@@ -446,8 +448,8 @@ class GradientHistogramWidget(QWidget):
         if same_layers:  # the common case, Train again: making the legend costs 20 ms
             for curve in self._norm_curves:
                 curve.clear()
-        else:
-            self._make_curves(len(self._names))
+        else:  # made when first shown: a hidden tab should not stall the run's start
+            self._curves_due = True
         if self._names:  # empty axes would only show meaningless 0-1 ranges
             self._show_empty(self.tr("The first histograms arrive after a few training steps."))
         else:
@@ -484,6 +486,7 @@ class GradientHistogramWidget(QWidget):
     def redraw(self) -> None:
         """Update the plot items from the buffers (the timer calls this when dirty and visible)."""
         self._dirty = False
+        self._make_due_curves()
         kind = self.showing()
         columns = self._columns.get(kind)
         if columns is None or columns.n == 0:
@@ -588,6 +591,11 @@ class GradientHistogramWidget(QWidget):
         self._stack.setCurrentWidget(self._empty)
         self._controls.hide()  # nothing to choose between yet
 
+    def _make_due_curves(self) -> None:
+        if self._curves_due:
+            self._curves_due = False
+            self._make_curves(len(self._names))
+
     def _make_curves(self, layers: int) -> None:
         """One curve per layer; made per run, not per report."""
         for curve in self._norm_curves:
@@ -606,6 +614,7 @@ class GradientHistogramWidget(QWidget):
 
     def _restyle_curves(self) -> None:
         """Every layer in its own colour; the selected one thick and on top, the rest faded."""
+        self._make_due_curves()
         colors = self._theme.class_colors
         selected = self.layer()
         for index, curve in enumerate(self._norm_curves):

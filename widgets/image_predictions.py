@@ -35,6 +35,7 @@ class ImagePredictionsWidget(QWidget):
             title.setFont(font)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
+        self._splitter = splitter
         for title, view in ((self._grid_title, self.grid), (self._matrix_title, self.matrix)):
             side = QWidget()
             column = QVBoxLayout(side)
@@ -42,8 +43,8 @@ class ImagePredictionsWidget(QWidget):
             column.addWidget(title)
             column.addWidget(view, 1)
             splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)  # the grid wants width for its tiles and summary
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -74,6 +75,15 @@ class ImagePredictionsWidget(QWidget):
             self.tr("Confusion matrix after epoch {0}").replace("{0}", str(report.epoch))
         )
         self.matrix.set_matrix(np.asarray(report.confusion), names)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        # Side by side in a wide tab; stacked in a tall one (the window's centre between two
+        # docks), where side by side both would be too narrow to read.
+        wide = self.width() >= 1.3 * self.height()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self._splitter.orientation() != orientation:
+            self._splitter.setOrientation(orientation)
 
     def export_png(self, path: str | Path) -> bool:
         """Save both views as they are shown; False when the file cannot be written."""

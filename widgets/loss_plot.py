@@ -32,7 +32,7 @@ from app.reports import EpochReport, Marker, RunStarted, StepsReport
 
 MAX_POINTS = 200_000  # loss points kept; the older part is decimated beyond this
 MAX_MARKERS = 100
-REDRAW_MS = 100  # 10 Hz: every redraw holds the GIL the training thread needs (bench/)
+REDRAW_MS = 200  # 5 Hz: every redraw takes a core share from training (bench/gui_vs_bare.py)
 DEFAULT_SMOOTHING = 0.6
 SLIDER_STEPS = 100  # slider value v means smoothing v / 100, 0 to 0.99
 MARKER_LABEL_HEIGHTS = (0.92, 0.76, 0.6)  # cycled, so labels of close markers do not overlap
@@ -214,6 +214,7 @@ class LossPlotWidget(QWidget):
         self._dirty = False
         self._resmooth = False
         self._follow = True  # the view follows the data until the user zooms or pans
+        self._drawn_epoch_points: tuple[int, bool] | None = None  # (epochs, log) last drawn
 
         self._smoothing_label = QLabel(self.tr("Smoothing"))
         self._slider = QSlider(Qt.Orientation.Horizontal)
@@ -348,6 +349,7 @@ class LossPlotWidget(QWidget):
         self._buffer.clear()
         self._smooth_state = None
         self._epochs.clear()
+        self._drawn_epoch_points = None
         for _, top, bottom in self._markers:
             self.loss_plot.removeItem(top)
             self.metric_plot.removeItem(bottom)
@@ -454,8 +456,11 @@ class LossPlotWidget(QWidget):
                 self._fit(self.metric_plot, "y", values)
         self.raw_curve.setData(x, raw)
         self.smooth_curve.setData(x, smoothed)
-        self.val_loss_curve.setData(val_steps, val_losses)
-        self.metric_curve.setData(steps, values)
+        epoch_points = (len(self._epochs), self._log)
+        if epoch_points != self._drawn_epoch_points:  # symbols cost 2 ms a set: only on change
+            self._drawn_epoch_points = epoch_points
+            self.val_loss_curve.setData(val_steps, val_losses)
+            self.metric_curve.setData(steps, values)
 
     def export_png(self, path: str) -> bool:
         """Save both plots, as shown, to a PNG file; False when it could not be written."""

@@ -44,15 +44,19 @@ class TrainingWorker(QObject):
 
     @Slot(int, object, object, object, str)
     def run(self, run_id: int, experiment, control, bounds, data_root: str) -> None:
-        from app.training import RunError, Trainer  # torch: loaded here, not at start-up
+        # torch: loaded here, not at start-up
+        from app.training import SHARED_CORE_WORK, RunError, Trainer
 
         steps_done, last_prediction = 0, 0.0
         try:
             trainer = Trainer(experiment, data_root=data_root or None)
             trainer.prepare()
-            # Leave the GUI thread a core: with every core in torch's pool, each redraw stalls
-            # an intra-op barrier (batch 512 ran at 0.53x of the bare loop with 2 of 2 cores).
-            trainer.threads = min(trainer.threads, max(1, (os.cpu_count() or 2) - 1))
+            # Light steps leave the GUI thread a core: with every core in torch's pool, each
+            # redraw stalls an intra-op barrier (the MLP at batch 512 ran at 0.53x of the bare
+            # loop with 2 of 2 cores). Heavy steps (CNNs) gain more from the core than they
+            # lose to redraws: the 1x28x28 CNN went from 0.59x to 0.80x with it (bench/).
+            if trainer.step_work < SHARED_CORE_WORK:
+                trainer.threads = min(trainer.threads, max(1, (os.cpu_count() or 2) - 1))
             self.trainer = trainer
             for report in trainer.run(control):
                 self.reportReady.emit(run_id, report)

@@ -1,5 +1,6 @@
 """The engine: reports, reproducibility, control, divergence and up-front checks."""
 
+import os
 import threading
 from dataclasses import replace
 
@@ -235,3 +236,24 @@ def test_batch_norm_never_gets_a_batch_of_one():
     _, reports = run(experiment)
     assert reports[-1].reason == "completed"
     assert reports[0].steps_per_epoch == 5
+
+
+def test_threads_follow_the_work_of_a_step_not_the_parameter_count():
+    from app.training import SINGLE_THREAD_WORK, choose_threads, multiply_adds
+    from models.shapes import infer
+    from models.spec import Task
+
+    conv = ModelSpec(
+        (1, 28, 28),
+        (
+            LayerSpec.create("Conv2d", out_channels=8, kernel_size=3, padding=1),
+            LayerSpec.create("Flatten"),
+            LayerSpec.create("Linear", out_features=10),
+        ),
+    )
+    work = multiply_adds(infer(conv, Task("classification", 10)))
+    assert work == 80 * 28 * 28 + (8 * 28 * 28 * 10 + 10)  # weights times output pixels
+    experiment = Experiment(model=conv, train=TrainConfig(batch_size=64))
+    assert 64 * work > SINGLE_THREAD_WORK  # 6,300 parameters, but a heavy step
+    assert choose_threads(experiment, 64 * work) == max(1, os.cpu_count() or 1)
+    assert choose_threads(experiment, SINGLE_THREAD_WORK - 1) == 1
