@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="layerlab",
         description="LayerLab: build and train small neural networks. Without a command it opens "
-        "the window, with EXPERIMENT.json if one is given.",
+        "the window, with EXPERIMENT.json if one is given (image datasets: pick the data folder "
+        "in its Data tab).",
     )
     commands = parser.add_subparsers(dest="command")
     train = commands.add_parser(
@@ -186,13 +187,13 @@ def _download(name: str, root: Path) -> int:
     print(f"Downloading {dataset.title} into {root}")
     progress = _Progress(sys.stderr)
     try:
-        vision.download(name, root, progress=progress.bytes)
+        vision.download(name, root, progress=progress.show_bytes)
     except vision.DownloadError as error:
         progress.clear()
         return _fail(str(error))
     except KeyboardInterrupt:
         progress.clear()
-        return _fail("download interrupted; nothing was kept")
+        return _fail("download interrupted; files not complete were removed")
     progress.clear()
     print("Download complete.")
     return 0
@@ -299,7 +300,7 @@ class _Progress:
         self.stream.flush()
         self.shown = True
 
-    def bytes(self, done: int, total: int | None) -> None:
+    def show_bytes(self, done: int, total: int | None) -> None:
         """Download progress: megabytes, and a bar when the size is known."""
         now = time.monotonic()
         if not self.enabled or (now - self.last < 0.1 and done != total):

@@ -110,7 +110,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     app = create_application(dark=False)
-    folder = Path(tempfile.mkdtemp())
+    temporary = tempfile.TemporaryDirectory()  # 12,000 images and their cache
+    folder = Path(temporary.name)
     window = MainWindow(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)
     window.show()
@@ -166,6 +167,7 @@ def main() -> None:
         )
     window.document.undo_stack.setClean()
     window.close()
+    temporary.cleanup()
 
 
 def bare_loop_inputs(data: DataConfig, root: Path | None = None):

@@ -670,6 +670,8 @@ class DatasetPanel(QWidget):
 
     def _refresh(self) -> None:
         """Labels, rows, file status and preview for the dataset shown."""
+        # A download goes into the folder it started in: the folder stays until it ends.
+        self._change_folder.setEnabled(self._download_name is None)
         self._refresh_labels()
         self._refresh_files()
         self._refresh_images()

@@ -88,3 +88,24 @@ class ImagePredictionsWidget(QWidget):
     def export_png(self, path: str | Path) -> bool:
         """Save both views as they are shown; False when the file cannot be written."""
         return self.grab().save(str(path), "PNG")
+
+
+if __name__ == "__main__":
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.confusion_matrix import demo_matrix
+    from widgets.image_grid import demo_digits
+
+    app = QApplication(sys.argv)
+    names = tuple(str(k) for k in range(10))
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 32)
+    guesses = np.where(rng.random(32) < 0.85, labels, rng.integers(0, 10, 32))
+    view = ImagePredictionsWidget()
+    view.add_prediction(ImagePredictionReport(500, demo_digits(labels), labels, guesses, names))
+    view.add_epoch(EpochReport(1, 500, 0.4, 0.35, 0.9, confusion=demo_matrix(names)))
+    view.resize(1100, 600)
+    view.show()
+    sys.exit(app.exec())

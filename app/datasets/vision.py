@@ -299,7 +299,10 @@ def download(
             else:
                 to_download.append(fetch)
         dead_hosts: dict[str, Exception] = {}
-        planned = [(fetch, *_probe(fetch.urls, timeout, dead_hosts)) for fetch in to_download]
+        planned = []
+        for fetch in to_download:
+            _stop_if(cancelled)
+            planned.append((fetch, *_probe(fetch.urls, timeout, dead_hosts)))
         lengths = [length for _, _, length in planned]
         total = None if None in lengths else sum(lengths)
         done = 0
@@ -313,8 +316,11 @@ def download(
         received(0)
         for fetch, url, _ in planned:
             _fetch(url, fetch.path, fetch.md5, timeout, received, cancelled)
-            _unpack(fetch.path, fetch.unpack_to)
-            fetch.path.unlink()
+            try:
+                _stop_if(cancelled)  # unpacking CIFAR-10 takes seconds: not after a Cancel
+                _unpack(fetch.path, fetch.unpack_to)
+            finally:
+                fetch.path.unlink()
     except _NetworkError as error:
         reason = _network_reason(error, timeout)
     except _Damaged as error:
@@ -548,6 +554,11 @@ def _request(url: str, method: str = "GET") -> Any:
     from torchvision.datasets.utils import USER_AGENT
 
     return urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+
+
+def _stop_if(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        raise DownloadCancelled
 
 
 def _probe(

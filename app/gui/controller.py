@@ -21,6 +21,7 @@ PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
 PROGRESS_INTERVAL = 0.1  # seconds between download progress signals
 SAMPLE_IMAGES = 48  # images the Data panel shows
 CANCELLED = "cancelled"
+DOWNLOAD_TIMEOUT = 20.0  # seconds: torchvision sets none and can hang for ever
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 
@@ -35,8 +36,8 @@ class TrainingWorker(QObject):
     warmedUp = Signal()
     downloadProgress = Signal(int, object)  # bytes done, total bytes or None
     downloadFinished = Signal(str, str)  # dataset, error ("" when it worked, or CANCELLED)
-    samplesLoaded = Signal(object, object, object, object)  # DataConfig, images, labels, names
-    samplesFailed = Signal(object, str)  # DataConfig, one readable sentence
+    samplesLoaded = Signal(object, str, object, object, object)  # config, root, images, ...
+    samplesFailed = Signal(object, str, str)  # DataConfig, data root, one readable sentence
 
     def __init__(self) -> None:
         super().__init__()
@@ -105,8 +106,8 @@ class TrainingWorker(QObject):
     def forget(self) -> None:
         self.trainer = None
 
-    @Slot(str, str, object)
-    def download(self, name: str, data_root: str, cancel: threading.Event) -> None:
+    @Slot(str, str, object, float)
+    def download(self, name: str, data_root: str, cancel: threading.Event, timeout: float) -> None:
         from app.datasets.vision import DownloadCancelled, DownloadError, download
 
         last = 0.0
@@ -119,11 +120,16 @@ class TrainingWorker(QObject):
                 self.downloadProgress.emit(done, total)
 
         try:
-            download(name, Path(data_root), progress=progress, cancelled=cancel.is_set)
+            download(
+                name, Path(data_root), progress=progress, cancelled=cancel.is_set, timeout=timeout
+            )
         except DownloadCancelled:
             self.downloadFinished.emit(name, CANCELLED)
         except DownloadError as error:
             self.downloadFinished.emit(name, str(error))
+        except Exception as error:  # noqa: BLE001 - the window must hear back, whatever happened
+            reason = f"{type(error).__name__}: {error}"
+            self.downloadFinished.emit(name, f"The download failed ({reason}).")
         else:
             self.downloadFinished.emit(name, "")
 
@@ -136,15 +142,14 @@ class TrainingWorker(QObject):
         try:
             data = load(config, data_root or None)
         except DataMissing as error:
-            self.samplesFailed.emit(config, str(error))
+            self.samplesFailed.emit(config, data_root, str(error))
             return
         except Exception as error:  # noqa: BLE001 - shown to the user in the panel
-            self.samplesFailed.emit(config, f"The images could not be read: {error}")
+            self.samplesFailed.emit(config, data_root, f"The images could not be read: {error}")
             return
         count = min(SAMPLE_IMAGES, len(data.x_train))
-        self.samplesLoaded.emit(
-            config, data.x_train[:count].copy(), data.y_train[:count].copy(), data.class_names
-        )
+        images, labels = data.x_train[:count].copy(), data.y_train[:count].copy()
+        self.samplesLoaded.emit(config, data_root, images, labels, data.class_names)
 
     @Slot()
     def warm_up(self) -> None:
@@ -166,10 +171,11 @@ class TrainingController(QObject):
     warmedUp = Signal()  # the engine has run once: the first Train will not stall the window
     downloadProgress = Signal(int, object)  # bytes done, total bytes or None
     downloadFinished = Signal(str, str)  # dataset, error ("" when it worked, or CANCELLED)
-    samplesLoaded = Signal(object, object, object, object)  # DataConfig, images, labels, names
-    samplesFailed = Signal(object, str)  # DataConfig, one readable sentence
+    samplesLoaded = Signal(object, str, object, object, object)  # config, root, images, ...
+    samplesFailed = Signal(object, str, str)  # DataConfig, data root, one readable sentence
+    downloadingChanged = Signal(bool)
     _startRun = Signal(int, object, object, object, str)
-    _download = Signal(str, str, object)
+    _download = Signal(str, str, object, float)
     _loadSamples = Signal(object, str)
     _exportRun = Signal(str, object, str)
     _forget = Signal()
@@ -203,6 +209,7 @@ class TrainingController(QObject):
         self.has_weights = False
         self.data_root = ""  # image datasets live here ("": the standard folder)
         self._download_cancel: threading.Event | None = None
+        self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
 
     @property
     def downloading(self) -> bool:
@@ -226,7 +233,9 @@ class TrainingController(QObject):
         if self.downloading or self.state in (RUNNING, PAUSED):
             return
         self._download_cancel = threading.Event()
-        self._download.emit(name, self.data_root or str(default_data_root()), self._download_cancel)
+        self.downloadingChanged.emit(True)
+        folder = self.data_root or str(default_data_root())
+        self._download.emit(name, folder, self._download_cancel, self.download_timeout)
 
     def cancel_download(self) -> None:
         if self._download_cancel is not None:
@@ -300,6 +309,7 @@ class TrainingController(QObject):
 
     def _on_download_finished(self, name: str, error: str) -> None:
         self._download_cancel = None
+        self.downloadingChanged.emit(False)
         self.downloadFinished.emit(name, error)
 
     def _on_failed(self, run_id: int, message: str) -> None:

@@ -383,12 +383,17 @@ class MainWindow(QMainWindow):
         elif not error:
             self.statusBar().showMessage(self.tr("Download complete."), 8000)
 
-    def _on_samples_loaded(self, config, images, labels, class_names) -> None:
-        if config == self.document.experiment.data:  # not an answer for a dataset left since
+    def _samples_still_wanted(self, config, data_root: str) -> bool:
+        """Not an answer about a dataset or a folder the user has left since."""
+        same_data = config.name == self.document.experiment.data.name
+        return same_data and data_root == self.controller.data_root
+
+    def _on_samples_loaded(self, config, data_root: str, images, labels, class_names) -> None:
+        if self._samples_still_wanted(config, data_root):
             self.dataset_panel.show_samples(images, labels, class_names)
 
-    def _on_samples_failed(self, config, message: str) -> None:
-        if config == self.document.experiment.data:
+    def _on_samples_failed(self, config, data_root: str, message: str) -> None:
+        if self._samples_still_wanted(config, data_root):
             self.dataset_panel.show_samples_failed(message)
 
     def _restore_settings(self) -> None:

@@ -84,6 +84,7 @@ class RunPanel(QWidget):
         self._sent_learning_rate: float | None = None
         controller.reportReceived.connect(self._on_report)
         controller.stateChanged.connect(self._on_state_changed)
+        controller.downloadingChanged.connect(lambda _downloading: self.refresh_controls())
         controller.runFailed.connect(self.problem)
         document.changed.connect(self._on_document_changed)
         self._on_document_changed(document.experiment)
@@ -172,11 +173,12 @@ class RunPanel(QWidget):
 
     def refresh_controls(self) -> None:
         inference = self.document.inference
-        reason = (
-            ""
-            if inference.ok
-            else self.tr("Fix the model to train: ") + (inference.errors[0].message)
-        )
+        if not inference.ok:
+            reason = self.tr("Fix the model to train: ") + inference.errors[0].message
+        elif self.controller.downloading:
+            reason = self.tr("Wait for the download to finish, or cancel it, to train.")
+        else:
+            reason = ""
         self.controls.set_state(self.controller.state, reason)
         self.reset_action.setEnabled(
             self.controller.state in (PAUSED, FINISHED) or self.controller.has_weights

@@ -87,3 +87,31 @@ def test_a_cancelled_download_keeps_nothing(qtbot, window, tmp_path, monkeypatch
     assert finished.args == ["mnist", CANCELLED]
     assert not window.controller.downloading
     assert not [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+
+
+def test_train_waits_for_a_download_and_says_so(qtbot, window, tmp_path, monkeypatch):
+    from tests.vision_files import unresponsive_server
+
+    window.controller.download_timeout = 0.5
+    with unresponsive_server() as url:
+        monkeypatch.setattr("torchvision.datasets.MNIST.mirrors", [url])
+        with qtbot.waitSignal(window.controller.downloadFinished, timeout=60_000) as finished:
+            window.controller.download("mnist")
+            controls = window.run_panel.controls
+            assert not window.run_panel.train_action.isEnabled()
+            assert "download" in controls.blocked.text()
+            window.run_panel.train_action.trigger()  # the shortcut still reaches it: no run
+            assert window.controller.state != "running"
+    assert "did not answer within 0.5 s" in finished.args[1]
+    assert window.run_panel.train_action.isEnabled()
+
+
+def test_samples_still_come_when_the_subset_changes_while_they_load(qtbot, window, tmp_path):
+    from dataclasses import replace
+
+    write_mnist_family(tmp_path / "data", train=300, test=50)
+    data = window.dataset_panel
+    with qtbot.waitSignal(window.controller.samplesLoaded, timeout=60_000):
+        window.dataset_panel.samplesWanted.emit(window.document.experiment.data)
+        window.document.edit_data(replace(window.document.experiment.data, subset=120), "subset")
+    qtbot.waitUntil(lambda: data._grid.count() > 0, timeout=10_000)
