@@ -14,22 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
-    QHelpEvent,
-    QPainter,
     QPen,
     QStaticText,
     QTransform,
 )
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.gui.theme import Theme, current_theme
+from app.datasets.vision import VISION_DATASETS
+from app.gui.theme import Theme
+from widgets.painted_view import MARGIN, PaintedView
 
-MARGIN = 8
 MIN_CELL_TEXT_POINTS = 6.0  # below this the counts are left to the tooltips
 MAX_CELL_TEXT_SCALE = 1.6  # counts may grow this much over the app font in big cells
 MAX_LABEL_SCALE = 1.4  # labels and titles grow at most this much, in big cells
@@ -102,13 +101,12 @@ class _Layout:
     size: QSize  # of the widget this layout is for
 
 
-class ConfusionMatrixWidget(QWidget):
+class ConfusionMatrixWidget(PaintedView):
     """Counts of (true class, predicted class) pairs as a tinted table; a hint when empty.
     Read-only: it emits nothing."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._theme_override: Theme | None = None
         self._counts = np.zeros((0, 0), dtype=np.int64)
         self._fractions = np.zeros((0, 0))
         self._names: list[str] = []
@@ -117,7 +115,6 @@ class ConfusionMatrixWidget(QWidget):
         self._layout: _Layout | None = None
         self._color_cache: tuple[Theme, list[list[QColor]], list[list[QColor]]] | None = None
         self._text_cache: dict[tuple[int, float], QStaticText] = {}
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(240, 240)
 
     # Public API
@@ -142,12 +139,6 @@ class ConfusionMatrixWidget(QWidget):
         self._title = ""
         self._message = message or self.tr("No predictions to count yet.")
         self._changed()
-
-    def set_theme(self, theme: Theme | None = None) -> None:
-        """Paint with `theme`; None follows the application's theme (the default)."""
-        self._theme_override = theme
-        self._layout = None  # the legend's swatches
-        self.update()
 
     # Read-only views of what is shown (for tests and the window)
 
@@ -228,44 +219,10 @@ class ConfusionMatrixWidget(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 480)
 
-    def minimumSizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def resizeEvent(self, event: object) -> None:
-        self._layout = None
-        super().resizeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
-            self._layout = None  # a theme change brings a new font and palette
-            self._text_cache.clear()
-            self.update()
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            assert isinstance(event, QHelpEvent)
-            text = self.tooltip_at(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
-
     def paintEvent(self, event: object) -> None:
-        theme = self._theme_override or current_theme()
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(theme.plot_background))
-        if not self._names:
-            painter.setPen(QColor(theme.muted_text))
-            painter.drawText(
-                self.rect().adjusted(2 * MARGIN, MARGIN, -2 * MARGIN, -MARGIN),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self._message,
-            )
-            painter.end()
+        theme = self.theme()
+        painter = self.begin_painting(self._message if not self._names else None)
+        if painter is None:
             return
         layout = self._current_layout()
         k, cell = len(self._names), layout.cell
@@ -388,7 +345,7 @@ class ConfusionMatrixWidget(QWidget):
     def _legend_items(self, metrics: QFontMetrics, width: int) -> list[tuple[str | None, str]]:
         """ "■ right ■ wrong  stronger colour: ...": the explanation shortened or left out
         where it does not fit. Hues are the theme's, filled in when painting."""
-        theme = self._theme_override or current_theme()
+        theme = self.theme()
         swatch = metrics.height() + 5
         items: list[tuple[str | None, str]] = [
             (right_hue(theme), self.tr("right")),
@@ -583,18 +540,7 @@ def _scaled(font: QFont, scale: float) -> QFont:
 
 # Demo: `python -m widgets.confusion_matrix [dark]` shows a plausible Fashion-MNIST result.
 
-FASHION_NAMES = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+FASHION_NAMES = VISION_DATASETS["fashion_mnist"].class_names
 
 
 def demo_matrix(

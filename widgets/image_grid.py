@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
-    QHelpEvent,
     QImage,
     QPainter,
     QPen,
@@ -25,13 +24,13 @@ from PySide6.QtGui import (
     QStaticText,
     QTransform,
 )
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.gui.theme import Theme, current_theme
+from app.datasets.vision import VISION_DATASETS
+from widgets.painted_view import MARGIN, PaintedView
 
 MIN_SIDE = 56  # smallest drawn image, in pixels: a digit is still readable from the back
 MAX_SIDE = 224  # largest: beyond this a few images would fill a projector screen
-MARGIN = 8
 PAD = 4  # between a tile's frame and its image
 ERROR_FRAME = 3  # pen width of a wrong prediction's frame
 TEXT_CACHE_SIZE = 500  # laid-out captions kept; class names repeat, so few are needed
@@ -98,13 +97,12 @@ def to_pixmaps(images: np.ndarray) -> list[QPixmap]:
     return pixmaps
 
 
-class ImageGridWidget(QWidget):
+class ImageGridWidget(PaintedView):
     """Small images with captions in as many columns as the width allows; shows a hint when
     empty. Read-only: it emits nothing."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._theme_override: Theme | None = None
         self._images: np.ndarray | None = None  # kept to reuse the pixmaps for the same images
         self._pixmaps: list[QPixmap] = []
         self._tiles: list[_Tile] = []
@@ -113,7 +111,6 @@ class ImageGridWidget(QWidget):
         self._message = self.tr("No images to show yet.")
         self._layout: _Layout | None = None
         self._text_cache: dict[tuple[str, bool, int], QStaticText] = {}
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(MIN_SIDE + 2 * (PAD + MARGIN), MIN_SIDE * 2)
 
     # Public API
@@ -176,11 +173,6 @@ class ImageGridWidget(QWidget):
         self._wrong = 0
         self._message = message or self.tr("No images to show yet.")
         self._changed()
-
-    def set_theme(self, theme: Theme | None = None) -> None:
-        """Paint with `theme`; None follows the application's theme (the default)."""
-        self._theme_override = theme
-        self.update()
 
     # Read-only views of what is shown (for tests and the window's status texts)
 
@@ -262,44 +254,10 @@ class ImageGridWidget(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(420, 360)
 
-    def minimumSizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def resizeEvent(self, event: object) -> None:
-        self._layout = None
-        super().resizeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
-            self._layout = None  # a theme change brings a new font and palette
-            self._text_cache.clear()
-            self.update()
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            assert isinstance(event, QHelpEvent)
-            text = self.tooltip_at(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
-
     def paintEvent(self, event: object) -> None:
-        theme = self._theme_override or current_theme()
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(theme.plot_background))
-        if not self._tiles:
-            painter.setPen(QColor(theme.muted_text))
-            painter.drawText(
-                self.rect().adjusted(2 * MARGIN, MARGIN, -2 * MARGIN, -MARGIN),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self._message,
-            )
-            painter.end()
+        theme = self.theme()
+        painter = self.begin_painting(self._message if not self._tiles else None)
+        if painter is None:
             return
         layout = self._current_layout()
         bold = QFont(self.font())
@@ -558,18 +516,7 @@ if __name__ == "__main__":
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 32)
     if "rgb" in sys.argv:
-        names: Sequence[str] = [
-            "airplane",
-            "automobile",
-            "bird",
-            "cat",
-            "deer",
-            "dog",
-            "frog",
-            "horse",
-            "ship",
-            "truck",
-        ]
+        names: Sequence[str] = VISION_DATASETS["cifar10"].class_names
         images = demo_colour_images(labels)
     else:
         names = [str(d) for d in range(10)]
