@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
         self.dataset_panel.downloadCancelled.connect(self.controller.cancel_download)
         self.dataset_panel.samplesWanted.connect(self.controller.load_samples)
         self.controller.downloadProgress.connect(self.dataset_panel.show_download_progress)
+        self.controller.downloadProgress.connect(self._on_download_progress)
         self.controller.downloadFinished.connect(self._on_download_finished)
         self.controller.samplesLoaded.connect(self._on_samples_loaded)
         self.controller.samplesFailed.connect(self._on_samples_failed)
@@ -375,6 +376,13 @@ class MainWindow(QMainWindow):
         self.settings.setValue("data/root", folder)
         self.controller.data_root = folder
         self.dataset_panel.set_data_root(folder)
+
+    def _on_download_progress(self, done: int, total: int | None) -> None:
+        """Also in the status bar: the Data tab may be hidden behind another."""
+        text = self.tr("Downloading: {0} MB").replace("{0}", f"{done / 1e6:.1f}")
+        if total:
+            text += f" / {total / 1e6:.1f} MB ({done / total:.0%})"
+        self.statusBar().showMessage(text, 5000)
 
     def _on_download_finished(self, name: str, error: str) -> None:
         self.dataset_panel.show_download_result("" if error == CANCELLED else error)
