@@ -59,7 +59,7 @@ LOSSES: dict[str, Callable[..., torch.Tensor]] = {
 # Above these learning rates a divergence is most likely the learning rate's fault.
 HIGH_LEARNING_RATE = {"sgd": 0.5, "adam": 0.05, "adamw": 0.05, "rmsprop": 0.05, "adagrad": 0.5}
 HISTOGRAM_BINS = 40
-REPORT_INTERVAL = 0.075  # seconds of wall time between StepsReports
+REPORT_INTERVAL = 0.2  # seconds of wall time between StepsReports
 EVAL_CHUNK = 8192  # validation inputs per forward pass
 IMAGE_EVAL_CHUNK = 500  # images: a CNN's activations for 8192 of them would take gigabytes
 PREDICTION_GRID = 80  # cells per side of the decision-boundary grid
