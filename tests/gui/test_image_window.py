@@ -115,3 +115,30 @@ def test_samples_still_come_when_the_subset_changes_while_they_load(qtbot, windo
         window.dataset_panel.samplesWanted.emit(window.document.experiment.data)
         window.document.edit_data(replace(window.document.experiment.data, subset=120), "subset")
     qtbot.waitUntil(lambda: data._grid.count() > 0, timeout=10_000)
+
+
+def test_choosing_images_for_a_point_model_offers_the_fixes_that_make_it_fit(qtbot, tmp_path):
+    from dataclasses import replace
+
+    from PySide6.QtCore import Qt
+
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window.show()
+    document = window.document
+    document.edit_data(replace(document.experiment.data, name="mnist"), "images")
+    assert document.experiment.model.input_shape == (1, 28, 28)
+    assert document.task.outputs == 10
+    labels = []
+    for _ in range(5):  # each click applies the first fix offered, as a user would
+        if document.inference.ok:
+            break
+        error = document.inference.errors[0]
+        button = window.stack.fix_buttons(error.layer)[0]
+        labels.append(button.text())
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert document.inference.ok, document.inference.errors
+    assert any("Flatten" in label for label in labels)
+    print("fixes clicked:", labels)
+    assert document.inference.output_shape == (10,)
+    document.undo_stack.setClean()
+    window.close()
