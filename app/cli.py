@@ -221,7 +221,8 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
                 print(
                     f"Training {experiment.title!r}: {report.param_count:,} parameters, "
                     f"{report.train_samples:,} training and {report.val_samples:,} validation "
-                    f"samples, {report.epochs} epochs on {report.device} ({report.dtype})"
+                    f"samples, {report.epochs} epoch{'s' if report.epochs != 1 else ''} "
+                    f"on {report.device} ({report.dtype})"
                 )
                 progress.start(report.total_steps, report.epochs)
             elif isinstance(report, StepsReport):
