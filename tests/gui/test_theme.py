@@ -42,25 +42,6 @@ REQUIRED_ICONS = {
 BRAND_COLORS = {"#2563EB", "#0D9488"}
 
 
-@pytest.fixture
-def themed_app(qapp):
-    """The application, given back with its look as it was before the test."""
-    style_name = qapp.style().name()
-    style_sheet, palette, font = qapp.styleSheet(), qapp.palette(), qapp.font()
-    dark_property = qapp.property("layerlabDarkTheme")
-    plot_options = {
-        key: pg.getConfigOption(key) for key in ("antialias", "background", "foreground")
-    }
-    yield qapp
-    qapp.setStyleSheet(style_sheet)
-    if style_name:
-        qapp.setStyle(style_name)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    qapp.setProperty("layerlabDarkTheme", dark_property)
-    pg.setConfigOptions(**plot_options)
-
-
 def opaque_colors(image: QImage) -> set[str]:
     """The #RRGGBB colours of the fully opaque pixels of an image."""
     image = image.convertToFormat(QImage.Format.Format_ARGB32)

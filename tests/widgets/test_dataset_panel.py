@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox
@@ -471,28 +470,9 @@ def test_switching_back_to_toy_data_restores_its_rows_and_preview(images_panel, 
     assert panel._caption.isVisible()
 
 
-@pytest.fixture
-def themed(qapp):
-    """The lab's look (its larger font), given back as it was after the test."""
-    style_name = qapp.style().name()
-    style_sheet, palette, font = qapp.styleSheet(), qapp.palette(), qapp.font()
-    dark_property = qapp.property("layerlabDarkTheme")
-    plot_options = {
-        key: pg.getConfigOption(key) for key in ("antialias", "background", "foreground")
-    }
-    yield qapp
-    qapp.setStyleSheet(style_sheet)
-    if style_name:
-        qapp.setStyle(style_name)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    qapp.setProperty("layerlabDarkTheme", dark_property)
-    pg.setConfigOptions(**plot_options)
-
-
 @pytest.mark.parametrize("dark", [False, True])
-def test_every_control_has_a_tooltip_and_fits_a_narrow_dock(themed, qtbot, tmp_path, dark):
-    apply_theme(themed, dark=dark)
+def test_every_control_has_a_tooltip_and_fits_a_narrow_dock(themed_app, qtbot, tmp_path, dark):
+    apply_theme(themed_app, dark=dark)
     panel = DatasetPanel()
     qtbot.addWidget(panel)
     panel.set_data_root(str(tmp_path))
@@ -521,5 +501,5 @@ def test_every_control_has_a_tooltip_and_fits_a_narrow_dock(themed, qtbot, tmp_p
     panel.show_download_result("some error")
     check()
     assert (DARK if dark else LIGHT).error in panel._download_error.styleSheet()
-    apply_theme(themed, dark=not dark)  # switching the look recolours the error
+    apply_theme(themed_app, dark=not dark)  # switching the look recolours the error
     qtbot.waitUntil(lambda: (LIGHT if dark else DARK).error in panel._download_error.styleSheet())
