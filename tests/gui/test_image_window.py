@@ -142,3 +142,29 @@ def test_choosing_images_for_a_point_model_offers_the_fixes_that_make_it_fit(qtb
     assert document.inference.output_shape == (10,)
     document.undo_stack.setClean()
     window.close()
+
+
+def test_a_download_that_breaks_unexpectedly_still_reports_back(qtbot, window, monkeypatch):
+    # A mirror without a scheme: urllib raises ValueError, which no download path expects.
+    monkeypatch.setattr("torchvision.datasets.MNIST.mirrors", ["nowhere/"])
+    with qtbot.waitSignal(window.controller.downloadFinished, timeout=60_000) as finished:
+        window.controller.download("mnist")
+    name, error = finished.args
+    assert name == "mnist" and error.startswith("The download failed (ValueError: unknown url")
+    assert not window.controller.downloading
+    assert window.run_panel.train_action.isEnabled()
+
+
+def test_the_data_folder_stays_put_while_a_download_runs(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    served = write_mnist_family(tmp_path / "served", train=100, test=30, gz=True)
+    change = window.dataset_panel._change_folder
+    assert change.isEnabled()
+    with serve_folder(served.paths[0].parent) as url:
+        point_downloads_at(monkeypatch, "MNIST", url, served)
+        with qtbot.waitSignal(window.controller.downloadFinished, timeout=60_000):
+            window.data_dock.raise_()
+            qtbot.mouseClick(window.dataset_panel._download, Qt.MouseButton.LeftButton)
+            assert not change.isEnabled()
+    assert change.isEnabled()
