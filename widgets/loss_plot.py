@@ -14,11 +14,12 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
@@ -245,6 +246,14 @@ class LossPlotWidget(QWidget):
         controls.addWidget(self._smoothing_value)
         controls.addSpacing(8)
         controls.addWidget(self._log_box)
+        # Shown once the user zooms or pans: the way back to a view that follows the run.
+        self._follow_button = QPushButton(self.tr("Follow the run"))
+        self._follow_button.setToolTip(
+            self.tr("Show the whole run again and keep up with it (Home, or double-click the plot)")
+        )
+        self._follow_button.setShortcut(QKeySequence(Qt.Key.Key_Home))
+        self._follow_button.hide()
+        controls.addWidget(self._follow_button)
 
         self._graphics = pg.GraphicsLayoutWidget()
         self._graphics.setBackground(theme.plot_background)
@@ -306,9 +315,6 @@ class LossPlotWidget(QWidget):
         self._empty.setStyleSheet(f"color: {theme.muted_text}; background: transparent;")
         self._empty.setText(self.tr("Press Train to see the loss of every step here."))
         self._graphics.scene().sigMouseClicked.connect(self._on_plot_clicked)
-        self._graphics.setToolTip(
-            self.tr("Drag or scroll to look closer; double-click to follow the run again.")
-        )
         self.loss_plot.vb.sigResized.connect(self._on_view_resized)
         self.loss_plot.vb.sigResized.connect(self._place_marker_labels)
         self.loss_plot.vb.sigXRangeChanged.connect(self._place_marker_labels)
@@ -336,6 +342,7 @@ class LossPlotWidget(QWidget):
         self._timer.timeout.connect(self._on_timer)
         self._slider.valueChanged.connect(self._on_slider_moved)
         self._log_box.toggled.connect(self._on_log_toggled)
+        self._follow_button.clicked.connect(self.follow_run)
         self._show_smoothing()
         self._set_metric_kind("classification")
         self._show_span(1000)
@@ -517,7 +524,7 @@ class LossPlotWidget(QWidget):
         """Show steps 0 to `steps` (the planned run) and follow the loss in y. A fixed step axis
         shows how far the run has got, and spares redrawing the axes at every report."""
         self._planned_steps = steps
-        self._follow = True
+        self._set_follow(True)
         self.loss_plot.setXRange(0, max(10, steps), padding=0.03)
         if self._buffer.size == 0:
             self.loss_plot.setYRange(0, 1, padding=0.02)
@@ -548,15 +555,27 @@ class LossPlotWidget(QWidget):
         else:
             plot.setYRange(low, high, padding=0)
 
+    def following(self) -> bool:
+        """Whether the view keeps up with the run (until the user zooms or pans)."""
+        return self._follow
+
+    def follow_run(self) -> None:
+        """Show the whole run again and keep up with it."""
+        self._set_follow(True)
+        if self._planned_steps is not None:
+            self.loss_plot.setXRange(0, max(10, self._planned_steps), padding=0.03)
+        self.redraw()
+
+    def _set_follow(self, on: bool) -> None:
+        self._follow = on
+        self._follow_button.setVisible(not on)
+
     def _on_range_changed_by_user(self) -> None:
-        self._follow = False  # the user zoomed or panned: leave the view where they put it
+        self._set_follow(False)  # the user zoomed or panned: leave the view where they put it
 
     def _on_plot_clicked(self, event: object) -> None:
         if event.double():
-            self._follow = True
-            if self._planned_steps is not None:
-                self.loss_plot.setXRange(0, max(10, self._planned_steps), padding=0.03)
-            self.redraw()
+            self.follow_run()
 
     def _place_marker_labels(self) -> None:
         """Put each marker's label on the side of its line where it fits in the view."""
@@ -603,7 +622,7 @@ class LossPlotWidget(QWidget):
             return
         self._log = on
         self.loss_plot.setLogMode(x=False, y=on)
-        self._follow = True
+        self._set_follow(True)
         self._mark_dirty()
 
     def _loggable(self, values: np.ndarray) -> np.ndarray:

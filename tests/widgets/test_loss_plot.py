@@ -318,3 +318,23 @@ def test_legend_names_the_curves(plot):
     text = " ".join(label.text() for label in plot.findChildren(QLabel))
     for name in ("Every step", "Smoothed", "Validation"):
         assert name in text
+
+
+def test_after_a_zoom_a_follow_button_brings_the_whole_run_back(plot, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    plot.reset(run_started(steps_per_epoch=100))  # 1000 steps planned
+    plot.add_steps(steps(0, np.linspace(2, 1, 400)))
+    plot.redraw()
+    button = next(b for b in plot.findChildren(QPushButton) if b.text() == "Follow the run")
+    assert plot.following() and button.isHidden()
+    plot.loss_plot.vb.setXRange(100, 200, padding=0)
+    plot.loss_plot.vb.sigRangeChangedManually.emit([True, False])  # as a mouse zoom does
+    plot.add_steps(steps(400, np.linspace(1, 0.5, 100)))
+    plot.redraw()
+    assert not plot.following() and not button.isHidden()
+    assert plot.loss_plot.vb.viewRange()[0] == pytest.approx([100, 200])  # left where it was
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert plot.following() and button.isHidden()
+    low, high = plot.loss_plot.vb.viewRange()[0]
+    assert low <= 0 and high >= 1000
