@@ -345,6 +345,11 @@ class Trainer:
             output = model(x)
         return output.to(self.dtype)
 
+    @property
+    def images(self) -> bool:
+        """Whether the inputs are stored images, scaled per batch by `inputs`."""
+        return self._scale_inputs is not None
+
     def inputs(self, x: torch.Tensor) -> torch.Tensor:
         """What the model sees: stored images scaled to normalised floats; other data as is."""
         if self._scale_inputs is None:
@@ -353,7 +358,7 @@ class Trainer:
         return torch.addcmul(shift, x.to(self.dtype), scale)
 
     def _tensors(self, x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        stored = self.dtype if self._scale_inputs is None else torch.uint8
+        stored = torch.uint8 if self.images else self.dtype
         inputs = torch.from_numpy(np.ascontiguousarray(x)).to(self.device, stored)
         targets = torch.from_numpy(y).to(self.device)
         if not self.dataset.task.is_classification:
@@ -390,7 +395,7 @@ class Trainer:
         images; None for other data. Call it between reports, from the thread that trains."""
         task = self.dataset.task
         inputs = self.dataset.input_shape
-        if self._scale_inputs is not None:
+        if self.images:
             return self._predict_images(steps_done)
         if bounds is None:
             return None
@@ -506,7 +511,7 @@ class _Run:
         generator = torch.Generator().manual_seed(self.train.seed)
         model, optimizer, loss_fn, scaler = t.model, t.optimizer, t.loss_fn, t.scaler
         forward = model if t.autocast_dtype is None else t.forward
-        scale_inputs = t.inputs if t._scale_inputs is not None else None
+        scale_inputs = t.inputs if t.images else None
         x_train, y_train = t.x_train, t.y_train
         every = self.train.histogram_every
         model.train()
@@ -686,7 +691,7 @@ class _Run:
         if len(t.x_val):
             t.model.eval()
             with torch.no_grad():
-                chunks = t.x_val.split(EVAL_CHUNK if t._scale_inputs is None else IMAGE_EVAL_CHUNK)
+                chunks = t.x_val.split(IMAGE_EVAL_CHUNK if t.images else EVAL_CHUNK)
                 outputs = torch.cat([t.forward(t.inputs(chunk)) for chunk in chunks]).float()
             t.model.train()
             targets = t.y_val

@@ -26,3 +26,14 @@ def themed_app(qapp):
     qapp.setFont(font)
     qapp.setProperty("layerlabDarkTheme", dark_property)
     pg.setConfigOptions(**plot_options)
+
+
+@pytest.fixture
+def english_numbers():
+    """Numbers as the expected texts write them, whatever the machine's locale."""
+    from PySide6.QtCore import QLocale
+
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    yield
+    QLocale.setDefault(previous)

@@ -43,6 +43,7 @@ from app.datasets.vision import (
     default_data_root,
     is_present,
     missing_message,
+    subset_sizes,
 )
 from app.experiment import RANGES
 from app.gui.theme import class_colors, current_theme
@@ -67,15 +68,6 @@ def _count(n: int) -> str:
 def _megabytes(n_bytes: float) -> str:
     """Bytes as decimal megabytes with one decimal ("3.2"), as download sizes are given."""
     return QLocale().toString(n_bytes / 1e6, "f", 1)
-
-
-def validation_count(dataset: VisionDataset, subset: int) -> int:
-    """How many test images a subset of `subset` training images validates on: the same
-    share (as app.datasets.vision.load picks them)."""
-    if not subset:
-        return dataset.test_size
-    n_train = min(subset, dataset.train_size)
-    return min(dataset.test_size, max(1, round(dataset.test_size * n_train / dataset.train_size)))
 
 
 class _PercentSpinBox(QDoubleSpinBox):
@@ -831,7 +823,7 @@ class DatasetPanel(QWidget):
             self.tr("\u2713 Using {0} of {1} training images and {2} of {3} test images")
             .replace("{0}", _count(subset))
             .replace("{1}", _count(dataset.train_size))
-            .replace("{2}", _count(validation_count(dataset, subset)))
+            .replace("{2}", _count(subset_sizes(dataset.train_size, dataset.test_size, subset)[1]))
             .replace("{3}", _count(dataset.test_size))
         )
 

@@ -13,6 +13,7 @@ disk, or that cannot be read, is rebuilt; a cache hit reads numpy only, never to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -238,6 +239,15 @@ def is_present(name: str, root: Path) -> bool:
     )
 
 
+def subset_sizes(train_size: int, test_size: int, subset: int) -> tuple[int, int]:
+    """How many training and test images a subset uses: `subset` of the training images
+    (all for 0) and the same share of the test images, at least one."""
+    if not subset:
+        return train_size, test_size
+    n_train = min(subset, train_size)
+    return n_train, min(test_size, max(1, round(test_size * n_train / train_size)))
+
+
 def load(config: DataConfig, root: Path) -> Dataset:
     """The official training set for training and the official test set for validation, as
     uint8 (N, C, H, W) images, optionally a seeded random subset. Raises DataMissing."""
@@ -251,8 +261,7 @@ def load(config: DataConfig, root: Path) -> Dataset:
     x_val, y_val = _split(dataset, root, "test")
     if config.subset:
         rng = np.random.default_rng(config.seed)
-        n_train = min(config.subset, len(x_train))
-        n_val = min(len(x_val), max(1, round(len(x_val) * n_train / len(x_train))))
+        n_train, n_val = subset_sizes(len(x_train), len(x_val), config.subset)
         train_rows = np.sort(rng.choice(len(x_train), n_train, replace=False))
         val_rows = np.sort(rng.choice(len(x_val), n_val, replace=False))
         x_train, y_train = x_train[train_rows], y_train[train_rows]
@@ -412,22 +421,10 @@ def _write_cache(
     path: Path, images: np.ndarray, labels: np.ndarray, fingerprint: dict[str, Any]
 ) -> None:
     """Write the whole cache file or nothing; skip it where the folder is not writable."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, images=images, labels=labels, meta=np.array(json.dumps(fingerprint)))
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from models.files import atomic_file
+
+    with contextlib.suppress(OSError), atomic_file(path) as file:
+        np.savez(file, images=images, labels=labels, meta=np.array(json.dumps(fingerprint)))
 
 
 def _decode(dataset: VisionDataset, root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -614,8 +611,7 @@ def _fetch(
             raise _NetworkError(url, error) from error
         with response, open(part, "wb") as file:
             while True:
-                if cancelled is not None and cancelled():
-                    raise DownloadCancelled(f"The download of {path.name} was cancelled.")
+                _stop_if(cancelled)
                 try:
                     chunk = response.read(_CHUNK)
                 except (OSError, http.client.HTTPException) as error:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.datasets.vision import default_data_root
 from app.reports import EpochReport, Paused, RunFinished, StepsReport
 
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
@@ -50,7 +51,7 @@ class TrainingWorker(QObject):
 
         steps_done, last_prediction = 0, 0.0
         try:
-            trainer = Trainer(experiment, data_root=data_root or None)
+            trainer = Trainer(experiment, data_root=data_root)
             trainer.prepare()
             # Light steps leave the GUI thread a core: with every core in torch's pool, each
             # redraw stalls an intra-op barrier (the MLP at batch 512 ran at 0.53x of the bare
@@ -140,7 +141,7 @@ class TrainingWorker(QObject):
         from app.datasets.vision import DataMissing
 
         try:
-            data = load(config, data_root or None)
+            data = load(config, data_root)
         except DataMissing as error:
             self.samplesFailed.emit(config, data_root, str(error))
             return
@@ -207,7 +208,7 @@ class TrainingController(QObject):
         self.control = None
         self.state = IDLE
         self.has_weights = False
-        self.data_root = ""  # image datasets live here ("": the standard folder)
+        self.data_root = str(default_data_root())  # where image datasets live
         self._download_cancel: threading.Event | None = None
         self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
 
@@ -228,14 +229,11 @@ class TrainingController(QObject):
 
     def download(self, name: str) -> None:
         """Fetch an image dataset into the data folder, in the worker; see downloadFinished."""
-        from app.datasets.vision import default_data_root
-
         if self.downloading or self.state in (RUNNING, PAUSED):
             return
         self._download_cancel = threading.Event()
         self.downloadingChanged.emit(True)
-        folder = self.data_root or str(default_data_root())
-        self._download.emit(name, folder, self._download_cancel, self.download_timeout)
+        self._download.emit(name, self.data_root, self._download_cancel, self.download_timeout)
 
     def cancel_download(self) -> None:
         if self._download_cancel is not None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.datasets.vision import default_data_root
 from app.experiment import Experiment, ExperimentError, model_source
 from app.gui.controller import CANCELLED, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
@@ -413,9 +412,9 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         self._layout_restored = state is not None and self.restoreState(state)
         self._refresh_recent_menu()
-        data_root = self.settings.value("data/root", "") or str(default_data_root())
-        self.controller.data_root = str(data_root)
-        self.dataset_panel.set_data_root(str(data_root))
+        data_root = str(self.settings.value("data/root", "") or self.controller.data_root)
+        self.controller.data_root = data_root
+        self.dataset_panel.set_data_root(data_root)
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

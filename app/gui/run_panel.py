@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from app.datasets import check_config
-from app.datasets.toy import TOY_DATASETS, generate_for_views
+from app.datasets import check_config, is_vision
+from app.datasets.toy import generate_for_views
 from app.datasets.vision import VISION_DATASETS
 from app.gui.controller import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
@@ -119,8 +119,8 @@ class RunPanel(QWidget):
             return
         experiment = self.document.experiment
         self._sent_learning_rate = experiment.train.learning_rate
-        toy = self._shown_data is not None and self._shown_data.name in TOY_DATASETS
-        bounds = self.boundary.grid_bounds() if toy else None
+        points = self._shown_data is not None and not is_vision(self._shown_data)
+        bounds = self.boundary.grid_bounds() if points else None
         self.controller.train(experiment, bounds)
         if paused:
             self.controller.pause()
@@ -153,7 +153,8 @@ class RunPanel(QWidget):
             self.image_predictions.add_prediction(report)
         elif isinstance(report, EpochReport):
             self.loss_plot.add_epoch(report)
-            self.image_predictions.add_epoch(report)
+            if is_vision(self._shown_data):
+                self.image_predictions.add_epoch(report)
         elif isinstance(report, Marker):
             self.loss_plot.add_marker(report)
         elif isinstance(report, RunStarted):
@@ -187,7 +188,7 @@ class RunPanel(QWidget):
     def _on_document_changed(self, experiment) -> None:
         if experiment.data != self._shown_data:
             self._shown_data = experiment.data
-            images = experiment.data.name in VISION_DATASETS
+            images = is_vision(experiment.data)
             self.predictions.setCurrentWidget(self.image_predictions if images else self.boundary)
             if images:
                 self.image_predictions.reset(self._class_names())
