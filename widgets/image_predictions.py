@@ -84,6 +84,9 @@ class ImagePredictionsWidget(QWidget):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self._splitter.orientation() != orientation:
             self._splitter.setOrientation(orientation)
+            # Side by side the grid wants the width; stacked, its rows need less height
+            # than a readable matrix does.
+            self._splitter.setSizes([3000, 2000] if wide else [2000, 3000])
 
     def export_png(self, path: str | Path) -> bool:
         """Save both views as they are shown; False when the file cannot be written."""
