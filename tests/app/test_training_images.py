@@ -12,6 +12,7 @@ from app.datasets.vision import VISION_DATASETS
 from app.experiment import Experiment, TrainConfig
 from app.reports import EpochReport, ImagePredictionReport, RunFinished
 from app.training import RunError, Trainer
+from models.build import build
 from models.spec import LayerSpec, ModelSpec
 from tests.vision_files import accept_cifar10_files, write_cifar10, write_mnist_family
 
@@ -119,3 +120,66 @@ def test_colour_images_train_in_bfloat16(tmp_path, monkeypatch):
     assert trainer.x_train.shape == (100, 3, 32, 32) and trainer.x_train.dtype == torch.uint8
     assert reports[-1].reason == "completed"
     assert np.isfinite([r.train_loss for r in reports if isinstance(r, EpochReport)]).all()
+
+
+def test_cpu_convolutions_train_channels_last_and_export_ordinary_weights(mnist_root):
+    model = ModelSpec(
+        (1, 28, 28),
+        (
+            LayerSpec.create("Conv2d", out_channels=4, kernel_size=3, padding=1),
+            LayerSpec.create("ReLU"),
+            LayerSpec.create("Conv2d", out_channels=6, kernel_size=3, padding=1),
+            LayerSpec.create("MaxPool2d", kernel_size=4),
+            LayerSpec.create("Flatten"),
+            LayerSpec.create("Linear", out_features=10),
+        ),
+    )
+    experiment = Experiment(
+        model=model, data=DataConfig(name="mnist"), train=TrainConfig(epochs=1, batch_size=16)
+    )
+    trainer = Trainer(experiment, data_root=str(mnist_root))
+    list(trainer.run())
+    assert trainer.memory_format == torch.channels_last
+    second_conv = trainer.model[2].weight  # (6, 4, 3, 3): its layouts differ
+    assert second_conv.is_contiguous(memory_format=torch.channels_last)
+    assert not second_conv.is_contiguous()
+    batch = trainer.inputs(trainer.x_val[:8])
+    assert batch.is_contiguous(memory_format=torch.channels_last)
+    weights = trainer.state_dict()
+    assert all(tensor.is_contiguous() for tensor in weights.values())
+    # Ordinary PyTorch code, loading the export, computes what the trained model computes.
+    plain = build(model)
+    plain.load_state_dict(weights)
+    plain.eval()
+    trainer.model.eval()
+    with torch.no_grad():
+        expected = trainer.model(batch)
+        ordinary = plain(batch.contiguous())
+    assert torch.allclose(ordinary, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("model", "dtype"),
+    [
+        (CNN, "float64"),
+        (CNN, "bfloat16"),
+        (
+            ModelSpec(
+                (1, 28, 28),
+                (LayerSpec.create("Flatten"), LayerSpec.create("Linear", out_features=10)),
+            ),
+            "float32",
+        ),
+    ],
+    ids=["float64", "bfloat16", "no convolution"],
+)
+def test_other_models_and_dtypes_keep_the_ordinary_layout(mnist_root, model, dtype):
+    experiment = Experiment(
+        model=model,
+        data=DataConfig(name="mnist"),
+        train=TrainConfig(epochs=1, batch_size=16, dtype=dtype),
+    )
+    trainer = Trainer(experiment, data_root=str(mnist_root))
+    trainer.prepare()
+    assert trainer.memory_format == torch.contiguous_format
+    assert trainer.inputs(trainer.x_train[:4]).is_contiguous()
