@@ -528,8 +528,8 @@ class _Run:
         generator = torch.Generator().manual_seed(self.train.seed)
         model, optimizer, loss_fn, scaler = t.model, t.optimizer, t.loss_fn, t.scaler
         forward = model if t.autocast_dtype is None else t.forward
-        reshape = t.images or t.memory_format != torch.contiguous_format
-        scale_inputs = t.inputs if reshape else None
+        converts = t.images or t.memory_format != torch.contiguous_format
+        model_inputs = t.inputs if converts else None
         x_train, y_train = t.x_train, t.y_train
         every = self.train.histogram_every
         model.train()
@@ -562,8 +562,8 @@ class _Run:
                 index = order[start : start + batch]
                 optimizer.zero_grad(set_to_none=True)
                 x = x_train[index]
-                if scale_inputs is not None:
-                    x = scale_inputs(x)
+                if model_inputs is not None:
+                    x = model_inputs(x)
                 loss = loss_fn(forward(x), y_train[index])
                 if self.on_cpu:
                     value = loss.item()  # free on the CPU; lets a NaN stop before the update
