@@ -6,7 +6,8 @@ Same process, interleaved: the bare loop of bench/engine_vs_bare.py in the main 
 the window (offscreen, 1280x800, Loss tab on show) training the same model on the same data
 through Train, after the engine's warm-up, as `make run` does. Two cases: the two-moons MLP
 (batch 64 and 512) and a small CNN on 1x28x28 images (10,000 MNIST-format pattern images
-written to a temporary folder; the bare loop gets them as normalised float tensors).
+written to a temporary folder; the bare loop gets them as normalised float tensors, NCHW as
+torch makes them; the engine trains CPU convolutions channels_last, one of its own speed-ups).
 Prints samples/s (best of the rounds), the ratio, and the GUI thread's responsiveness: the
 delays of a 10 ms QTimer during a further window run per round (the probe itself slows a
 run, so the timed runs go without it).
