@@ -205,6 +205,7 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
     from models.files import write_atomic
+    from models.words import counted
 
     trainer = Trainer(experiment, data_root=str(data_root) if data_root else None)
     try:
@@ -221,7 +222,7 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
                 print(
                     f"Training {experiment.title!r}: {report.param_count:,} parameters, "
                     f"{report.train_samples:,} training and {report.val_samples:,} validation "
-                    f"samples, {report.epochs} epoch{'s' if report.epochs != 1 else ''} "
+                    f"samples, {counted(report.epochs, 'epoch')} "
                     f"on {report.device} ({report.dtype})"
                 )
                 progress.start(report.total_steps, report.epochs)

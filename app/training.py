@@ -36,6 +36,7 @@ from app.reports import (
 )
 from models.build import make_layer
 from models.shapes import infer
+from models.words import counted
 
 DTYPES = {
     "float32": torch.float32,
@@ -163,7 +164,8 @@ def device_problem(device: str) -> str | None:
         index = int(device.split(":")[1]) if ":" in device else 0
         count = torch.cuda.device_count()
         if index >= count:
-            return f"The device {device} is not available: this machine has {count} CUDA GPU(s)."
+            gpus = counted(count, "CUDA GPU")
+            return f"The device {device} is not available: this machine has {gpus}."
     if device == "mps" and not torch.backends.mps.is_available():
         return "The device mps is not available: it needs an Apple GPU with PyTorch's MPS support."
     return None
@@ -750,7 +752,7 @@ class _Run:
         epochs_done = self.last_epoch.epoch if self.last_epoch else 0
         if reason == "completed":
             message = (
-                f"Finished {self.train.epochs} epoch{'s' if self.train.epochs != 1 else ''} "
+                f"Finished {counted(self.train.epochs, 'epoch')} "
                 f"({self.step} steps) in {self.active:.1f} s"
             )
             if self.last_epoch and self.last_epoch.val_accuracy is not None:

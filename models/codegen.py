@@ -54,7 +54,7 @@ def _output_doc(task: Task | None, width: tuple[int, ...]) -> str:
         return (
             f"Output: (N, {task.outputs}) class scores (logits); the predicted class is the argmax."
         )
-    return f"Output: (N, {task.outputs}) predicted value(s)."
+    return f"Output: (N, {task.outputs}) predicted value{'' if task.outputs == 1 else 's'}."
 
 
 def generate(

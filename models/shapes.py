@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from models.layers import AUTO
 from models.spec import LayerSpec, ModelSpec, Task
+from models.words import counted
 
 Shape = tuple[int, ...]
 
@@ -305,7 +306,7 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
         diagnostics.append(Diagnostic(None, "no_parameters", message))
     if task is None or shape is None:
         return diagnostics
-    what = f"{width} class scores" if task.is_classification else f"{width} value(s)"
+    what = counted(width, "class score") if task.is_classification else counted(width, "value")
     if len(shape) > 1:
         end = spec.insert(len(spec.layers), LayerSpec.create("Flatten"))
         end = end.insert(len(end.layers), LayerSpec.create("Linear", out_features=width))
@@ -325,7 +326,8 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
         last_linear = _last_index(spec, "Linear", before=len(spec.layers))
         at = last_linear if last_linear is not None else len(spec.layers) - 1
         message = (
-            f"The model outputs {shape[0]} value(s) per sample, but {task.describe()} needs {what}."
+            f"The model outputs {counted(shape[0], 'value')} per sample, but {task.describe()} "
+            f"needs {what}."
         )
         if last_linear is not None:
             layer = spec.layers[last_linear]

@@ -44,14 +44,22 @@ def shape_text(shape: tuple[int, ...] | None) -> str:
 
 def _input_text(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
+        if shape[0] == 1:
+            return QCoreApplication.translate("LayerStackWidget", "Input: 1 feature per sample")
         return QCoreApplication.translate(
             "LayerStackWidget", "Input: {n} features per sample"
         ).format(n=shape[0])
     if len(shape) == 3:
         c, h, w = shape
-        return QCoreApplication.translate(
-            "LayerStackWidget", "Input: {c} channel(s) of {h} \u00d7 {w} pixels"
-        ).format(c=c, h=h, w=w)
+        if c == 1:
+            text = QCoreApplication.translate(
+                "LayerStackWidget", "Input: 1 channel of {h} \u00d7 {w} pixels"
+            )
+        else:
+            text = QCoreApplication.translate(
+                "LayerStackWidget", "Input: {c} channels of {h} \u00d7 {w} pixels"
+            )
+        return text.format(c=c, h=h, w=w)
     return QCoreApplication.translate("LayerStackWidget", "Input: {shape}").format(
         shape=shape_text(shape)
     )

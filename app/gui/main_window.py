@@ -556,9 +556,15 @@ class MainWindow(QMainWindow):
             where = (
                 self.tr("layer %d") % first.layer if first.layer is not None else self.tr("model")
             )
-            parts.append(self.tr("%d problem(s), first at %s") % (errors, where))
+            if errors == 1:
+                parts.append(self.tr("1 problem, at %s") % where)
+            else:
+                parts.append(self.tr("%d problems, first at %s") % (errors, where))
         elif warnings:
-            parts.append(self.tr("ready to train, %d warning(s)") % warnings)
+            if warnings == 1:
+                parts.append(self.tr("ready to train, 1 warning"))
+            else:
+                parts.append(self.tr("ready to train, %d warnings") % warnings)
         else:
             parts.append(self.tr("ready to train"))
         self.summary_label.setText("   \u00b7   ".join(parts))

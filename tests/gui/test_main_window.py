@@ -141,7 +141,7 @@ def test_delete_and_duplicate_work_on_the_selection(window, qtbot):
 def test_a_diagnostic_and_its_fix_action_on_the_row(window, qtbot):
     first = window.document.experiment.model.layers[2]
     window.inspector.layerEdited.emit(2, first.with_params(in_features=7), "in_features")
-    assert "problem" in window.summary_label.text()
+    assert "1 problem, at layer 2" in window.summary_label.text()
     (button,) = window.stack.fix_buttons(2)
     assert button.text() == "Set in_features to 64"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

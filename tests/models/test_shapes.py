@@ -401,7 +401,7 @@ def test_output_mismatch_sets_the_last_linear_to_the_class_count():
     diagnostic = only(inference, "output_mismatch")
     assert diagnostic.layer == 2
     assert diagnostic.message == (
-        "The model outputs 5 value(s) per sample, but classification into 3 classes needs "
+        "The model outputs 5 values per sample, but classification into 3 classes needs "
         "3 class scores. Set out_features of layer 2 to 3."
     )
     assert diagnostic in inference.layers[2].diagnostics
@@ -437,7 +437,10 @@ def test_output_mismatch_without_a_linear_adds_one():
 
 @pytest.mark.parametrize(
     "outputs, words",
-    [(1, "regression needs 1 value(s)"), (2, "regression of 2 values needs 2 value(s)")],
+    [
+        (1, "outputs 5 values per sample, but regression needs 1 value."),
+        (2, "regression of 2 values needs 2 values."),
+    ],
 )
 def test_output_mismatch_for_regression(outputs, words):
     spec = ModelSpec((3,), (L("Linear", out_features=8), L("Tanh"), L("Linear", out_features=5)))

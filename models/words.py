@@ -1,0 +1,9 @@
+"""Plain English for counts in messages: '1 epoch', '2 epochs', never '2 epoch(s)'."""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """The count with its noun, singular for exactly one: counted(1_000, 'value') is
+    '1,000 values'. `plural` is for nouns that do not just add an s."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
