@@ -7,7 +7,8 @@ the window (offscreen, 1280x800, Loss tab on show) training the same model on th
 through Train, after the engine's warm-up, as `make run` does. Two cases: the two-moons MLP
 (batch 64 and 512) and a small CNN on 1x28x28 images (10,000 MNIST-format pattern images
 written to a temporary folder; the bare loop gets them as normalised float tensors, NCHW as
-torch makes them; the engine trains CPU convolutions channels_last, one of its own speed-ups).
+torch makes them; the engine trains CPU convolutions channels_last, one of its own speed-ups,
+so the CNN also gets a reference line against a bare loop that does the same).
 Prints samples/s (best of the rounds), the ratio, and the GUI thread's responsiveness: the
 delays of a 10 ms QTimer during a further window run per round (the probe itself slows a
 run, so the timed runs go without it).
@@ -153,9 +154,12 @@ def main() -> None:
     for title, model, data, (x, y), make, batch, epochs in cases:
         train = TrainConfig(batch_size=batch, epochs=epochs, histogram_every=10)
         experiment = Experiment(model=model, data=data, train=train, title="bench")
-        bare, ours, delays = [], [], []
+        bare, ours, delays, bare_nhwc = [], [], [], []
         for _ in range(args.rounds):
             bare.append(bare_loop(x, y, batch, epochs, "cpu", **({"make": make} if make else {})))
+            if make:
+                nhwc = lambda make=make: make().to(memory_format=torch.channels_last)  # noqa: E731
+                bare_nhwc.append(bare_loop(x, y, batch, epochs, "cpu", make=nhwc))
             ours.append(window_run(app, window, experiment, probe_on=False)[0])
             # The probe is an instrument that wakes the GUI 100 times a second, which costs a
             # two-thread run about 4%: speed is timed without it, responsiveness with it.
@@ -169,6 +173,12 @@ def main() -> None:
             f"{p50:.1f} / {p90:.1f} / {p99:.1f} / {max(delays):.1f} ms over {len(delays)} ticks"
             f"  (median ratio {median:.2f}x)"
         )
+        if bare_nhwc:
+            print(
+                f"{'  reference: bare loop, channels_last':<42} {max(bare_nhwc):>15,.0f} "
+                f"{max(ours):>17,.0f} {max(ours) / max(bare_nhwc):>5.2f}x  (median ratio "
+                f"{statistics.median(o / b for o, b in zip(ours, bare_nhwc, strict=True)):.2f}x)"
+            )
     window.document.undo_stack.setClean()
     window.close()
     temporary.cleanup()
