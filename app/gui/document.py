@@ -59,6 +59,7 @@ class ExperimentDocument(QObject):
         self._experiment = experiment
         self._inference: Inference | None = None
         self.path: Path | None = None
+        self._fit_input_to_data()
 
     @property
     def experiment(self) -> Experiment:
@@ -103,6 +104,15 @@ class ExperimentDocument(QObject):
         self._show(experiment)
         self.pathChanged.emit(path)
         self.modifiedChanged.emit(False)
+        self._fit_input_to_data()
+
+    def _fit_input_to_data(self) -> None:
+        """In the window the model's input follows the data. A file where they disagree
+        (edited by hand) gets the data's shape as one undoable step: marked modified, so
+        the change is seen and saved, and Undo shows the file as it was."""
+        config = self._experiment.data
+        if self._experiment.model.input_shape != data_input_shape(config):
+            self.edit_data(config, self.tr("Fit the model's input to the data"))
 
     def mark_saved(self, path: Path) -> None:
         self.path = path

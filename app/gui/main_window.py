@@ -653,6 +653,14 @@ class MainWindow(QMainWindow):
         self.document.replace(experiment, Path(path))
         self.stack.select(None)
         self._remember(Path(path))
+        if self.document.modified:
+            self.statusBar().showMessage(
+                self.tr(
+                    "The model's input did not match the data in this file; it now follows the "
+                    "data (Undo shows it as saved)."
+                ),
+                10000,
+            )
         return True
 
     def open_example(self, path: Path) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.datasets import DataConfig
 from app.experiment import Experiment
 from app.gui.main_window import DEFAULT_EXAMPLE, MainWindow, example_files
 
@@ -185,6 +186,22 @@ def test_save_and_open_round_trip_with_recent_files(window, tmp_path):
     assert window.document.experiment == saved
     assert window.recent_files()[0] == path
     assert [a.text() for a in window.recent_menu.actions()] == ["mine.json"]
+
+
+def test_a_file_whose_input_disagrees_with_its_data_opens_fitted_and_says_so(window, tmp_path):
+    # Written by hand: an MLP for two inputs, with MNIST as its data.
+    experiment = window.document.experiment.with_changes(data=DataConfig("mnist"))
+    path = tmp_path / "hand-edited.json"
+    path.write_text(experiment.to_json())
+    assert Experiment.load(path).model.input_shape == (2,)
+    assert window.open_file(path)
+    assert window.document.experiment.model.input_shape == (1, 28, 28)
+    assert window.isWindowModified()
+    assert "now follows the data" in window.statusBar().currentMessage()
+    assert window.undo_action.text() == "&Undo Fit the model's input to the data"
+    window.undo_action.trigger()
+    assert window.document.experiment == Experiment.load(path) and not window.isWindowModified()
+    window.document.undo_stack.setClean()
 
 
 def test_a_bad_file_gives_one_sentence_and_keeps_the_work(window, tmp_path):
