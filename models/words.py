@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
+def counted(count: int, noun: str) -> str:
     """The count with its noun, singular for exactly one: counted(1_000, 'value') is
-    '1,000 values'. `plural` is for nouns that do not just add an s."""
-    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+    '1,000 values'."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
