@@ -31,18 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-CIFAR10_LABEL_NAMES = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-)
+from app.datasets.vision import VISION_DATASETS
+
 _SQUARE = 4
 
 
@@ -180,7 +170,8 @@ def write_cifar10(
             "filenames": [f"image_{index}.png" for index in range(len(images))],
         }
         files[name] = pickle.dumps(entry, protocol=2)
-    meta = {"num_cases_per_batch": train_per_batch, "label_names": list(CIFAR10_LABEL_NAMES)}
+    names = list(VISION_DATASETS["cifar10"].class_names)
+    meta = {"num_cases_per_batch": train_per_batch, "label_names": names}
     files["batches.meta"] = pickle.dumps({**meta, "num_vis": 3072}, protocol=2)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)

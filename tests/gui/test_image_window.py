@@ -15,18 +15,10 @@ from tests.vision_files import point_downloads_at, serve_folder, write_mnist_fam
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings, mnist_experiment(epochs=2))
+def window(open_window, tmp_path):
+    win = open_window(mnist_experiment(epochs=2))
     win.set_data_root(str(tmp_path / "data"))
-    win.show()
-    reports = []
-    win.controller.reportReceived.connect(reports.append)
-    win.reports = reports
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+    return win
 
 
 def test_the_data_folder_is_remembered(window, tmp_path):

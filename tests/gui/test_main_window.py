@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -20,19 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    win = MainWindow(settings)
-    win.show()
-    yield win
-    # not qtbot.addWidget: it closes widgets before this teardown, and the window would ask
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+def window(open_window):
+    return open_window()
 
 
 def kinds(window):

@@ -6,29 +6,20 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from app.datasets import DataConfig
 from app.gui.controller import FINISHED, PAUSED, RUNNING
-from app.gui.main_window import MainWindow
 from app.reports import RunFinished, StepsReport
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    win.show()
+def window(open_window):
+    win = open_window()
     experiment = win.document.experiment
     win.document.edit_data(replace(experiment.data, samples=400), "small")
     win.document.edit_train(replace(win.document.experiment.train, epochs=4), "epochs")
     win.document.undo_stack.setClean()
-    reports = []
-    win.controller.reportReceived.connect(reports.append)
-    win.reports = reports
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+    return win
 
 
 def wait_state(qtbot, window, state):
