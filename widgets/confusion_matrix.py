@@ -26,8 +26,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.datasets.vision import VISION_DATASETS
-from app.gui.theme import Theme
 from widgets.painted_view import MARGIN, PaintedView
+from widgets.theme import Theme
 
 MIN_CELL_TEXT_POINTS = 6.0  # below this the counts are left to the tooltips
 MAX_CELL_TEXT_SCALE = 1.6  # counts may grow this much over the app font in big cells
@@ -565,12 +565,9 @@ def demo_matrix(
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    from app.gui.theme import apply_theme
-
-    app = QApplication(sys.argv)
-    apply_theme(app, dark="dark" in sys.argv)
+    app = demo_application()
     widget = ConfusionMatrixWidget()
     widget.set_matrix(demo_matrix(FASHION_NAMES), FASHION_NAMES, "Validation after epoch 3")
     widget.resize(640, 640)

@@ -46,8 +46,8 @@ from app.datasets.vision import (
     subset_sizes,
 )
 from app.experiment import RANGES
-from app.gui.theme import class_colors, current_theme
 from widgets.image_grid import ImageGridWidget
+from widgets.theme import class_colors, current_theme
 
 MAX_PREVIEW_POINTS = 3000
 PREVIEW_DELAY_MS = 120
@@ -945,12 +945,9 @@ class DatasetPanel(QWidget):
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    from app.gui.theme import apply_theme
-
-    app = QApplication(sys.argv)
-    apply_theme(app, dark="dark" in sys.argv)
+    app = demo_application()
     panel = DatasetPanel()
     panel.dataChanged.connect(lambda config: print(config))
     panel.dataRootChanged.connect(lambda path: print("data root:", path))

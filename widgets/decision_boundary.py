@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.datasets import Dataset, shown_counts
-from app.gui.theme import Theme, class_colors, current_theme
 from app.reports import PredictionReport, RunStarted
+from widgets.theme import Theme, class_colors, current_theme
 
 REDRAW_MS = 33  # at most ~30 redraws a second
 MAX_POINTS = 3000  # more points only slow every repaint; a fair sample shows the shape
@@ -561,12 +561,9 @@ def _demo_report(
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    from app.gui.theme import apply_theme
-
-    app = QApplication(sys.argv)
-    apply_theme(app, dark="dark" in sys.argv)
+    app = demo_application()
     widget = DecisionBoundaryWidget()
     data = _demo_data("regression" if "regression" in sys.argv else "classification")
     widget.set_data(data)

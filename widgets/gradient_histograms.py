@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.theme import Theme, current_theme
 from app.reports import HistogramReport, RunStarted
+from widgets.theme import Theme, current_theme
 
 MAX_COLUMNS = 2000  # heatmap columns kept; beyond this, adjacent columns merge pairwise
 REDRAW_MS = 33  # at most ~30 redraws a second, and only when something changed
@@ -720,12 +720,9 @@ FAKE_RUN = RunStarted(
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    from app.gui.theme import apply_theme
-
-    app = QApplication(sys.argv)
-    apply_theme(app)
+    app = demo_application()
     widget = GradientHistogramWidget()
     widget.setWindowTitle("GradientHistogramWidget")
     widget.resize(900, 600)

@@ -507,12 +507,10 @@ if __name__ == "__main__":
     import sys
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from app.gui.theme import apply_theme
+    from widgets.demo import demo_application
 
-    app = QApplication(sys.argv)
-    apply_theme(app, dark="dark" in sys.argv)
+    app = demo_application()
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 32)
     if "rgb" in sys.argv:

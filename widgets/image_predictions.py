@@ -96,12 +96,11 @@ class ImagePredictionsWidget(QWidget):
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
-
     from widgets.confusion_matrix import demo_matrix
+    from widgets.demo import demo_application
     from widgets.image_grid import demo_digits
 
-    app = QApplication(sys.argv)
+    app = demo_application()
     names = tuple(str(k) for k in range(10))
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 32)

@@ -492,9 +492,9 @@ class LayerInspectorWidget(QWidget):
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    app = QApplication(sys.argv)
+    app = demo_application()
     inspector = LayerInspectorWidget()
     inspector.setWindowTitle("LayerInspectorWidget")
     sample = LayerSpec.create("Linear", out_features=128)

@@ -151,9 +151,9 @@ class LayerPaletteWidget(QTreeWidget):
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    app = QApplication(sys.argv)
+    app = demo_application()
     palette = LayerPaletteWidget()
     palette.setWindowTitle("LayerPaletteWidget")
     palette.layerRequested.connect(lambda kind: print("layerRequested", kind))

@@ -6,7 +6,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QSize, Q
 from PySide6.QtGui import QBrush, QColor, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -346,8 +345,9 @@ def _dark(widget: QWidget) -> bool:
 if __name__ == "__main__":
     from models.shapes import infer
     from models.spec import LayerSpec
+    from widgets.demo import demo_application
 
-    app = QApplication([])
+    app = demo_application()
     spec = ModelSpec(
         (1, 28, 28),
         (

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
-from app.gui.theme import current_theme
 from app.reports import EpochReport, Marker, RunStarted, StepsReport
+from widgets.theme import current_theme
 
 MAX_POINTS = 200_000  # loss points kept; the older part is decimated beyond this
 MAX_MARKERS = 100
@@ -776,9 +776,9 @@ def _fake_run(widget: LossPlotWidget, steps_per_epoch: int = 300, epochs: int = 
 if __name__ == "__main__":
     import sys
 
-    from app.gui.application import create_application
+    from widgets.demo import demo_application
 
-    app = create_application()
+    app = demo_application()
     widget = LossPlotWidget()
     widget.setWindowTitle(QCoreApplication.translate("LossPlotWidget", "Loss"))
     widget.resize(900, 600)

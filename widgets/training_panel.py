@@ -640,9 +640,9 @@ class TrainingPanel(QWidget):
 if __name__ == "__main__":
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from widgets.demo import demo_application
 
-    app = QApplication(sys.argv)
+    app = demo_application()
     panel = TrainingPanel(TrainConfig(device="cuda:0", optimizer="sgd", learning_rate=0.05))
     panel.set_devices(
         [("cpu", "CPU (2 cores)"), ("cuda:0", "NVIDIA GeForce GTX 1080 Ti")],

@@ -8,17 +8,31 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+
+from widgets.style import apply_look
+from widgets.theme import DARK, LIGHT, Theme
 
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
 SETTLE_MS = 400
 
 
-def create_application(dark: bool | None = None) -> QApplication:
-    from app.gui.theme import apply_theme
+def system_prefers_dark(app: QGuiApplication) -> bool:
+    """Whether the desktop asks for a dark look (Qt 6.5+; unknown counts as light)."""
+    return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
+
+def apply_theme(app: QApplication, dark: bool | None = None) -> Theme:
+    """Give the whole application the light or dark look (the desktop's choice when None)."""
+    theme = DARK if (system_prefers_dark(app) if dark is None else dark) else LIGHT
+    apply_look(app, theme)
+    return theme
+
+
+def create_application(dark: bool | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

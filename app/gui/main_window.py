@@ -28,13 +28,14 @@ from app.experiment import Experiment, ExperimentError, model_source
 from app.gui.controller import CANCELLED, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.run_panel import RunPanel
-from app.gui.theme import current_theme, icon, resource_path
 from models.files import write_atomic
 from models.spec import LayerSpec
 from widgets.dataset_panel import DatasetPanel
+from widgets.icons import icon, resource_path
 from widgets.layer_inspector import LayerInspectorWidget
 from widgets.layer_palette import LayerPaletteWidget
 from widgets.layer_stack import LayerStackWidget, shape_text
+from widgets.theme import current_theme
 from widgets.training_panel import TrainingPanel
 
 EXAMPLES = resource_path("examples")

@@ -11,7 +11,6 @@ from app.datasets.toy import generate_for_views
 from app.datasets.vision import VISION_DATASETS
 from app.gui.controller import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 from app.gui.document import ExperimentDocument
-from app.gui.theme import icon
 from app.reports import (
     EpochReport,
     HistogramReport,
@@ -25,6 +24,7 @@ from app.reports import (
 )
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
 from widgets.gradient_histograms import GradientHistogramWidget
+from widgets.icons import icon
 from widgets.image_predictions import ImagePredictionsWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget

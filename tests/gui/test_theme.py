@@ -19,18 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.theme import (
-    DARK,
-    HIGHLIGHTED_TEXT,
-    LIGHT,
-    ROW_PADDING,
-    apply_theme,
-    contrast_ratio,
-    current_theme,
-    icon,
-    resource_path,
-    system_prefers_dark,
-)
+from app.gui.application import apply_theme, system_prefers_dark
+from widgets.icons import icon, resource_path
+from widgets.style import ROW_PADDING
+from widgets.theme import DARK, HIGHLIGHTED_TEXT, LIGHT, contrast_ratio, current_theme
 
 ICON_FILES = sorted(resource_path("icons").glob("*.svg"))
 REQUIRED_ICONS = {

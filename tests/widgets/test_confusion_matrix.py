@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from app.gui.theme import DARK, LIGHT, contrast_ratio
 from widgets.confusion_matrix import ConfusionMatrixWidget, demo_matrix, row_fractions
+from widgets.theme import DARK, LIGHT, contrast_ratio
 
 NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
          "Bag", "Ankle boot")  # fmt: skip

@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox
 from app.datasets import DataConfig
 from app.datasets.toy import TOY_DATASETS
 from app.datasets.vision import VISION_DATASETS
-from app.gui.theme import DARK, LIGHT, apply_theme
+from app.gui.application import apply_theme
 from tests.vision_files import write_mnist_family
 from widgets.dataset_panel import DatasetPanel
+from widgets.theme import DARK, LIGHT
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QImage
 
 from app.datasets import DataConfig
 from app.datasets.toy import generate
-from app.gui.theme import DARK, current_theme
 from app.reports import PredictionReport
 from widgets.decision_boundary import (
     MAX_POINTS,
@@ -19,6 +18,7 @@ from widgets.decision_boundary import (
     class_colors,
     grid_bounds_for,
 )
+from widgets.theme import DARK, current_theme
 
 GRID = 60
 SPLIT = 0.3  # the synthetic model says class 1 where x > SPLIT

@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from app.gui.theme import DARK, LIGHT
 from widgets.image_grid import MIN_SIDE, PAD, ImageGridWidget, demo_digits
+from widgets.theme import DARK, LIGHT
 
 NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
          "Bag", "Ankle boot")  # fmt: skip

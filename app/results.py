@@ -1,0 +1,74 @@
+"""What the training thread's other jobs send back: exports, downloads, sample images, devices.
+
+Frozen values, so they may cross from the worker to the GUI thread; each says plainly whether
+the job worked (no empty string meaning success). The engine's own reports are app.reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.datasets import DataConfig
+
+DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Export Weights: the folder, and one sentence when it could not be written."""
+
+    folder: str
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    dataset: str
+    done: int  # bytes so far
+    total: int | None  # bytes in all, when the server says
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """How a download ended: DONE, CANCELLED or FAILED (then `message` says why)."""
+
+    dataset: str
+    outcome: str
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == DONE
+
+
+@dataclass(frozen=True)
+class SampleImages:
+    """The first training images of an image dataset, as the Data panel shows them; `error`
+    is one sentence when they could not be read (then the arrays are empty)."""
+
+    config: DataConfig
+    data_root: str
+    images: np.ndarray  # (N, C, H, W) uint8
+    labels: np.ndarray  # (N,)
+    class_names: tuple[str, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """The devices torch can use here, the CPU first, and what each cannot compute."""
+
+    devices: tuple[tuple[str, str], ...]  # (id, label)
+    problems: tuple[tuple[str, str, str], ...] = ()  # (device, dtype, one sentence)
+
+    def problem(self, device: str, dtype: str) -> str | None:
+        for problem_device, problem_dtype, reason in self.problems:
+            if (problem_device, problem_dtype) == (device, dtype):
+                return reason
+        return None
