@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 
 
 def _time_text(seconds: float) -> str:

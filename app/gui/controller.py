@@ -16,15 +16,15 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.datasets.vision import default_data_root
+from app.history import RunHistory
 from app.reports import EpochReport, Paused, RunFinished, StepsReport
+from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
 PROGRESS_INTERVAL = 0.1  # seconds between download progress signals
 SAMPLE_IMAGES = 48  # images the Data panel shows
 CANCELLED = "cancelled"
 DOWNLOAD_TIMEOUT = 20.0  # seconds: torchvision sets none and can hang for ever
-
-IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 
 
 class TrainingWorker(QObject):
@@ -208,6 +208,7 @@ class TrainingController(QObject):
         self.control = None
         self.state = IDLE
         self.has_weights = False
+        self.history = RunHistory()  # the current run's losses, epochs and markers
         self.data_root = str(default_data_root())  # where image datasets live
         self._download_cancel: threading.Event | None = None
         self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
@@ -303,6 +304,7 @@ class TrainingController(QObject):
             self.has_weights = True
             if self.state == PAUSED and not self.control.paused:
                 self._set_state(RUNNING)
+        self.history.add(report)
         self.reportReceived.emit(report)
 
     def _on_download_finished(self, name: str, error: str) -> None:
