@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from app.datasets import DataConfig, check_config, dataset_names
+from app.options import DTYPES, LOSSES, OPTIMIZERS, resolve_loss
 from models.codegen import TrainingSketch, generate
 from models.layers import AUTO
 from models.spec import LayerSpec, ModelSpec, SpecError, Task
@@ -20,23 +21,7 @@ from models.spec import LayerSpec, ModelSpec, SpecError, Task
 FORMAT = "layerlab-experiment"
 VERSION = 1
 
-DTYPE_NAMES = ("float32", "float64", "bfloat16", "float16")
-OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
-LOSS_NAMES = ("auto", "cross_entropy", "mse", "l1", "huber")
 DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
-OPTIMIZER_CLASSES = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
-LOSS_CLASSES = {
-    "cross_entropy": "CrossEntropyLoss",
-    "mse": "MSELoss",
-    "l1": "L1Loss",
-    "huber": "HuberLoss",
-}
 
 
 class ExperimentError(ValueError):
@@ -75,7 +60,7 @@ RANGES = {
     "val_fraction": (0.0, 0.9),
     "subset": (0, 1_000_000),
 }
-_CHOICES = {"dtype": DTYPE_NAMES, "optimizer": OPTIMIZER_NAMES, "loss": LOSS_NAMES}
+_CHOICES = {"dtype": tuple(DTYPES), "optimizer": tuple(OPTIMIZERS), "loss": tuple(LOSSES)}
 
 
 def _default_model() -> ModelSpec:
@@ -164,24 +149,19 @@ class Experiment:
 
 def optimizer_options(train: TrainConfig) -> dict[str, object]:
     """The torch.optim keyword arguments this config means (the optimizer's own defaults aside)."""
-    options: dict[str, object] = {"lr": train.learning_rate, "weight_decay": train.weight_decay}
-    if train.optimizer == "sgd":
-        options.update(momentum=train.momentum, nesterov=train.nesterov)
-    elif train.optimizer == "rmsprop":
-        options.update(momentum=train.momentum)
-    return options
+    kind = OPTIMIZERS[train.optimizer]
+    return kind.torch_options(
+        train.learning_rate, train.weight_decay, train.momentum, train.nesterov
+    )
 
 
 def training_sketch(experiment: Experiment, task: Task) -> TrainingSketch:
     """The training settings as torch names, for generated source."""
     train = experiment.train
-    loss = train.loss
-    if loss == "auto":
-        loss = "cross_entropy" if task.is_classification else "mse"
     return TrainingSketch(
-        optimizer=OPTIMIZER_CLASSES[train.optimizer],
+        optimizer=OPTIMIZERS[train.optimizer].torch_class,
         optimizer_args=tuple(optimizer_options(train).items()),
-        loss=LOSS_CLASSES[loss],
+        loss=resolve_loss(train.loss, task.is_classification).torch_class,
         batch_size=train.batch_size,
         epochs=train.epochs,
         seed=train.seed,

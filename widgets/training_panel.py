@@ -32,11 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.experiment import DTYPE_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, RANGES, TrainConfig
+from app.experiment import RANGES, TrainConfig
+from app.options import DTYPES, LOSSES, OPTIMIZERS
 
 WARNING_COLOR = QColor(196, 84, 0)  # orange-red: readable on light and dark themes
-MOMENTUM_OPTIMIZERS = ("sgd", "rmsprop")
-NESTEROV_OPTIMIZERS = ("sgd",)
 
 
 class _TrimmedSpinBox(QDoubleSpinBox):
@@ -209,7 +208,7 @@ class TrainingPanel(QWidget):
             self.tr("Where the network trains: the CPU or a GPU."),
         )
         self._dtype = self._combo()
-        for name in DTYPE_NAMES:
+        for name in DTYPES:
             self._dtype.addItem(self._dtype_text(name), name)
         self._add_row(
             hardware,
@@ -222,7 +221,7 @@ class TrainingPanel(QWidget):
 
         optimizer = self._group(layout, self.tr("Loss and optimizer"))
         self._loss = self._combo()
-        for name in LOSS_NAMES:
+        for name in LOSSES:
             self._loss.addItem(self._loss_text(name), name)
             self._set_item_tooltip(self._loss, name, self._loss_tooltip(name))
         self.set_task_kind(None)
@@ -233,7 +232,7 @@ class TrainingPanel(QWidget):
             self.tr("What the training minimises; Auto picks it from the dataset."),
         )
         self._optimizer = self._combo()
-        for name in OPTIMIZER_NAMES:
+        for name in OPTIMIZERS:
             self._optimizer.addItem(self._optimizer_text(name), name)
             self._set_item_tooltip(self._optimizer, name, self._optimizer_tooltip(name))
         self._add_row(
@@ -470,7 +469,7 @@ class TrainingPanel(QWidget):
         model = self._dtype.model()
         assert isinstance(model, QStandardItemModel)
         dtype_warning = ""
-        for row, name in enumerate(DTYPE_NAMES):
+        for row, name in enumerate(DTYPES):
             item = model.item(row)
             problem = self._dtype_problems.get((config.device, name))
             flags = item.flags()
@@ -498,7 +497,7 @@ class TrainingPanel(QWidget):
         )
 
         name = self._optimizer_text(config.optimizer)
-        has_momentum = config.optimizer in MOMENTUM_OPTIMIZERS
+        has_momentum = OPTIMIZERS[config.optimizer].uses_momentum
         self._momentum.setEnabled(has_momentum and not self._running)
         momentum_tip = (
             self.tr(
@@ -513,7 +512,7 @@ class TrainingPanel(QWidget):
         )
         self._momentum.setToolTip(momentum_tip)
         self._label_for(self._momentum).setToolTip(momentum_tip)
-        has_nesterov = config.optimizer in NESTEROV_OPTIMIZERS
+        has_nesterov = OPTIMIZERS[config.optimizer].uses_nesterov
         self._nesterov.setEnabled(has_nesterov and not self._running)
         self._nesterov.setToolTip(
             self.tr(

@@ -80,14 +80,14 @@ class DeviceProbe(QObject):
 
     def _probe(self) -> None:
         try:
-            from app.experiment import DTYPE_NAMES
+            from app.options import DTYPES
             from app.training import available_devices, dtype_problem
 
             devices = available_devices()
             problems = {
                 (device, dtype): reason
                 for device, _ in devices
-                for dtype in DTYPE_NAMES
+                for dtype in DTYPES
                 if (reason := dtype_problem(device, dtype))
             }
         except Exception as error:  # a broken torch install: the CPU entry still works
