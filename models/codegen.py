@@ -8,14 +8,6 @@ from models.layers import AUTO, CATALOG
 from models.shapes import infer
 from models.spec import LayerSpec, ModelSpec, Task
 
-# Written positionally, as people write them by hand: nn.Linear(784, 128).
-_POSITIONAL = {
-    "Linear": ("in_features", "out_features"),
-    "Conv2d": ("in_channels", "out_channels"),
-    "BatchNorm1d": ("num_features",),
-    "BatchNorm2d": ("num_features",),
-}
-
 
 @dataclass(frozen=True)
 class TrainingSketch:
@@ -32,11 +24,10 @@ class TrainingSketch:
 def layer_source(layer: LayerSpec) -> str:
     """`nn.Conv2d(1, 6, kernel_size=5, padding=2)`: required and key values, then changed ones."""
     kind = CATALOG[layer.kind]
-    positional = _POSITIONAL.get(layer.kind, ())
-    args = [repr(layer.get(name)) for name in positional]
+    args = [repr(layer.get(name)) for name in kind.positional]
     for param in kind.params:
         value = layer.get(param.name)
-        if param.name in positional or value == AUTO:
+        if param.name in kind.positional or value == AUTO:
             continue
         if param.key or value != param.default:
             args.append(f"{param.name}={value!r}")

@@ -4,41 +4,33 @@ Pure arithmetic, no torch: it runs on every keystroke (30 layers in well under 1
 before torch has finished importing. A property test checks every shape and parameter
 count it reports against a real forward pass. Each diagnostic names the layer, what it
 expected, what it got, and offers fixes as ready-made specs.
+
+Each kind's own rule lives with its catalog entry (models.layers); this module walks the
+layers, hands each rule a Site with the checks several kinds share, and checks the whole
+model against the task.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from models.layers import AUTO
+from models.diagnostics import ERROR, WARNING, Diagnostic, Fix, Verdict
+from models.layers import AUTO, CATALOG, Shape
 from models.spec import LayerSpec, ModelSpec, Task
 from models.words import counted
 
-Shape = tuple[int, ...]
-
-ERROR = "error"
-WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A one-click repair: its label and the whole spec after applying it."""
-
-    label: str
-    spec: ModelSpec
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """A problem found before training; `layer` is None when it concerns the whole model."""
-
-    layer: int | None
-    code: str
-    message: str
-    fixes: tuple[Fix, ...] = ()
-    severity: str = ERROR
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Diagnostic",
+    "Fix",
+    "Inference",
+    "LayerInfo",
+    "Shape",
+    "Site",
+    "infer",
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +47,8 @@ class LayerInfo:
 
 @dataclass(frozen=True)
 class Inference:
+    """Everything inference found for one spec and task: per layer, and for the whole model."""
+
     spec: ModelSpec
     task: Task | None
     layers: tuple[LayerInfo, ...]
@@ -88,195 +82,9 @@ class Inference:
         return ModelSpec(self.spec.input_shape, tuple(info.resolved for info in self.layers))
 
 
-@dataclass
-class _Step:
-    resolved: LayerSpec | None
-    diagnostics: list[Diagnostic]
-
-
-def _shape_text(shape: Shape) -> str:
+def shape_text(shape: Shape) -> str:
+    """`8 x 13 x 13`: a shape as messages write it."""
     return " x ".join(str(d) for d in shape)
-
-
-def _sized(layer: LayerSpec, name: str, actual: int, index: int, spec: ModelSpec, what: str):
-    """Resolve an `auto` size, or flag a written size that differs from the actual input."""
-    written = layer.get(name)
-    resolved = layer.with_params(**{name: actual})
-    if written in (AUTO, actual):
-        return resolved, []
-    fix = Fix(f"Set {name} to {actual}", spec.replace(index, resolved))
-    message = (
-        f"Layer {index} ({layer.kind}) expects {written} {what}, but the layer before gives "
-        f"{actual}. Set {name} to {actual} (or to auto)."
-    )
-    return resolved, [Diagnostic(index, "size_mismatch", message, (fix,))]
-
-
-def _check_linear(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    if len(shape) > 1:
-        message = (
-            f"Layer {index} (Linear) needs flat features, but gets a {_shape_text(shape)} "
-            f"tensor. Insert Flatten before layer {index}."
-        )
-        fix = Fix(
-            f"Insert Flatten before layer {index}", spec.insert(index, LayerSpec.create("Flatten"))
-        )
-        return _Step(None, [Diagnostic(index, "needs_flatten", message, (fix,))])
-    return _Step(*_sized(layer, "in_features", shape[0], index, spec, "input features"))
-
-
-def _needs_image(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    """Conv2d, pooling and BatchNorm2d need channels x height x width."""
-    if len(shape) == 3:
-        return _Step(layer, [])
-    fixes = []
-    flatten_at = _last_index(spec, "Flatten", before=index)
-    if len(shape) == 1 and flatten_at is not None:
-        fixes.append(Fix(f"Remove Flatten (layer {flatten_at})", spec.remove(flatten_at)))
-    if layer.kind == "BatchNorm2d" and len(shape) in (1, 2):
-        batch_norm = LayerSpec.create(
-            "BatchNorm1d",
-            eps=layer.get("eps"),
-            momentum=layer.get("momentum"),
-            affine=layer.get("affine"),
-        )
-        fixes.append(Fix("Use BatchNorm1d instead", spec.replace(index, batch_norm)))
-    if not fixes:
-        fixes.append(Fix(f"Remove {layer.kind} (layer {index})", spec.remove(index)))
-    got = f"{shape[0]} flat features" if len(shape) == 1 else f"a {_shape_text(shape)} tensor"
-    message = (
-        f"Layer {index} ({layer.kind}) needs an image (channels x height x width), but gets {got}."
-    )
-    if flatten_at is not None and len(shape) == 1:
-        message += f" Flatten (layer {flatten_at}) belongs after the image layers."
-    return _Step(None, [Diagnostic(index, "needs_image", message, tuple(fixes))])
-
-
-def _check_window(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> list[Diagnostic]:
-    """The sliding window of a convolution or pooling must fit inside the padded image."""
-    kernel, padding = layer.get("kernel_size"), layer.get("padding")
-    smallest = min(shape[1], shape[2])
-    if smallest + 2 * padding >= kernel:
-        return []
-    fixes = [
-        Fix(
-            f"Set kernel_size to {smallest + 2 * padding}",
-            spec.replace(index, layer.with_params(kernel_size=smallest + 2 * padding)),
-        )
-    ]
-    needed_padding = math.ceil((kernel - smallest) / 2)
-    if needed_padding <= kernel // 2 or layer.kind == "Conv2d":
-        fixes.append(
-            Fix(
-                f"Set padding to {needed_padding}",
-                spec.replace(index, layer.with_params(padding=needed_padding)),
-            )
-        )
-    message = (
-        f"Layer {index} ({layer.kind}) has a {kernel}x{kernel} kernel, larger than its "
-        f"{shape[1]}x{shape[2]} input (padding {padding}). Shrink kernel_size or add padding."
-    )
-    return [Diagnostic(index, "kernel_too_large", message, tuple(fixes))]
-
-
-def _check_conv(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    step = _needs_image(index, layer, shape, spec)
-    if step.resolved is None:
-        return step
-    resolved, diagnostics = _sized(layer, "in_channels", shape[0], index, spec, "input channels")
-    window = _check_window(index, resolved, shape, spec)
-    return _Step(None if window else resolved, diagnostics + window)
-
-
-def _check_pool(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    step = _needs_image(index, layer, shape, spec)
-    if step.resolved is None:
-        return step
-    kernel, padding = layer.get("kernel_size"), layer.get("padding")
-    if padding > kernel // 2:
-        fixed = layer.with_params(padding=kernel // 2)
-        message = (
-            f"Layer {index} ({layer.kind}) pads by {padding}, but padding can be at most half "
-            f"the kernel size ({kernel // 2} for a {kernel}x{kernel} kernel)."
-        )
-        fix = Fix(f"Set padding to {kernel // 2}", spec.replace(index, fixed))
-        return _Step(None, [Diagnostic(index, "padding_too_large", message, (fix,))])
-    window = _check_window(index, layer, shape, spec)
-    return _Step(None if window else layer, window)
-
-
-def _check_batch_norm_1d(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    if len(shape) == 3:
-        batch_norm = LayerSpec.create(
-            "BatchNorm2d",
-            eps=layer.get("eps"),
-            momentum=layer.get("momentum"),
-            affine=layer.get("affine"),
-        )
-        message = (
-            f"Layer {index} (BatchNorm1d) gets an image ({_shape_text(shape)}); images need "
-            "BatchNorm2d."
-        )
-        fix = Fix("Use BatchNorm2d instead", spec.replace(index, batch_norm))
-        return _Step(None, [Diagnostic(index, "wrong_batch_norm", message, (fix,))])
-    return _Step(*_sized(layer, "num_features", shape[0], index, spec, "features"))
-
-
-def _check_batch_norm_2d(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    step = _needs_image(index, layer, shape, spec)
-    if step.resolved is None:
-        return step
-    return _Step(*_sized(layer, "num_features", shape[0], index, spec, "channels"))
-
-
-def _any_shape(index: int, layer: LayerSpec, shape: Shape, spec: ModelSpec) -> _Step:
-    return _Step(layer, [])
-
-
-_CHECKS: dict[str, Callable[[int, LayerSpec, Shape, ModelSpec], _Step]] = {
-    "Linear": _check_linear,
-    "Conv2d": _check_conv,
-    "MaxPool2d": _check_pool,
-    "AvgPool2d": _check_pool,
-    "BatchNorm1d": _check_batch_norm_1d,
-    "BatchNorm2d": _check_batch_norm_2d,
-}
-
-
-def _window_out(size: int, kernel: int, stride: int, padding: int) -> int:
-    return (size + 2 * padding - kernel) // stride + 1
-
-
-def output_shape(layer: LayerSpec, shape: Shape) -> Shape:
-    """The per-sample output shape of a resolved layer that passed its checks."""
-    p = layer.params
-    match layer.kind:
-        case "Linear":
-            return (p["out_features"],)
-        case "Flatten":
-            return (math.prod(shape),)
-        case "Conv2d" | "MaxPool2d" | "AvgPool2d":
-            stride = p["kernel_size"] if p["stride"] == AUTO else p["stride"]
-            channels = p["out_channels"] if layer.kind == "Conv2d" else shape[0]
-            height, width = (
-                _window_out(s, p["kernel_size"], stride, p["padding"]) for s in shape[1:]
-            )
-            return (channels, height, width)
-    return shape
-
-
-def param_count(layer: LayerSpec) -> int:
-    """Trainable parameters of a resolved layer (buffers such as running means excluded)."""
-    p = layer.params
-    match layer.kind:
-        case "Linear":
-            return p["in_features"] * p["out_features"] + (p["out_features"] if p["bias"] else 0)
-        case "Conv2d":
-            weights = p["out_channels"] * p["in_channels"] * p["kernel_size"] ** 2
-            return weights + (p["out_channels"] if p["bias"] else 0)
-        case "BatchNorm1d" | "BatchNorm2d":
-            return 2 * p["num_features"] if p["affine"] else 0
-    return 0
 
 
 def _last_index(spec: ModelSpec, kind: str, before: int) -> int | None:
@@ -284,6 +92,95 @@ def _last_index(spec: ModelSpec, kind: str, before: int) -> int | None:
         if spec.layers[index].kind == kind:
             return index
     return None
+
+
+@dataclass(frozen=True)
+class Site:
+    """One layer where the walk meets it, as its kind's shape rule sees it: the layer as
+    written, the shape coming in, the whole spec for fixes, and the checks kinds share."""
+
+    index: int
+    layer: LayerSpec
+    shape: Shape
+    spec: ModelSpec
+
+    @property
+    def label(self) -> str:
+        """`Layer 3 (Linear)`: how every message about this layer begins."""
+        return f"Layer {self.index} ({self.layer.kind})"
+
+    @property
+    def shape_text(self) -> str:
+        return shape_text(self.shape)
+
+    def new_layer(self, kind: str, **params: object) -> LayerSpec:
+        """A fresh layer for a fix (the catalog's files cannot import the spec themselves)."""
+        return LayerSpec.create(kind, **params)
+
+    def sized(self, name: str, what: str) -> Verdict:
+        """Resolve an `auto` size from the incoming channels or features, or flag a written
+        size that differs from them (the walk goes on with the actual size)."""
+        actual = self.shape[0]
+        written = self.layer.get(name)
+        resolved = self.layer.with_params(**{name: actual})
+        if written in (AUTO, actual):
+            return Verdict(resolved)
+        fix = Fix(f"Set {name} to {actual}", self.spec.replace(self.index, resolved))
+        message = (
+            f"{self.label} expects {written} {what}, but the layer before gives {actual}. "
+            f"Set {name} to {actual} (or to auto)."
+        )
+        return Verdict(resolved, (Diagnostic(self.index, "size_mismatch", message, (fix,)),))
+
+    def needs_image(self, other_fix: Fix | None = None) -> Verdict | None:
+        """None when the input is an image (channels x height x width), else the problem:
+        Flatten too early is offered for removal, then `other_fix`, else the layer itself."""
+        if len(self.shape) == 3:
+            return None
+        fixes = []
+        flatten_at = _last_index(self.spec, "Flatten", before=self.index)
+        if len(self.shape) == 1 and flatten_at is not None:
+            fixes.append(Fix(f"Remove Flatten (layer {flatten_at})", self.spec.remove(flatten_at)))
+        if other_fix is not None:
+            fixes.append(other_fix)
+        if not fixes:
+            label = f"Remove {self.layer.kind} (layer {self.index})"
+            fixes.append(Fix(label, self.spec.remove(self.index)))
+        flat = len(self.shape) == 1
+        got = f"{self.shape[0]} flat features" if flat else f"a {self.shape_text} tensor"
+        message = f"{self.label} needs an image (channels x height x width), but gets {got}."
+        if flatten_at is not None and flat:
+            message += f" Flatten (layer {flatten_at}) belongs after the image layers."
+        return Verdict(None, (Diagnostic(self.index, "needs_image", message, tuple(fixes)),))
+
+    def window(self, layer: LayerSpec, max_padding: int | None = None) -> tuple[Diagnostic, ...]:
+        """The sliding window must fit inside the padded image; fixes shrink the kernel or,
+        within `max_padding`, pad the image."""
+        kernel, padding = layer.get("kernel_size"), layer.get("padding")
+        smallest = min(self.shape[1], self.shape[2])
+        if smallest + 2 * padding >= kernel:
+            return ()
+        largest = smallest + 2 * padding
+        fixes = [
+            Fix(
+                f"Set kernel_size to {largest}",
+                self.spec.replace(self.index, layer.with_params(kernel_size=largest)),
+            )
+        ]
+        needed_padding = math.ceil((kernel - smallest) / 2)
+        if max_padding is None or needed_padding <= max_padding:
+            fixes.append(
+                Fix(
+                    f"Set padding to {needed_padding}",
+                    self.spec.replace(self.index, layer.with_params(padding=needed_padding)),
+                )
+            )
+        message = (
+            f"{self.label} has a {kernel}x{kernel} kernel, larger than its "
+            f"{self.shape[1]}x{self.shape[2]} input (padding {padding}). "
+            "Shrink kernel_size or add padding."
+        )
+        return (Diagnostic(self.index, "kernel_too_large", message, tuple(fixes)),)
 
 
 def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> list[Diagnostic]:
@@ -311,7 +208,7 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
         end = spec.insert(len(spec.layers), LayerSpec.create("Flatten"))
         end = end.insert(len(end.layers), LayerSpec.create("Linear", out_features=width))
         message = (
-            f"The model outputs a {_shape_text(shape)} tensor per sample, but "
+            f"The model outputs a {shape_text(shape)} tensor per sample, but "
             f"{task.describe()} needs {what}. Add Flatten and a Linear layer at the end."
         )
         diagnostics.append(
@@ -338,7 +235,7 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
             fix = Fix(f"Add Linear -> {width} at the end", spec.insert(len(spec.layers), layer))
         diagnostics.append(Diagnostic(at, "output_mismatch", message + f" {fix.label}.", (fix,)))
     last = spec.layers[-1]
-    if task.is_classification and last.kind in ("ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU"):
+    if task.is_classification and CATALOG[last.kind].squashes:
         at = len(spec.layers) - 1
         message = (
             f"The last layer ({last.kind}) squeezes the class scores; cross-entropy works best on "
@@ -357,13 +254,14 @@ def infer(spec: ModelSpec, task: Task | None = None) -> Inference:
         if shape is None:
             infos.append(LayerInfo(index, layer, None, None, None, ()))
             continue
-        step = _CHECKS.get(layer.kind, _any_shape)(index, layer, shape, spec)
-        resolved = step.resolved
-        shape = output_shape(resolved, shape) if resolved else None
-        count = param_count(resolved) if resolved else None
-        infos.append(LayerInfo(index, layer, resolved, shape, count, tuple(step.diagnostics)))
+        kind = CATALOG[layer.kind]
+        verdict = kind.check(Site(index, layer, shape, spec))
+        resolved = verdict.resolved
+        shape = kind.output_shape(resolved, shape) if resolved else None
+        count = kind.param_count(resolved) if resolved else None
+        infos.append(LayerInfo(index, layer, resolved, shape, count, verdict.diagnostics))
     model_diagnostics = _check_model(spec, infos, task)
-    by_layer = {}
+    by_layer: dict[int, list[Diagnostic]] = {}
     for diagnostic in model_diagnostics:
         if diagnostic.layer is not None:
             by_layer.setdefault(diagnostic.layer, []).append(diagnostic)

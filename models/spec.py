@@ -121,29 +121,7 @@ class LayerSpec:
 
     def summary(self) -> str:
         """One line such as `Linear 784 -> 128` or `Conv2d 1 -> 6, 5x5, pad 2`."""
-        p = self.params
-        match self.kind:
-            case "Linear":
-                return f"Linear {p['in_features']} -> {p['out_features']}"
-            case "Conv2d":
-                text = f"Conv2d {p['in_channels']} -> {p['out_channels']}, "
-                text += f"{p['kernel_size']}x{p['kernel_size']}"
-                text += f", stride {p['stride']}" if p["stride"] != 1 else ""
-                return text + (f", pad {p['padding']}" if p["padding"] else "")
-            case "MaxPool2d" | "AvgPool2d":
-                text = f"{self.kind} {p['kernel_size']}x{p['kernel_size']}"
-                if p["stride"] not in (AUTO, p["kernel_size"]):
-                    text += f", stride {p['stride']}"
-                return text + (f", pad {p['padding']}" if p["padding"] else "")
-            case "BatchNorm1d" | "BatchNorm2d":
-                return f"{self.kind} {p['num_features']}"
-            case "Dropout":
-                return f"Dropout p={p['p']:g}"
-            case "LeakyReLU":
-                return f"LeakyReLU {p['negative_slope']:g}"
-            case "GELU":
-                return "GELU (tanh)" if p["approximate"] == "tanh" else "GELU"
-        return self.kind
+        return kind_of(self.kind).summary(self)
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "params": self.params}

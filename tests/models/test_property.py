@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from models.build import ModelError, build, make_layer
 from models.codegen import generate
-from models.layers import AUTO, CATALOG
+from models.layers import AUTO, CATALOG, Param
 from models.shapes import infer
 from models.spec import LayerSpec, ModelSpec, Task
 
@@ -35,54 +35,42 @@ LAYER_CODES = TORCH_FAILS_ON | {"needs_flatten", "needs_image"}
 SIZE_FIELDS = ("in_features", "in_channels", "num_features")
 
 small = st.integers(1, 12)
-size_or_auto = st.one_of(st.just(AUTO), small)
-unit = st.floats(0.0, 1.0, allow_nan=False)
 
+
+def values(param: Param) -> st.SearchStrategy:
+    """Values the form would accept, kept small so that the stacks run in a blink: a few
+    steps above the minimum for whole numbers, the whole range for the rest."""
+    if param.type == "bool":
+        return st.booleans()
+    if param.type == "choice":
+        return st.sampled_from(param.choices)
+    low, high = param.minimum, param.maximum
+    if param.type == "float":
+        return st.floats(low, high, allow_nan=False, allow_infinity=False)
+    low = int(low or 0)
+    if param.allows_auto and param.name in SIZE_FIELDS:
+        return st.one_of(st.just(AUTO), small)
+    drawn = st.integers(low, min(low + 4, int(high)) if high is not None else low + 4)
+    return st.one_of(st.just(AUTO), drawn) if param.allows_auto else drawn
+
+
+# Every catalog kind is drawn, with every parameter the form offers: a new kind is tested
+# by its entry alone.
 LAYERS = {
-    "Linear": st.fixed_dictionaries(
-        {"in_features": size_or_auto, "out_features": small, "bias": st.booleans()}
-    ),
-    "Conv2d": st.fixed_dictionaries(
-        {
-            "in_channels": size_or_auto,
-            "out_channels": st.integers(1, 8),
-            "kernel_size": st.integers(1, 5),
-            "stride": st.integers(1, 3),
-            "padding": st.integers(0, 3),
-            "bias": st.booleans(),
-        }
-    ),
-    "ReLU": st.just({}),
-    "LeakyReLU": st.fixed_dictionaries({"negative_slope": unit}),
-    "Sigmoid": st.just({}),
-    "Tanh": st.just({}),
-    "GELU": st.fixed_dictionaries({"approximate": st.sampled_from(["none", "tanh"])}),
-    "MaxPool2d": st.fixed_dictionaries(
-        {
-            "kernel_size": st.integers(1, 4),
-            "stride": st.one_of(st.just(AUTO), st.integers(1, 3)),
-            "padding": st.integers(0, 2),
-        }
-    ),
-    "Flatten": st.just({}),
-    "Dropout": st.fixed_dictionaries({"p": unit}),
-    "BatchNorm1d": st.fixed_dictionaries(
-        {
-            "num_features": size_or_auto,
-            "eps": st.floats(1e-6, 1e-1),
-            "momentum": unit,
-            "affine": st.booleans(),
-        }
-    ),
+    name: st.fixed_dictionaries({param.name: values(param) for param in kind.params})
+    for name, kind in CATALOG.items()
 }
-LAYERS["AvgPool2d"] = LAYERS["MaxPool2d"]
-LAYERS["BatchNorm2d"] = LAYERS["BatchNorm1d"]
-assert set(LAYERS) == set(CATALOG), "every catalog kind must be drawn"
 
 
-ANY_SHAPE = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Dropout"]
-IMAGE_KINDS = sorted(["Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", *ANY_SHAPE])
-FLAT_KINDS = sorted(["Linear", "BatchNorm1d", "Flatten", *ANY_SHAPE])
+def _runs_on(kind: str, shape: tuple[int, ...]) -> bool:
+    """Whether the kind at its defaults takes this input and keeps its rank."""
+    info = infer(ModelSpec(shape, (LayerSpec.create(kind),))).layers[0]
+    return info.output_shape is not None and len(info.output_shape) == len(shape)
+
+
+# The kinds that belong in the image half and in the flat half of a CNN.
+IMAGE_KINDS = sorted(kind for kind in CATALOG if _runs_on(kind, (2, 8, 8)))
+FLAT_KINDS = sorted(kind for kind in CATALOG if _runs_on(kind, (8,)))
 
 
 @st.composite
