@@ -36,9 +36,9 @@ from torch import nn  # noqa: E402
 from app.datasets import DataConfig, load  # noqa: E402
 from app.experiment import Experiment, TrainConfig  # noqa: E402
 from app.gui.application import create_application  # noqa: E402
-from app.gui.controller import FINISHED  # noqa: E402
 from app.gui.main_window import MainWindow  # noqa: E402
 from app.reports import RunFinished, RunStarted  # noqa: E402
+from app.run_state import FINISHED  # noqa: E402
 from models.spec import LayerSpec, ModelSpec  # noqa: E402
 from tests.vision_files import write_mnist_family  # noqa: E402
 

@@ -10,6 +10,7 @@ import torch
 
 from app.datasets import DataConfig
 from app.experiment import Experiment, TrainConfig
+from app.options import DTYPES
 from app.reports import (
     EpochReport,
     HistogramReport,
@@ -19,7 +20,15 @@ from app.reports import (
     RunStarted,
     StepsReport,
 )
-from app.training import Control, RunError, Trainer
+from app.results import DeviceReport
+from app.training import (
+    Control,
+    RunError,
+    Trainer,
+    available_devices,
+    dtype_problem,
+    probe_devices,
+)
 from models.spec import LayerSpec, ModelSpec
 
 
@@ -206,6 +215,14 @@ def test_learning_rate_change_takes_effect_and_is_marked():
     [
         (small(device="cuda:7"), "The device cuda:7 is not available"),
         (small(loss="mse"), "needs numeric targets"),
+        (
+            Experiment(
+                ModelSpec((1,), (LayerSpec.create("Linear", out_features=1),)),
+                DataConfig("line"),
+                TrainConfig(loss="cross_entropy"),
+            ),
+            "Cross-entropy needs class labels",
+        ),
         (Experiment(data=DataConfig("blobs", classes=4)), "needs 4 class scores"),
         (Experiment(data=DataConfig("line")), "expects inputs of shape (2,)"),
         (small(optimizer="sgd", nesterov=True, momentum=0.0), "Nesterov"),
@@ -257,3 +274,14 @@ def test_threads_follow_the_work_of_a_step_not_the_parameter_count():
     assert 64 * work > SINGLE_THREAD_WORK  # 6,300 parameters, but a heavy step
     assert choose_threads(experiment, 64 * work) == max(1, os.cpu_count() or 1)
     assert choose_threads(experiment, SINGLE_THREAD_WORK - 1) == 1
+
+
+def test_the_device_probe_lists_every_device_and_what_each_cannot_compute():
+    report = probe_devices()
+    assert isinstance(report, DeviceReport)
+    assert report.devices == tuple(available_devices())
+    assert report.devices[0][0] == "cpu"
+    for device, _ in report.devices:
+        for dtype in DTYPES:
+            assert report.problem(device, dtype) == dtype_problem(device, dtype)
+    assert all(dtype in DTYPES and reason for _, dtype, reason in report.problems)

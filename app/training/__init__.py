@@ -1,0 +1,42 @@
+"""The engine: trains an Experiment and yields reports, fast and reproducibly.
+
+One thread owns every torch call of a run (see DESIGN.md: torch keeps one OpenMP pool per
+calling thread). The loop is as tight as a hand-written one: tensors preloaded on the
+device, `randperm` batches, `zero_grad(set_to_none=True)`, fused optimizers where torch has
+them. Reports carry numpy arrays only. Pause, step and stop arrive through a Control.
+
+The package, one job per module: `trainer` (checks, builds and runs an experiment), `loop`
+(the training loop over a `prepared` run), `checks` (what cannot run, in one sentence),
+`placement` (device, dtype, memory format), `tuning` (threads and layout from the work of a
+step), `histograms`, `evaluation`, `prediction`, `messages`, `devices`, `control`.
+"""
+
+from __future__ import annotations
+
+from app.training.checks import RunError
+from app.training.control import Control
+from app.training.devices import available_devices, device_problem, dtype_problem, probe_devices
+from app.training.trainer import Trainer, warm_up
+from app.training.tuning import (
+    SHARED_CORE_WORK,
+    SINGLE_THREAD_WORK,
+    choose_memory_format,
+    choose_threads,
+    multiply_adds,
+)
+
+__all__ = [
+    "SHARED_CORE_WORK",
+    "SINGLE_THREAD_WORK",
+    "Control",
+    "RunError",
+    "Trainer",
+    "available_devices",
+    "choose_memory_format",
+    "choose_threads",
+    "device_problem",
+    "dtype_problem",
+    "multiply_adds",
+    "probe_devices",
+    "warm_up",
+]

@@ -1,0 +1,82 @@
+"""What cannot run is rejected before the first step, with one sentence (RunError) that says
+what to change: device, dtype, settings, data, loss, and a tiny trial pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+from app.datasets import Dataset
+from app.experiment import Experiment, TrainConfig
+from app.options import LossKind, resolve_loss
+from app.training.devices import device_problem, dtype_problem
+from app.training.placement import Placement
+from models.shapes import Inference, infer
+from models.spec import LayerSpec
+
+
+class RunError(Exception):
+    """An experiment this machine cannot run; the message is one sentence for the user."""
+
+
+def check_settings(train: TrainConfig) -> None:
+    """The device, the dtype and the optimizer settings, before any data is loaded."""
+    problem = device_problem(train.device) or dtype_problem(train.device, train.dtype)
+    if problem:
+        raise RunError(problem)
+    if train.optimizer == "sgd" and train.nesterov and train.momentum == 0:
+        raise RunError("Nesterov momentum needs a momentum above 0.")
+
+
+def check_data(experiment: Experiment, dataset: Dataset) -> tuple[Inference, LossKind]:
+    """The model against the data, and the loss against the task; the model's shapes and the
+    loss to train with when they fit."""
+    spec = experiment.model
+    if spec.input_shape != dataset.input_shape:
+        raise RunError(
+            f"The model expects inputs of shape {spec.input_shape}, but the data has "
+            f"{dataset.input_shape}; set the model's input shape to match."
+        )
+    inference = infer(spec, dataset.task)
+    if not inference.ok:
+        raise RunError(inference.errors[0].message)
+    loss = _loss(experiment.train.loss, dataset.task.is_classification)
+    if len(dataset.x_train) == 0:
+        raise RunError("There is no training data: lower the validation fraction.")
+    return inference, loss
+
+
+def _loss(name: str, classification: bool) -> LossKind:
+    """The loss the name means for the task; a RunError when it fits the other kind of task."""
+    kind = resolve_loss(name, classification)
+    if kind.task == "classification" and not classification:
+        raise RunError(
+            f"{kind.label} needs class labels, but this dataset is a regression; use mse."
+        )
+    if kind.task == "regression" and classification:
+        raise RunError(
+            f"The {kind.name} loss needs numeric targets, but this dataset is a classification; "
+            "use cross_entropy."
+        )
+    return kind
+
+
+def check_computes(
+    placement: Placement,
+    layers: Sequence[LayerSpec],
+    dataset: Dataset,
+    loss_fn: Callable[..., torch.Tensor],
+    train: TrainConfig,
+) -> None:
+    """Run one tiny forward and backward pass so dtype and device failures come first."""
+    try:
+        model = placement.build(layers)
+        classification = dataset.task.is_classification
+        x, y = placement.tensors(dataset.x_train[:2], dataset.y_train[:2], classification)
+        loss_fn(placement.forward(model, placement.inputs(x)), y).backward()
+    except (RuntimeError, NotImplementedError) as error:
+        reason = str(error).strip().splitlines()[0][:200]
+        raise RunError(
+            f"This model cannot train in {train.dtype} on {train.device}: {reason}"
+        ) from None

@@ -1,0 +1,72 @@
+"""The devices torch can use here and what each cannot compute, in sentences for the user."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from app.options import DTYPES
+from app.results import DeviceReport
+from models.words import counted
+
+
+def available_devices() -> list[tuple[str, str]]:
+    """(id, label) of every device torch can use here, the CPU first."""
+    devices = [("cpu", f"CPU ({os.cpu_count()} cores)")]
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            devices.append((f"cuda:{index}", torch.cuda.get_device_name(index)))
+    if torch.backends.mps.is_available():
+        devices.append(("mps", "Apple GPU (MPS)"))
+    return devices
+
+
+def device_problem(device: str) -> str | None:
+    """One sentence if the device is absent, else None."""
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            return f"The device {device} is not available: this machine has no CUDA GPU. Use cpu."
+        index = int(device.split(":")[1]) if ":" in device else 0
+        count = torch.cuda.device_count()
+        if index >= count:
+            gpus = counted(count, "CUDA GPU")
+            return f"The device {device} is not available: this machine has {gpus}."
+    if device == "mps" and not torch.backends.mps.is_available():
+        return "The device mps is not available: it needs an Apple GPU with PyTorch's MPS support."
+    return None
+
+
+def dtype_problem(device: str, dtype: str) -> str | None:
+    """One sentence if the device cannot compute in the dtype (known limits), else None."""
+    if device == "mps" and dtype == "float64":
+        return "Apple GPUs (mps) cannot compute in float64; use float32."
+    cuda = device.startswith("cuda") and torch.cuda.is_available()
+    if cuda and dtype == "bfloat16" and not torch.cuda.is_bf16_supported():
+        return f"This GPU ({device}) cannot compute in bfloat16; use float16 or float32."
+    return None
+
+
+def probe_devices() -> DeviceReport:
+    """Every device and its dtype limits, for the window's device list. Run it in the training
+    thread: the first CUDA call is slow, and torch's calls belong to that one thread. A torch
+    that fails here still leaves the CPU to choose, with the reason in its label."""
+    try:
+        devices = tuple(available_devices())
+        problems = tuple(
+            (device, dtype, reason)
+            for device, _ in devices
+            for dtype in DTYPES
+            if (reason := dtype_problem(device, dtype))
+        )
+    except Exception as error:  # a broken torch or driver install: the CPU entry still works
+        return DeviceReport.cpu_only(error)
+    return DeviceReport(devices, problems)
+
+
+def device_label(device: torch.device) -> str:
+    """The device as a run reports it: "cpu", or "cuda:0 (NVIDIA H100)"."""
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
+    return device.type

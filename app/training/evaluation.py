@@ -1,0 +1,48 @@
+"""The validation pass at the end of every epoch: loss, and accuracy with a confusion matrix
+for classes or RMSE and R squared for regression."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from app.reports import EpochReport
+from app.training.prepared import PreparedRun
+
+EVAL_CHUNK = 8192  # validation inputs per forward pass
+IMAGE_EVAL_CHUNK = 500  # images: a CNN's activations for 8192 of them would take gigabytes
+
+
+def evaluate(run: PreparedRun, epoch: int, steps_done: int, train_loss: float) -> EpochReport:
+    """The report of epoch `epoch` (1-based): the model on the validation data, if any."""
+    if not len(run.x_val):
+        return EpochReport(epoch, steps_done, train_loss, None)
+    placement, model = run.placement, run.model
+    model.eval()
+    with torch.no_grad():
+        chunks = run.x_val.split(IMAGE_EVAL_CHUNK if placement.images else EVAL_CHUNK)
+        outputs = torch.cat(
+            [placement.forward(model, placement.inputs(chunk)) for chunk in chunks]
+        ).float()
+    model.train()
+    targets = run.y_val
+    val_loss = float(run.loss_fn(outputs, targets if run.classification else targets.float()))
+    if run.classification:
+        predicted = outputs.argmax(1)
+        accuracy = float((predicted == targets).double().mean())
+        classes = outputs.shape[1]
+        confusion = torch.bincount(targets * classes + predicted, minlength=classes**2)
+        return EpochReport(
+            epoch,
+            steps_done,
+            train_loss,
+            val_loss,
+            val_accuracy=accuracy,
+            confusion=confusion.reshape(classes, classes).cpu().numpy(),
+        )
+    error = outputs.double() - targets.double()
+    mse = float(error.pow(2).mean())
+    variance = float((targets.double() - targets.double().mean()).pow(2).mean())
+    r2 = 1 - mse / variance if variance > 0 else math.nan
+    return EpochReport(epoch, steps_done, train_loss, val_loss, val_rmse=math.sqrt(mse), val_r2=r2)

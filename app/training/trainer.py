@@ -1,0 +1,198 @@
+"""Trainer: one run of an Experiment. `prepare()` checks and builds; `run()` trains, yielding
+reports; between reports the same thread may ask for predictions and the weights."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from app.datasets import DataConfig, Dataset, load
+from app.datasets.vision import DataMissing
+from app.experiment import Experiment, TrainConfig
+from app.options import DTYPES, OPTIMIZERS
+from app.reports import ImagePredictionReport, PredictionReport, Report
+from app.training.checks import RunError, check_computes, check_data, check_settings
+from app.training.control import Control
+from app.training.loop import TrainingLoop
+from app.training.placement import Placement
+from app.training.prediction import PREDICTION_GRID, predict_grid, predict_images
+from app.training.prepared import PreparedRun
+from app.training.tuning import choose_threads, multiply_adds
+
+REPORT_INTERVAL = 0.2  # seconds of wall time between StepsReports
+
+
+class Trainer:
+    """One run of an experiment. `prepare()` checks and builds; `run()` trains and reports."""
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        *,
+        dataset: Dataset | None = None,
+        data_root: str | None = None,
+        threads: int | None = None,
+        report_interval: float = REPORT_INTERVAL,
+    ) -> None:
+        self.experiment = experiment
+        self.dataset = dataset
+        self.data_root = data_root
+        self.threads = threads  # intra-op threads; None: chosen by the work of a step
+        self.report_interval = report_interval
+        self.model: nn.Sequential | None = None
+
+    def prepare(self) -> None:
+        """Reject what cannot run with a RunError, then build data, model and optimizer."""
+        train = self.experiment.train
+        check_settings(train)
+        try:
+            dataset = self.dataset or load(self.experiment.data, self.data_root)
+        except DataMissing as error:
+            raise RunError(str(error)) from None
+        self.dataset = dataset
+        inference, loss = check_data(self.experiment, dataset)
+        self.loss_fn = getattr(F, loss.torch_function)
+        layers = inference.resolved_spec().layers
+        self.placement = Placement.choose(train, layers, dataset)
+        scaled = DTYPES[train.dtype].scaled
+        self.scaler = torch.amp.GradScaler(self.placement.device.type) if scaled else None
+        self.step_work = train.batch_size * multiply_adds(inference)
+        if self.threads is None:
+            self.threads = choose_threads(self.experiment, self.step_work)
+        check_computes(self.placement, layers, dataset, self.loss_fn, train)
+        torch.manual_seed(train.seed)
+        self.model = self.placement.build(layers)
+        self.optimizer = _make_optimizer(train, list(self.model.parameters()))
+        classification = dataset.task.is_classification
+        self.x_train, self.y_train = self.placement.tensors(
+            dataset.x_train, dataset.y_train, classification
+        )
+        self.x_val, self.y_val = self.placement.tensors(
+            dataset.x_val, dataset.y_val, classification
+        )
+
+    @property
+    def memory_format(self) -> torch.memory_format:
+        """The layout of the model's weights and batches: channels_last or contiguous."""
+        return self.placement.memory_format
+
+    @property
+    def images(self) -> bool:
+        """Whether the inputs are stored images, scaled per batch by `inputs`."""
+        return self.placement.images
+
+    def forward(self, x: torch.Tensor, model: nn.Module | None = None) -> torch.Tensor:
+        """The model's output in the weights' dtype, computed in the half type when mixed."""
+        return self.placement.forward(self.model if model is None else model, x)
+
+    def inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """What the model sees of stored inputs: scaled images, in the model's memory format."""
+        return self.placement.inputs(x)
+
+    def predict(
+        self,
+        bounds: tuple[float, float, float, float] | None,
+        steps_done: int,
+        resolution: int = PREDICTION_GRID,
+    ) -> PredictionReport | ImagePredictionReport | None:
+        """The model over the data's range: class probabilities on a grid for two inputs,
+        the fitted curve for one-input regression, the guesses for the first validation
+        images; None for other data. Call it between reports, from the thread that trains."""
+        if self.images:
+            return predict_images(self.model, self.placement, self.dataset, self.x_val, steps_done)
+        return predict_grid(
+            self.model, self.placement, self.dataset, bounds, steps_done, resolution
+        )
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """A CPU copy of the current weights, in the ordinary (contiguous) layout."""
+        return {
+            k: v.detach().to("cpu", memory_format=torch.contiguous_format, copy=True)
+            for k, v in self.model.state_dict().items()
+        }
+
+    def run(self, control: Control | None = None) -> Iterator[Report]:
+        """Train, yielding reports; restores torch's global settings when it ends."""
+        if self.model is None:
+            self.prepare()
+        control = control or Control()
+        threads = torch.get_num_threads()
+        deterministic = torch.are_deterministic_algorithms_enabled()
+        try:
+            torch.set_num_threads(self.threads)
+            if self.experiment.train.deterministic:
+                os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+                torch.use_deterministic_algorithms(True)
+            yield from TrainingLoop(self._prepared_run(), control).reports()
+        finally:
+            torch.set_num_threads(threads)
+            torch.use_deterministic_algorithms(deterministic)
+
+    def _prepared_run(self) -> PreparedRun:
+        """What the loop needs, read once: the threads may have changed since `prepare`."""
+        names, params = _histogram_layers(self.model)
+        task = self.dataset.task
+        return PreparedRun(
+            train=self.experiment.train,
+            placement=self.placement,
+            model=self.model,
+            optimizer=self.optimizer,
+            loss_fn=self.loss_fn,
+            scaler=self.scaler,
+            x_train=self.x_train,
+            y_train=self.y_train,
+            x_val=self.x_val,
+            y_val=self.y_val,
+            task_kind=task.kind,
+            classification=task.is_classification,
+            batch_norm=any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.model),
+            layer_names=names,
+            layer_params=params,
+            threads=self.threads,
+            report_interval=self.report_interval,
+        )
+
+
+def _make_optimizer(train: TrainConfig, params: list[nn.Parameter]) -> torch.optim.Optimizer:
+    """The optimizer of the settings, fused where torch has a fused kernel for it."""
+    kind = OPTIMIZERS[train.optimizer]
+    optimizer_class = getattr(torch.optim, kind.torch_class)
+    options = kind.torch_options(
+        train.learning_rate, train.weight_decay, train.momentum, train.nesterov
+    )
+    try:  # Same algorithm, one kernel for all parameters: 1.3x for Adam on CPU (DESIGN.md).
+        return optimizer_class(params, fused=True, **options)
+    except (RuntimeError, ValueError, TypeError):
+        return optimizer_class(params, **options)
+
+
+def _histogram_layers(
+    model: nn.Sequential,
+) -> tuple[tuple[str, ...], tuple[tuple[torch.Tensor, ...], ...]]:
+    """The layers with parameters, named "index Class" as the histograms show them."""
+    names, params = [], []
+    for index, module in enumerate(model):
+        tensors = tuple(module.parameters())
+        if tensors:
+            names.append(f"{index} {type(module).__name__}")
+            params.append(tensors)
+    return tuple(names), tuple(params)
+
+
+def warm_up() -> None:
+    """Train a tiny experiment once. The first run in a process loads torch's lazy parts
+    (optimizer kernels, autograd, histograms): about 2 s of imports that hold the GIL and
+    froze the window for 100 ms at a time. Done in the training thread before the first Train,
+    the user's first run starts as smoothly as the later ones."""
+    experiment = Experiment(
+        data=DataConfig(samples=64),
+        train=TrainConfig(batch_size=32, epochs=1, histogram_every=1),
+    )
+    trainer = Trainer(experiment, threads=1)
+    for _ in trainer.run():
+        pass
+    trainer.predict((-1.0, 1.0, -1.0, 1.0), 2, resolution=4)
