@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDropEvent, QPalette
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.shapes import WARNING, Diagnostic, Fix, Inference
+from models.shapes import WARNING, Diagnostic, Fix, Inference, LayerInfo
 from models.spec import ModelSpec, Task
+from widgets.layer_palette import MIME_TYPE
+from widgets.numbers_text import count_text
+from widgets.theme import current_theme
 
-LAYER_MIME_TYPE = "application/x-layerlab-layer-kind"  # what the palette drags
 COLUMNS = (
     QT_TRANSLATE_NOOP("LayerStackWidget", "#"),
     QT_TRANSLATE_NOOP("LayerStackWidget", "Layer"),
@@ -36,12 +45,14 @@ def tr(text: str) -> str:
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:
+    """A shape as the window writes it ("1 \u00d7 28 \u00d7 28"); a dash when it is unknown."""
     if shape is None:
         return "\u2014"
     return " \u00d7 ".join(str(n) for n in shape)
 
 
 def _input_text(shape: tuple[int, ...]) -> str:
+    """The input line above the rows, in words: features, or channels of pixels."""
     if len(shape) == 1:
         if shape[0] == 1:
             return QCoreApplication.translate("LayerStackWidget", "Input: 1 feature per sample")
@@ -97,21 +108,21 @@ class _StackTree(QTreeWidget):
         ):
             header.setSectionResizeMode(column, mode)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.resized.emit()
 
-    def _accepts(self, event) -> bool:
-        return event.source() is self or event.mimeData().hasFormat(LAYER_MIME_TYPE)
+    def _accepts(self, event: QDragMoveEvent) -> bool:
+        return event.source() is self or event.mimeData().hasFormat(MIME_TYPE)
 
-    def dragEnterEvent(self, event) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._accepts(event):
             super().dragEnterEvent(event)
             event.accept()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if self._accepts(event):
             super().dragMoveEvent(event)
             event.accept()
@@ -136,8 +147,8 @@ class _StackTree(QTreeWidget):
             destination = move_destination(source, position)
             if source >= 0 and destination != source:
                 self.moved.emit(source, destination)
-        elif event.mimeData().hasFormat(LAYER_MIME_TYPE):
-            kind = bytes(event.mimeData().data(LAYER_MIME_TYPE).data()).decode()
+        elif event.mimeData().hasFormat(MIME_TYPE):
+            kind = bytes(event.mimeData().data(MIME_TYPE).data()).decode()
             self.dropped.emit(position, kind)
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()  # never let Qt move the items itself
@@ -180,6 +191,7 @@ class LayerStackWidget(QWidget):
         )
 
     def current_layer(self) -> int | None:
+        """The index of the selected layer (also when a problem row under it is current)."""
         item = self.tree.currentItem()
         if item is None:
             return None
@@ -224,8 +236,8 @@ class LayerStackWidget(QWidget):
         if current is not None and self.current_layer() is None:
             self.currentLayerChanged.emit(-1)
 
-    def _row(self, info, diagnostics: list[Diagnostic]) -> QTreeWidgetItem:
-        params = "" if info.param_count is None else f"{info.param_count:,}"
+    def _row(self, info: LayerInfo, diagnostics: list[Diagnostic]) -> QTreeWidgetItem:
+        params = "" if info.param_count is None else count_text(info.param_count)
         item = QTreeWidgetItem(
             [
                 str(info.index),
@@ -258,9 +270,9 @@ class LayerStackWidget(QWidget):
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, text)
             if worst == "error":
-                color = QColor("#C62828") if not _dark(self) else QColor("#FF8A80")
-                item.setForeground(OUTPUT, QBrush(color))
-                item.setForeground(LAYER, QBrush(color))
+                color = QBrush(QColor(current_theme().error))
+                item.setForeground(OUTPUT, color)
+                item.setForeground(LAYER, color)
         return item
 
     def _problem_widget(self, diagnostic: Diagnostic) -> QWidget:
@@ -305,7 +317,7 @@ class LayerStackWidget(QWidget):
         output = inference.output_shape
         text = QCoreApplication.translate(
             "LayerStackWidget", "Output: {shape}  \u00b7  {params} parameters"
-        ).format(shape=shape_text(output), params=f"{inference.total_params:,}")
+        ).format(shape=shape_text(output), params=count_text(inference.total_params))
         if task is not None:
             text += "\n" + QCoreApplication.translate(
                 "LayerStackWidget", "The data needs: {task}"
@@ -333,13 +345,11 @@ class LayerStackWidget(QWidget):
     def _on_fix(self, fix: Fix) -> None:
         self.fixChosen.emit(fix.spec, fix.label)
 
-    def _on_current_item_changed(self, current, previous) -> None:
+    def _on_current_item_changed(
+        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
+    ) -> None:
         if not self._showing:
             self.currentLayerChanged.emit(-1 if current is None else self.current_layer())
-
-
-def _dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
 
 if __name__ == "__main__":

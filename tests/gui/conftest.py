@@ -1,11 +1,12 @@
-"""Window tests: any QThread still running after a test fails it (threads must end cleanly)."""
+"""Window tests: settings in a file of their own, and shown windows closed after each test.
+
+The check that no QThread is left running covers every test: tests/conftest.py.
+"""
 
 from __future__ import annotations
 
-import gc
-
 import pytest
-from PySide6.QtCore import QSettings, QThread
+from PySide6.QtCore import QSettings
 
 from app.experiment import Experiment
 from app.gui.main_window import MainWindow
@@ -36,16 +37,3 @@ def open_window(qtbot, settings):
         window.document.undo_stack.setClean()
         window.close()
         window.deleteLater()
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left_running():
-    yield
-    gc.collect()
-    running = [t for t in gc.get_objects() if issubclass(type(t), QThread) and t.isRunning()]
-    for thread in running:  # end them so one leak does not fail every later test
-        thread.quit()
-        thread.wait(5000)
-    assert not running, (
-        f"{len(running)} QThread(s) left running: {[t.objectName() for t in running]}"
-    )

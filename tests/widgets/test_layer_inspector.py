@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QFocusEvent, QWheelEvent
+from PySide6.QtGui import QColor, QFocusEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from models.layers import AUTO, CATALOG
 from models.spec import LayerSpec
 from widgets.layer_inspector import LayerInspectorWidget
+from widgets.theme import DARK, LIGHT, set_current_theme
 
 
 @pytest.fixture
@@ -291,3 +292,18 @@ def test_the_wheel_changes_a_value_only_once_the_editor_has_focus(qtbot, inspect
     _wheel_up(spin)
     assert spin.value() == 17
     assert edits[-1][1].get("out_channels") == 17
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_the_reason_under_invalid_text_is_in_the_themes_error_colour(themed_app, qtbot, theme):
+    set_current_theme(themed_app, theme)
+    inspector = LayerInspectorWidget()
+    qtbot.addWidget(inspector)
+    inspector.show()
+    inspector.show_layer(1, LayerSpec.create("BatchNorm1d"))
+    _type(qtbot, inspector.editor("eps"), "abc")
+    (note,) = [
+        label for label in inspector.findChildren(QLabel) if "must be a number" in label.text()
+    ]
+    note.ensurePolished()
+    assert note.palette().color(note.foregroundRole()) == QColor(theme.error)

@@ -45,8 +45,7 @@ def test_every_kind_is_listed_once_under_its_category_in_catalog_order(palette):
             assert CATALOG[item.text(0)].category == group.text(0)
             assert item.data(0, Qt.ItemDataRole.UserRole) == item.text(0)
             listed.append(item.text(0))
-    assert sorted(listed) == sorted(CATALOG)
-    assert len(listed) == 13
+    assert sorted(listed) == sorted(CATALOG)  # each kind once, however many the catalog has
     assert palette.isHeaderHidden()
 
 

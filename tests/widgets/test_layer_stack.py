@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QColor, QDropEvent
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from models.shapes import infer
 from models.spec import LayerSpec, ModelSpec, Task
+from widgets.layer_palette import MIME_TYPE
 from widgets.layer_stack import (
     LAYER,
-    LAYER_MIME_TYPE,
     NUMBER,
     OUTPUT,
     PARAMS,
     LayerStackWidget,
     move_destination,
 )
+from widgets.theme import DARK, LIGHT, set_current_theme
+
+pytestmark = pytest.mark.usefixtures("english_numbers")
 
 L = LayerSpec.create
 TASK = Task("classification", 10)
@@ -103,7 +106,7 @@ def drop(stack, kind: str, row: int, below: bool) -> None:
     rect = tree.visualItemRect(tree.topLevelItem(row))
     point = QPoint(rect.center().x(), rect.bottom() - 2 if below else rect.top() + 2)
     data = QMimeData()
-    data.setData(LAYER_MIME_TYPE, kind.encode())
+    data.setData(MIME_TYPE, kind.encode())
     event = QDropEvent(
         point,
         Qt.DropAction.CopyAction,
@@ -142,3 +145,15 @@ def test_the_selection_survives_a_redraw_and_is_reported_when_it_goes(stack, qtb
     with qtbot.waitSignal(stack.currentLayerChanged) as changed:
         show(stack, ModelSpec((2,), (L("Linear", out_features=10),)))
     assert changed.args == [-1] and stack.current_layer() is None
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_a_broken_layer_is_written_in_the_themes_error_colour(themed_app, qtbot, theme):
+    set_current_theme(themed_app, theme)
+    stack = LayerStackWidget()
+    qtbot.addWidget(stack)
+    show(stack, IMAGE_MODEL)
+    broken = stack.tree.topLevelItem(3)
+    assert broken.foreground(LAYER).color() == QColor(theme.error)
+    assert broken.foreground(OUTPUT).color() == QColor(theme.error)
+    assert stack.tree.topLevelItem(0).foreground(LAYER).color() != QColor(theme.error)

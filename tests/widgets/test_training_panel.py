@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.experiment import TrainConfig
+from widgets.theme import DARK, LIGHT, set_current_theme
 from widgets.training_panel import TrainingPanel
 
 DEVICES = [("cpu", "CPU (2 cores)"), ("cuda:0", "Fake GPU"), ("cuda:1", "Other GPU")]
@@ -316,6 +318,19 @@ def test_while_running_only_the_learning_rate_can_change(qtbot):
         for w in panel.findChildren(QWidget)
         if isinstance(w, QAbstractSpinBox | QComboBox | QCheckBox) and w.isEnabled()
     ]
-    assert editable == [panel._learning_rate]
+    assert editable == [field(panel, "Learning rate")]
     panel.set_running(False)
-    assert panel._momentum.isEnabled() and panel._epochs.isEnabled()
+    assert field(panel, "Momentum").isEnabled() and field(panel, "Epochs").isEnabled()
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_warnings_are_written_in_the_themes_warning_colour(themed_app, qtbot, theme):
+    set_current_theme(themed_app, theme)
+    panel = TrainingPanel(TrainConfig(device="cuda:0"))
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_devices([("cpu", "CPU (2 cores)")], {})
+    (line,) = [w for w in panel.findChildren(QLabel) if w.isVisible() and w.wordWrap() and w.text()]
+    assert line.palette().color(line.foregroundRole()) == QColor(theme.warning)
+    device = field(panel, "Device")
+    assert device.currentData(Qt.ItemDataRole.ForegroundRole) == QColor(theme.warning)
