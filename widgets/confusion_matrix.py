@@ -5,100 +5,25 @@ Rows are the true class, columns the predicted one. Each cell is tinted by its s
 diagonal (right), vermillion off it (wrong), two hues that stay apart for colour-blind eyes,
 and the diagonal also gets an outline. A square-root scale keeps small but real confusions
 visible. Painted with QPainter: crisp at any size, and a repaint is a few hundred rectangles.
+Where things go is widgets.confusion_layout's; the colours are widgets.confusion_colors'.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QPen,
-    QStaticText,
-    QTransform,
-)
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen, QStaticText, QTransform
 from PySide6.QtWidgets import QWidget
 
-from app.datasets.vision import VISION_DATASETS
-from widgets.painted_view import MARGIN, PaintedView
+from widgets.confusion_colors import cell_colors, right_hue, row_fractions, wrong_hue
+from widgets.confusion_layout import MatrixLayout, MatrixTexts, matrix_layout
+from widgets.numbers_text import count_text, percent_text
+from widgets.painted_view import PaintedView
 from widgets.theme import Theme
 
-MIN_CELL_TEXT_POINTS = 6.0  # below this the counts are left to the tooltips
-MAX_CELL_TEXT_SCALE = 1.6  # counts may grow this much over the app font in big cells
-MAX_LABEL_SCALE = 1.4  # labels and titles grow at most this much, in big cells
-LABEL_SCALE_CELL_LINES = 3.0  # labels grow once a cell is taller than this many text lines
-ROTATED_LABEL_FRACTION = 0.3  # rotated column labels take at most this much of the height
-ROW_LABEL_FRACTION = 0.3  # row labels take at most this much of the width
-TINT_FLOOR = 0.12  # a non-zero cell is always at least this tinted, so no mistake hides
-DARK_TEXT = "#111418"
-LIGHT_TEXT = "#FFFFFF"
 TEXT_CACHE_SIZE = 2000  # laid-out counts kept
-
-
-def row_fractions(counts: np.ndarray) -> np.ndarray:
-    """Each count as a fraction of its row's total (0 for rows with no images)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    totals = counts.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(totals > 0, counts / np.where(totals > 0, totals, 1), 0.0)
-
-
-def right_hue(theme: Theme) -> str:
-    return theme.class_colors[0]  # Okabe-Ito blue
-
-
-def wrong_hue(theme: Theme) -> str:
-    return theme.class_colors[5]  # Okabe-Ito vermillion: apart from blue for colour-blind eyes
-
-
-def _rgb(color: str) -> np.ndarray:
-    c = QColor(color)
-    return np.array([c.red(), c.green(), c.blue()], dtype=np.float64)
-
-
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    """WCAG relative luminance of colours (..., 3) with channels 0-255."""
-    c = np.asarray(rgb, dtype=np.float64) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
-
-
-def _count(n: int) -> str:
-    locale = QLocale()
-    locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
-    return locale.toString(n)
-
-
-def _percent(fraction: float) -> str:
-    return QLocale().toString(100.0 * fraction, "f", 1) + "%"
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where everything goes at the current size."""
-
-    font: QFont  # of labels, titles and legend
-    cell: int
-    left: int  # of the matrix
-    top: int
-    header: list[tuple[QRect, str, bool]]  # (rect, elided text, bold)
-    row_labels: list[str]  # elided
-    row_label_width: int
-    column_labels: list[str]  # elided
-    rotated: bool  # column labels at 45 degrees
-    column_label_height: int
-    true_title: QRect  # drawn rotated, reading upwards
-    predicted_title: QRect
-    legend: QRect
-    legend_items: list[tuple[str | None, str]]  # (swatch colour or None, text)
-    cell_font: QFont | None  # None: cells too small for counts
-    size: QSize  # of the widget this layout is for
 
 
 class ConfusionMatrixWidget(PaintedView):
@@ -112,7 +37,7 @@ class ConfusionMatrixWidget(PaintedView):
         self._names: list[str] = []
         self._title = ""
         self._message = self.tr("No predictions to count yet.")
-        self._layout: _Layout | None = None
+        self._layout: MatrixLayout | None = None
         self._color_cache: tuple[Theme, list[list[QColor]], list[list[QColor]]] | None = None
         self._text_cache: dict[tuple[int, float], QStaticText] = {}
         self.setMinimumSize(240, 240)
@@ -151,6 +76,7 @@ class ConfusionMatrixWidget(PaintedView):
         return "" if self._names else self._message
 
     def title(self) -> str:
+        """The title shown above the matrix ("" for none)."""
         return self._title
 
     def accuracy_text(self) -> str:
@@ -163,8 +89,8 @@ class ConfusionMatrixWidget(PaintedView):
         right = int(np.trace(self._counts))
         return (
             self.tr("accuracy {0} on {1} images")
-            .replace("{0}", _percent(right / total))
-            .replace("{1}", _count(total))
+            .replace("{0}", percent_text(right / total))
+            .replace("{1}", count_text(total))
         )
 
     def shows_counts(self) -> bool:
@@ -193,8 +119,8 @@ class ConfusionMatrixWidget(PaintedView):
         return (
             text.replace("{0}", true)
             .replace("{1}", predicted)
-            .replace("{2}", _count(n))
-            .replace("{3}", _percent(float(self._fractions[row, column])))
+            .replace("{2}", count_text(n))
+            .replace("{3}", percent_text(float(self._fractions[row, column])))
         )
 
     def tooltip_at(self, pos: QPoint) -> str:
@@ -245,11 +171,12 @@ class ConfusionMatrixWidget(PaintedView):
             for column in range(k):
                 painter.fillRect(cells[row][column], fills[row][column])
         if layout.cell_font is not None:
-            painter.setFont(layout.cell_font)
-            key = layout.cell_font.pointSizeF()
+            cell_font = layout.cell_font
+            painter.setFont(cell_font)
+            key = cell_font.pointSizeF()
             for row in range(k):
                 for column in range(k):
-                    static = self._count_text(int(self._counts[row, column]), layout.cell_font, key)
+                    static = self._static_count(int(self._counts[row, column]), cell_font, key)
                     rect = cells[row][column]
                     size = static.size()
                     painter.setPen(pens[row][column])
@@ -342,53 +269,34 @@ class ConfusionMatrixWidget(PaintedView):
 
     # Helpers
 
-    def _legend_items(self, metrics: QFontMetrics, width: int) -> list[tuple[str | None, str]]:
-        """ "■ right ■ wrong  stronger colour: ...": the explanation shortened or left out
-        where it does not fit. Hues are the theme's, filled in when painting."""
+    def _texts(self) -> MatrixTexts:
+        """The words the layout places."""
         theme = self.theme()
-        swatch = metrics.height() + 5
-        items: list[tuple[str | None, str]] = [
-            (right_hue(theme), self.tr("right")),
-            (wrong_hue(theme), self.tr("wrong")),
-        ]
-        used = sum(swatch + metrics.horizontalAdvance(label + "   ") for _, label in items)
-        for explanation in (
-            self.tr("stronger colour: larger share of the true class"),
-            self.tr("stronger: more of the row"),
-        ):
-            if used + metrics.horizontalAdvance(explanation) <= width:
-                items.append((None, explanation))
-                break
-        return items
+        return MatrixTexts(
+            names=tuple(self._names),
+            title=self._title,
+            accuracy=self.accuracy_text(),
+            hues=((right_hue(theme), self.tr("right")), (wrong_hue(theme), self.tr("wrong"))),
+            explanations=(
+                self.tr("stronger colour: larger share of the true class"),
+                self.tr("stronger: more of the row"),
+            ),
+            largest=int(self._counts.max()) if self._counts.size else 0,
+        )
 
     def _cell_colors(self, theme: Theme) -> tuple[list[list[QColor]], list[list[QColor]]]:
         """Fill and text colour of every cell, worked out once per matrix and theme."""
         if self._color_cache is not None and self._color_cache[0] == theme:
             return self._color_cache[1], self._color_cache[2]
-        counts = self._counts
-        amount = np.where(
-            counts > 0, TINT_FLOOR + (1.0 - TINT_FLOOR) * np.sqrt(self._fractions), 0.0
-        )
-        background = _rgb(theme.plot_background)
-        diagonal = np.eye(len(counts), dtype=bool)[..., None]
-        hue = np.where(diagonal, _rgb(right_hue(theme)), _rgb(wrong_hue(theme)))
-        rgb = np.rint(background + (hue - background) * amount[..., None]).astype(int)
-        # The count in whichever of near-black and white contrasts more with the cell.
-        lum = _luminance(rgb)
-        dark = (lum + 0.05) / (_luminance(_rgb(DARK_TEXT)) + 0.05)
-        light = (_luminance(_rgb(LIGHT_TEXT)) + 0.05) / (lum + 0.05)
-        on_cell = np.where(dark >= light, DARK_TEXT, LIGHT_TEXT)
-        colors = {name: QColor(name) for name in (DARK_TEXT, LIGHT_TEXT, theme.muted_text)}
-        k = len(counts)
+        rgb, text = cell_colors(self._counts, theme)
+        colors = {name: QColor(name) for name in set(text.ravel().tolist())}
+        k = len(self._counts)
         fills = [[QColor(*rgb[i, j]) for j in range(k)] for i in range(k)]
-        pens = [
-            [colors[theme.muted_text if counts[i, j] == 0 else on_cell[i, j]] for j in range(k)]
-            for i in range(k)
-        ]
+        pens = [[colors[text[i, j]] for j in range(k)] for i in range(k)]
         self._color_cache = (theme, fills, pens)
         return fills, pens
 
-    def _count_text(self, n: int, font: QFont, key: float) -> QStaticText:
+    def _static_count(self, n: int, font: QFont, key: float) -> QStaticText:
         """A count laid out once in the cell font and reused by every repaint."""
         static = self._text_cache.get((n, key))
         if static is None:
@@ -405,171 +313,24 @@ class ConfusionMatrixWidget(PaintedView):
         self._color_cache = None
         self.update()
 
-    def _current_layout(self) -> _Layout:
+    def _current_layout(self) -> MatrixLayout:
         # Also checked against the size: a hidden widget gets its resize event only when shown.
         if self._layout is None or self._layout.size != self.size():
-            base = self.font()
-            layout = self._compute_layout(base)
-            # Big cells (a projector, a maximised window): labels grow with them, a little.
-            scale = min(MAX_LABEL_SCALE, layout.cell / (LABEL_SCALE_CELL_LINES * _line(base)))
-            if scale > 1.05:
-                layout = self._compute_layout(_scaled(base, scale))
-            self._layout = layout
+            self._layout = matrix_layout(self.size(), self.font(), self._texts())
         return self._layout
-
-    def _compute_layout(self, font: QFont) -> _Layout:
-        """Square cells as large as fit beside the row labels and above the column labels;
-        column labels turn 45 degrees when a cell is too narrow for them."""
-        metrics = QFontMetrics(font)
-        line = metrics.height()
-        k = max(1, len(self._names))
-        width, height = self.width(), self.height()
-        inner = width - 2 * MARGIN
-
-        # Header: the title (bold) and the accuracy, on one line when they fit.
-        bold = QFont(font)
-        bold.setBold(True)
-        bold_metrics = QFontMetrics(bold)
-        accuracy = self.accuracy_text()
-        if not self._title:
-            lines = [(accuracy, True)]
-        elif bold_metrics.horizontalAdvance(self._title + " \u2014 " + accuracy) <= inner:
-            lines = [(self._title + " \u2014 " + accuracy, True)]
-        else:
-            lines = [(self._title, True), (accuracy, False)]
-        header_width = max(
-            (bold_metrics if is_bold else metrics).horizontalAdvance(text)
-            for text, is_bold in lines
-        )
-        top = MARGIN + len(lines) * line + line // 2
-
-        # Left: the "true class" title (rotated), then the row labels.
-        title_width = line + 4
-        full_width = max((metrics.horizontalAdvance(name) for name in self._names), default=0)
-        row_label_width = min(full_width, int(width * ROW_LABEL_FRACTION)) + 6 + 4
-        row_labels = [
-            metrics.elidedText(name, Qt.TextElideMode.ElideRight, row_label_width - 8)
-            for name in self._names
-        ]
-        left = MARGIN + title_width + row_label_width
-
-        # Bottom: column labels, then the "predicted class" title and the legend.
-        bottom_fixed = 2 * line + line // 3 + MARGIN
-
-        def cell_for(label_height: int) -> int:
-            free_height = height - top - label_height - bottom_fixed
-            return max(4, min((width - left - MARGIN) // k, free_height // k))
-
-        label_height = line + 4
-        cell = cell_for(label_height)
-        rotated = full_width > cell - 4
-        column_labels = list(self._names)
-        if rotated:
-            longest = min(full_width, int(height * ROTATED_LABEL_FRACTION))
-            label_height = math.ceil((longest + line) * math.sqrt(0.5)) + 6
-            cell = cell_for(label_height)
-            column_labels = [
-                metrics.elidedText(name, Qt.TextElideMode.ElideRight, longest + 2)
-                for name in self._names
-            ]
-        size = k * cell
-        left += max(0, width - MARGIN - (left + size)) // 2  # centre the block
-        block_left = left - row_label_width - title_width
-        below = top + size + label_height
-        legend_items = self._legend_items(metrics, width - block_left - MARGIN)
-        # Header and legend start where the block does, when they fit from there.
-        x = block_left if header_width <= width - block_left - MARGIN else MARGIN
-        header = [
-            (
-                QRect(x, MARGIN + i * line, width - x - MARGIN, line),
-                (bold_metrics if is_bold else metrics).elidedText(
-                    text, Qt.TextElideMode.ElideRight, width - x - MARGIN
-                ),
-                is_bold,
-            )
-            for i, (text, is_bold) in enumerate(lines)
-        ]
-
-        # Counts: as large as the cell allows, up to a little over the app font.
-        base = self.font()
-        base_metrics = QFontMetrics(base)
-        largest = int(self._counts.max()) if self._counts.size else 0
-        # Digits are equally wide in UI fonts: the longest count is the widest.
-        widest = base_metrics.horizontalAdvance("8" * len(str(largest)))
-        scale = min(MAX_CELL_TEXT_SCALE, cell * 0.72 / max(widest, 1), cell * 0.55 / _line(base))
-        cell_font: QFont | None = _scaled(base, scale)
-        if _points(base) * scale < MIN_CELL_TEXT_POINTS:
-            cell_font = None
-        return _Layout(
-            font=font,
-            cell=cell,
-            left=left,
-            top=top,
-            header=header,
-            row_labels=row_labels,
-            row_label_width=row_label_width,
-            column_labels=column_labels,
-            rotated=rotated,
-            column_label_height=label_height,
-            true_title=QRect(block_left, top, title_width, size),
-            predicted_title=QRect(left, below, size, line),
-            legend=QRect(block_left, below + line + line // 3, width - block_left - MARGIN, line),
-            legend_items=legend_items,
-            cell_font=cell_font,
-            size=self.size(),
-        )
-
-
-def _line(font: QFont) -> int:
-    return QFontMetrics(font).height()
-
-
-def _points(font: QFont) -> float:
-    """The font's size in points (estimated from pixels for a pixel-sized font)."""
-    return font.pointSizeF() if font.pointSizeF() > 0 else font.pixelSize() * 0.75
-
-
-def _scaled(font: QFont, scale: float) -> QFont:
-    result = QFont(font)
-    if font.pointSizeF() > 0:
-        result.setPointSizeF(font.pointSizeF() * scale)
-    else:
-        result.setPixelSize(max(1, round(font.pixelSize() * scale)))
-    return result
-
-
-# Demo: `python -m widgets.confusion_matrix [dark]` shows a plausible Fashion-MNIST result.
-
-FASHION_NAMES = VISION_DATASETS["fashion_mnist"].class_names
-
-
-def demo_matrix(
-    class_names: Sequence[str], per_class: int = 1000, accuracy: float = 0.9, seed: int = 0
-) -> np.ndarray:
-    """Counts of a plausible classifier: mostly right, its mistakes bunched on a few classes
-    (neighbours in the list, as Shirt / T-shirt / Pullover / Coat are in Fashion-MNIST)."""
-    rng = np.random.default_rng(seed)
-    k = len(class_names)
-    counts = np.zeros((k, k), dtype=np.int64)
-    for row in range(k):
-        right = rng.uniform(accuracy - 0.08, min(0.995, accuracy + 0.08))
-        weights = rng.random(k) ** 4  # a few classes take most of the mistakes
-        weights[row] = 0.0
-        weights[(row + 2) % k] += 0.8
-        mistakes = rng.multinomial(int(per_class * (1 - right)), weights / weights.sum())
-        counts[row] = mistakes
-        counts[row, row] = per_class - mistakes.sum()
-    return counts
 
 
 if __name__ == "__main__":
     import sys
 
+    from app.datasets.vision import VISION_DATASETS
     from widgets.demo import demo_application
+    from widgets.demo_data import demo_matrix
 
     app = demo_application()
+    names = VISION_DATASETS["fashion_mnist"].class_names  # a plausible Fashion-MNIST result
     widget = ConfusionMatrixWidget()
-    widget.set_matrix(demo_matrix(FASHION_NAMES), FASHION_NAMES, "Validation after epoch 3")
+    widget.set_matrix(demo_matrix(names), names, "Validation after epoch 3")
     widget.resize(640, 640)
     widget.setWindowTitle("ConfusionMatrixWidget")
     widget.show()

@@ -3,16 +3,16 @@
 Two inputs, classification: each cell of the engine's grid is tinted with the predicted class's
 colour, fainter where the model is less sure, as in TensorFlow Playground. One input, regression:
 the fitted curve over the points. Training points are filled, validation points hollow.
+The numbers (grid bounds, cell colours, the 0.5 line) are widgets.prediction_map's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -24,131 +24,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.datasets import Dataset, shown_counts
+from app.datasets import shown_counts
 from app.reports import PredictionReport, RunStarted
-from widgets.theme import Theme, class_colors, current_theme
+from widgets.boundary_caption import BoundaryCaption
+from widgets.numbers_text import count_text
+from widgets.prediction_map import (
+    MAX_POINTS,
+    PlotData,
+    as_2d,
+    boundary_segments,
+    curve_color,
+    grid_bounds_for,
+    pixel_rect,
+    prediction_colors,
+    tint_strength,
+)
+from widgets.theme import Theme, class_colors, current_theme, mix
 
 REDRAW_MS = 33  # at most ~30 redraws a second
-MAX_POINTS = 3000  # more points only slow every repaint; a fair sample shows the shape
-PAD_FRACTION = 0.1  # the grid reaches 10% beyond the data on each side
-# How far a sure cell goes from the background toward its class colour; less on the dark
-# background, where the bright class colours would drown the points.
-TINT_STRENGTH = 0.55
-TINT_STRENGTH_DARK = 0.4
 TRAIN_SIZE = 9
 VAL_SIZE = 10
-
-
-@dataclass(frozen=True)
-class PlotData:
-    """The points to draw: inputs (N, 2) or (N, 1), labels (N,) class indices or targets."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    task_kind: str  # "classification" or "regression"
-    classes: int = 0  # class count; 0 for regression
-
-    @classmethod
-    def from_dataset(cls, dataset: Dataset) -> PlotData:
-        """The arrays of a loaded Dataset."""
-        task = dataset.task
-        return cls(
-            dataset.x_train,
-            dataset.y_train,
-            dataset.x_val,
-            dataset.y_val,
-            task.kind,
-            task.outputs if task.is_classification else 0,
-        )
-
-
-def grid_bounds_for(x: np.ndarray) -> tuple[float, float, float, float]:
-    """(x_min, x_max, y_min, y_max) of the inputs `x` (N, 2) or (N, 1), padded by 10% of the
-    range on each side; for one input the y bounds are 0.0. (-1, 1, -1, 1) when there is no
-    finite point."""
-    x = np.asarray(x, dtype=np.float64)
-    x = x.reshape(len(x), -1) if x.ndim != 2 else x
-    bounds: list[float] = []
-    for column in range(2):
-        if column >= x.shape[1]:
-            bounds += [0.0, 0.0]
-            continue
-        values = x[:, column][np.isfinite(x[:, column])]
-        if values.size == 0:
-            bounds += [-1.0, 1.0]
-            continue
-        low, high = float(values.min()), float(values.max())
-        pad = (high - low) * PAD_FRACTION if high > low else 1.0
-        bounds += [low - pad, high + pad]
-    return bounds[0], bounds[1], bounds[2], bounds[3]
-
-
-def prediction_colors(
-    probabilities: np.ndarray, colors: list[str], background: str, strength: float = TINT_STRENGTH
-) -> np.ndarray:
-    """(H, W, 3) uint8: each cell in its most probable class's colour, blended toward
-    `background` by how sure the model is (1/K, a uniform guess, gives the background)."""
-    p = np.nan_to_num(np.asarray(probabilities, dtype=np.float32), nan=0.0)
-    if p.shape[-1] == 1:  # one sigmoid output: the probability of class 1
-        p = np.concatenate([1.0 - p, p], axis=-1)
-    k = p.shape[-1]
-    winner = p.argmax(axis=-1)
-    sure = np.clip((p.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0) * strength
-    palette = np.array([QColor(colors[i % len(colors)]).getRgb()[:3] for i in range(k)], "f4")
-    back = np.array(QColor(background).getRgb()[:3], dtype=np.float32)
-    rgb = back + (palette[winner] - back) * sure[..., None]
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
-
-
-def boundary_segments(grid: np.ndarray, level: float = 0.5) -> np.ndarray:
-    """(2S, 2) end points of the S segments along which `grid` (H, W) crosses `level`, in
-    image pixel coordinates (cell (i, j)'s centre at x = j + 0.5, y = i + 0.5).
-
-    Marching squares in numpy: pyqtgraph's IsocurveItem does it in Python loops, 7 ms for an
-    80x80 grid, time the training thread would wait for the GIL."""
-    f = np.asarray(grid, dtype=np.float64) - level
-    if f.ndim != 2 or min(f.shape) < 2:
-        return np.empty((0, 2))
-    a, b, c, d = f[:-1, :-1], f[:-1, 1:], f[1:, 1:], f[1:, :-1]  # clockwise from top left
-    i, j = np.mgrid[0 : a.shape[0], 0 : a.shape[1]] + 0.5
-    above = [corner > 0 for corner in (a, b, c, d)]
-
-    def crossing(v0: np.ndarray, v1: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.nan_to_num(v0 / (v0 - v1))
-
-    # Where each edge crosses the level: top (a-b), right (b-c), bottom (d-c), left (a-d).
-    points = [
-        np.stack([j + crossing(a, b), i], -1),
-        np.stack([j + 1, i + crossing(b, c)], -1),
-        np.stack([j + crossing(d, c), i + 1], -1),
-        np.stack([j, i + crossing(a, d)], -1),
-    ]
-    cuts = [above[0] != above[1], above[1] != above[2], above[3] != above[2], above[0] != above[3]]
-    count = sum(cut.astype(int) for cut in cuts)
-    # A saddle (all four edges cut) joins the corners whose side the cell's centre is on.
-    joined = (a + b + c + d > 0) == above[0]
-    pairs = [
-        ((0, 1), (count == 2) | ((count == 4) & joined)),
-        ((2, 3), (count == 2) | ((count == 4) & joined)),
-        ((0, 3), (count == 2) | ((count == 4) & ~joined)),
-        ((1, 2), (count == 2) | ((count == 4) & ~joined)),
-        ((0, 2), count == 2),
-        ((1, 3), count == 2),
-    ]
-    segments = []
-    for (e0, e1), allowed in pairs:
-        mask = allowed & cuts[e0] & cuts[e1]
-        segments.append(np.stack([points[e0][mask], points[e1][mask]], 1))
-    return np.concatenate(segments).reshape(-1, 2)
-
-
-def _count(n: int) -> str:
-    locale = QLocale()
-    locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
-    return locale.toString(n)
 
 
 class _SmoothImageItem(pg.ImageItem):
@@ -211,9 +106,7 @@ class DecisionBoundaryWidget(QWidget):
         for item in (self._map, self._train_scatter, self._val_scatter, self._curve):
             plot_item.addItem(item)
 
-        self._caption = QLabel()
-        self._caption.setWordWrap(True)
-        self._caption.setTextFormat(Qt.TextFormat.RichText)
+        self._caption = BoundaryCaption()
 
         plot_page = QWidget()
         page_layout = QVBoxLayout(plot_page)
@@ -237,7 +130,7 @@ class DecisionBoundaryWidget(QWidget):
 
     def set_data(self, data: PlotData) -> None:
         """Show the dataset's points (drawn once) and forget any prediction."""
-        x_train, x_val = _as_2d(data.x_train), _as_2d(data.x_val)
+        x_train, x_val = as_2d(data.x_train), as_2d(data.x_val)
         classification = data.task_kind == "classification"
         inputs = x_train.shape[1]
         if (classification and inputs != 2) or (not classification and inputs != 1):
@@ -251,7 +144,7 @@ class DecisionBoundaryWidget(QWidget):
                     "{0}",
                     self.tr("1 input")
                     if inputs == 1
-                    else self.tr("{0} inputs").replace("{0}", _count(inputs)),
+                    else self.tr("{0} inputs").replace("{0}", count_text(inputs)),
                 )
             )
             self._stack.setCurrentIndex(0)
@@ -292,10 +185,10 @@ class DecisionBoundaryWidget(QWidget):
         if data.task_kind == "classification":
             values = np.asarray(report.values)
             t = self._theme
-            strength = TINT_STRENGTH_DARK if t.dark else TINT_STRENGTH
-            rgb = prediction_colors(values, self._class_colors(), t.plot_background, strength)
+            colors = self._class_colors()
+            rgb = prediction_colors(values, colors, t.plot_background, tint_strength(t))
             self._image.setImage(rgb, autoLevels=False, levels=(0, 255))
-            self._image.setRect(_pixel_rect(report.xs, report.ys))
+            self._image.setRect(pixel_rect(report.xs, report.ys))
             if values.shape[-1] == 2:
                 ends = boundary_segments(np.nan_to_num(values[..., 1], nan=0.5))
                 self._boundary.setData(ends[:, 0], ends[:, 1])
@@ -319,9 +212,9 @@ class DecisionBoundaryWidget(QWidget):
         self.redraw()
         return self.grab().save(str(path), "PNG")
 
-    def set_theme(self, theme: Theme | None = None) -> None:
-        """Recolour for `theme` (the application's current one when None)."""
-        self._theme = theme or current_theme()
+    def set_theme(self, theme: Theme) -> None:
+        """Recolour the plot, points, map and caption for `theme`."""
+        self._theme = theme
         t = self._theme
         self._plot.setBackground(t.plot_background)
         plot_item = self._plot.getPlotItem()
@@ -336,11 +229,59 @@ class DecisionBoundaryWidget(QWidget):
         boundary = QColor(t.plot_foreground)
         boundary.setAlphaF(0.7)
         self._boundary.setPen(pg.mkPen(boundary, width=2))
-        self._curve.setPen(pg.mkPen(_curve_color(t), width=4))
+        self._curve.setPen(pg.mkPen(curve_color(t), width=4))
         if self._data is not None:
             self._draw_points()
             self._dirty = self._report is not None
             self.redraw()
+
+    # Read-only views of what is shown (for tests and the window)
+
+    def message(self) -> str:
+        """The hint shown instead of the plot; empty while the plot is shown."""
+        return "" if self._stack.currentIndex() == 1 else self._message.text()
+
+    def caption_text(self) -> str:
+        """The legend under the plot, as plain text."""
+        return self._caption.plain_text()
+
+    def prediction(self) -> PredictionReport | None:
+        """The latest prediction kept (drawn at the next redraw); None before any."""
+        return self._report
+
+    @property
+    def plot_item(self) -> pg.PlotItem:
+        """The plot: its view box maps data coordinates and knows if the aspect is locked."""
+        return self._plot.getPlotItem()
+
+    @property
+    def training_points(self) -> pg.ScatterPlotItem:
+        """The training points, filled."""
+        return self._train_scatter
+
+    @property
+    def validation_points(self) -> pg.ScatterPlotItem:
+        """The validation points, hollow."""
+        return self._val_scatter
+
+    @property
+    def prediction_image(self) -> pg.ImageItem:
+        """The tinted prediction grid behind the points (image is None when there is none)."""
+        return self._image
+
+    @property
+    def boundary_line(self) -> pg.PlotCurveItem:
+        """The 0.5 line of two classes, as segments in the image's pixel coordinates."""
+        return self._boundary
+
+    @property
+    def output_curve(self) -> pg.PlotDataItem:
+        """The regression model's output over the input range."""
+        return self._curve
+
+    def map_rect(self) -> QRectF:
+        """The grid's rectangle in data coordinates: where the prediction image is shown."""
+        return self._map.rect()
 
     # Slots
 
@@ -410,7 +351,7 @@ class DecisionBoundaryWidget(QWidget):
             plot_item.setLabel("bottom", self.tr("input 1"))
             plot_item.setLabel("left", self.tr("input 2"))
             plot_item.setAspectLocked(True)  # the input plane is geometric: circles stay round
-            plot_item.getViewBox().setBackgroundColor(_mix(t.plot_background, t.grid, 0.45))
+            plot_item.getViewBox().setBackgroundColor(mix(t.plot_background, t.grid, 0.45))
             self._map.setRect(QRectF(x_min, y_min, x_max - x_min, y_max - y_min))
             self._map.show()
             view = (x_min, x_max, y_min, y_max)
@@ -435,137 +376,21 @@ class DecisionBoundaryWidget(QWidget):
         self._update_caption()
 
     def _update_caption(self) -> None:
-        data = self._data
-        if data is None:
-            self._caption.clear()
-            return
-        t = self._theme
-        muted = t.muted_text
-        n_train, n_val = len(data.x_train), len(data.x_val)
-        parts = [
-            _swatch("\u25cf", t.text)
-            + _nowrap(self.tr("training ({0})").replace("{0}", _count(n_train)))
-            + "&nbsp;&nbsp; "
-            + _swatch("\u25cb", t.text)
-            + _nowrap(self.tr("validation ({0})").replace("{0}", _count(n_val)))
-        ]
-        shown = sum(shown_counts(n_train, n_val, MAX_POINTS))
-        if shown < n_train + n_val:
-            parts[0] += _muted(
-                " \u2014 " + self.tr("showing {0} of them").replace("{0}", _count(shown)), muted
-            )
+        # A prediction not yet drawn is not described.
         report = self._report if not self._dirty else None
-        if data.task_kind == "classification":
-            colors = self._class_colors()
-            parts.append(
-                "&nbsp;&nbsp; ".join(
-                    _swatch("\u25a0", colors[k])
-                    + _nowrap(self.tr("class {0}").replace("{0}", str(k)))
-                    for k in range(data.classes)
-                )
-            )
-            if report is None:
-                text = self.tr("The background shows the model's prediction once training runs.")
-            else:
-                text = self.tr(
-                    "Background: the predicted class after {0} steps, fainter where the "
-                    "model is less sure."
-                ).replace("{0}", _count(report.steps_done))
-        elif report is None:
-            text = self.tr("The model's output appears as a line once training runs.")
-        else:
-            text = _swatch("<b>\u2501\u2501</b>", _curve_color(t)) + self.tr(
-                "the model's output after {0} steps"
-            ).replace("{0}", _count(report.steps_done))
-        parts.append(_muted(text, muted) if report is None else text)
-        self._caption.setText("<br>".join(parts))
-
-
-def _as_2d(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return x.reshape(len(x), -1) if x.ndim != 2 else x
-
-
-def _pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:
-    """The rectangle that puts pixel (i, j)'s centre on grid point (xs[j], ys[i])."""
-    dx = (xs[-1] - xs[0]) / (len(xs) - 1)
-    dy = (ys[-1] - ys[0]) / (len(ys) - 1)
-    return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
-
-
-def _curve_color(theme: Theme) -> str:
-    return theme.class_colors[5]  # vermillion: stands apart from the blue points
-
-
-def _swatch(symbol: str, color: str) -> str:
-    return f'<span style="color:{color}">{symbol}</span>&nbsp;'
-
-
-def _nowrap(text: str) -> str:
-    """A legend entry that wraps as a whole, never between its words."""
-    return text.replace(" ", "&nbsp;")
-
-
-def _mix(first: str, second: str, amount: float) -> str:
-    """The colour `amount` of the way from `first` to `second`."""
-    a, b = QColor(first), QColor(second)
-    return QColor(
-        round(a.red() + (b.red() - a.red()) * amount),
-        round(a.green() + (b.green() - a.green()) * amount),
-        round(a.blue() + (b.blue() - a.blue()) * amount),
-    ).name()
-
-
-def _muted(text: str, color: str) -> str:
-    return f'<span style="color:{color}">{text}</span>'
-
-
-# Demo: `python -m widgets.decision_boundary [regression]` animates a fake run.
-
-
-def _demo_data(kind: str = "classification", seed: int = 0) -> PlotData:
-    """Two moons (or a noisy sine), 300 training and 80 validation points."""
-    rng = np.random.default_rng(seed)
-    n = 380
-    if kind == "classification":
-        labels = np.arange(n) % 2
-        angle = rng.uniform(0, np.pi, n)
-        x = np.where(
-            labels[:, None] == 0,
-            np.c_[np.cos(angle), np.sin(angle)],
-            np.c_[1 - np.cos(angle), 0.5 - np.sin(angle)],
-        )
-        x = x + rng.normal(0, 0.12, x.shape)
-        return PlotData(x[:300], labels[:300], x[300:], labels[300:], kind, 2)
-    x = rng.uniform(-3, 3, (n, 1))
-    y = np.sin(x[:, 0]) + rng.normal(0, 0.15, n)
-    return PlotData(x[:300], y[:300], x[300:], y[300:], kind, 0)
-
-
-def _demo_report(
-    data: PlotData, bounds: tuple[float, float, float, float], t: float, steps: int
-) -> PredictionReport:
-    """A rotating linear boundary (classification) or a sine fit that improves (regression)."""
-    x_min, x_max, y_min, y_max = bounds
-    xs = np.linspace(x_min, x_max, 80)
-    if data.task_kind == "classification":
-        ys = np.linspace(y_min, y_max, 80)
-        gx, gy = np.meshgrid(xs, ys)
-        score = 3.0 * ((gx - 0.5) * np.cos(t) + (gy - 0.25) * np.sin(t))
-        p1 = 1.0 / (1.0 + np.exp(-score))
-        return PredictionReport(steps, xs, ys, np.stack([1 - p1, p1], axis=-1))
-    fit = 1.0 - np.exp(-t / 3.0)
-    return PredictionReport(steps, xs, None, fit * np.sin(xs) + (1 - fit) * 0.3 * xs)
+        steps = None if report is None else report.steps_done
+        self._caption.show_for(self._data, steps, self._theme)
 
 
 if __name__ == "__main__":
     import sys
 
     from widgets.demo import demo_application
+    from widgets.demo_data import demo_plot_data, demo_prediction
 
     app = demo_application()
     widget = DecisionBoundaryWidget()
-    data = _demo_data("regression" if "regression" in sys.argv else "classification")
+    data = demo_plot_data("regression" if "regression" in sys.argv else "classification")
     widget.set_data(data)
     bounds = widget.grid_bounds()
     state = {"t": 0.0, "steps": 0}
@@ -573,7 +398,7 @@ if __name__ == "__main__":
     def _tick() -> None:
         state["t"] += 0.05
         state["steps"] += 25
-        widget.add_prediction(_demo_report(data, bounds, state["t"], state["steps"]))
+        widget.add_prediction(demo_prediction(data, bounds, state["t"], state["steps"]))
 
     feed = QTimer()
     feed.timeout.connect(_tick)

@@ -3,16 +3,16 @@
 Samples show each image with its label; predictions show the predicted class, and a wrong guess
 gets an error-coloured frame, a ✗ and the true class, so colour is never the only cue. Painted
 with QPainter: the images become pixmaps once per call, and a repaint only scales them
-(nearest-neighbour, so 28x28 digits stay crisp), which keeps live updates cheap.
+(nearest-neighbour, so 28x28 digits stay crisp), which keeps live updates cheap. Where the
+tiles go is widgets.image_grid_layout's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QLocale, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -26,58 +26,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from app.datasets.vision import VISION_DATASETS
+from widgets.image_grid_layout import MIN_SIDE, PAD, GridLayout, Tile, grid_layout
+from widgets.numbers_text import count_text
 from widgets.painted_view import MARGIN, PaintedView
+from widgets.theme import mix
 
-MIN_SIDE = 56  # smallest drawn image, in pixels: a digit is still readable from the back
-MAX_SIDE = 224  # largest: beyond this a few images would fill a projector screen
-PAD = 4  # between a tile's frame and its image
 ERROR_FRAME = 3  # pen width of a wrong prediction's frame
 TEXT_CACHE_SIZE = 500  # laid-out captions kept; class names repeat, so few are needed
-
-
-@dataclass(frozen=True)
-class _Tile:
-    """What one tile says: caption lines (the second only for wrong guesses), the same
-    shorter for narrow tiles, and the tooltip."""
-
-    lines: tuple[str, ...]
-    tooltip: str
-    wrong: bool
-    short_lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where everything goes at the current size."""
-
-    side: int  # drawn image side in pixels
-    columns: int
-    shown: int  # tiles that fit
-    tile_width: int
-    tile_height: int
-    gap: int
-    left: int
-    top: int  # of the first tile row
-    summary_rect: QRect
-    slots: dict[int, int]  # image index -> place in the grid, for the images that fit
-    short: bool  # wrong tiles use their short lines: a long one would not fit
-    size: QSize  # of the widget this layout is for
-
-
-def _count(n: int) -> str:
-    locale = QLocale()
-    locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
-    return locale.toString(n)
-
-
-def _mix(first: str, second: str, amount: float) -> QColor:
-    a, b = QColor(first), QColor(second)
-    return QColor(
-        round(a.red() + (b.red() - a.red()) * amount),
-        round(a.green() + (b.green() - a.green()) * amount),
-        round(a.blue() + (b.blue() - a.blue()) * amount),
-    )
 
 
 def to_pixmaps(images: np.ndarray) -> list[QPixmap]:
@@ -105,11 +60,11 @@ class ImageGridWidget(PaintedView):
         super().__init__(parent)
         self._images: np.ndarray | None = None  # kept to reuse the pixmaps for the same images
         self._pixmaps: list[QPixmap] = []
-        self._tiles: list[_Tile] = []
+        self._tiles: list[Tile] = []
         self._predictions = False
         self._wrong = 0
         self._message = self.tr("No images to show yet.")
-        self._layout: _Layout | None = None
+        self._layout: GridLayout | None = None
         self._text_cache: dict[tuple[str, bool, int], QStaticText] = {}
         self.setMinimumSize(MIN_SIDE + 2 * (PAD + MARGIN), MIN_SIDE * 2)
 
@@ -123,7 +78,7 @@ class ImageGridWidget(PaintedView):
         self._set_images(images, len(labels))
         names = [_name(class_names, k) for k in labels]
         self._tiles = [
-            _Tile((name,), self.tr("Label: {0}").replace("{0}", name), False) for name in names
+            Tile((name,), self.tr("Label: {0}").replace("{0}", name), False) for name in names
         ]
         self._predictions = False
         self._wrong = 0
@@ -148,7 +103,7 @@ class ImageGridWidget(PaintedView):
             true_name, guess_name = _name(class_names, true), _name(class_names, guess)
             if true == guess:
                 tip = self.tr("Predicted {0}: right").replace("{0}", guess_name)
-                tiles.append(_Tile((guess_name,), tip, False))
+                tiles.append(Tile((guess_name,), tip, False))
             else:
                 tip = (
                     self.tr("Predicted {0}, but it is {1}: wrong")
@@ -158,7 +113,7 @@ class ImageGridWidget(PaintedView):
                 lines = ("\u2717 " + guess_name, self.tr("true: {0}").replace("{0}", true_name))
                 # Where "true: ..." does not fit: ✗ the guess, ✓ the right answer.
                 short = ("\u2717 " + guess_name, "\u2713 " + true_name)
-                tiles.append(_Tile(lines, tip, True, short))
+                tiles.append(Tile(lines, tip, True, short))
         self._tiles = tiles
         self._predictions = True
         self._wrong = int(np.count_nonzero(labels != predicted))
@@ -186,23 +141,23 @@ class ImageGridWidget(PaintedView):
         if n == 0:
             return ""
         if not self._predictions:
-            text = self.tr("{0} images with their labels").replace("{0}", _count(n))
+            text = self.tr("{0} images with their labels").replace("{0}", count_text(n))
         elif self._wrong:
             text = (
                 self.tr("{0} of {1} wrong")
-                .replace("{0}", _count(self._wrong))
-                .replace("{1}", _count(n))
+                .replace("{0}", count_text(self._wrong))
+                .replace("{1}", count_text(n))
             )
         else:
-            text = self.tr("all {0} right").replace("{0}", _count(n))
+            text = self.tr("all {0} right").replace("{0}", count_text(n))
         shown = self._current_layout().shown
         if shown < n and self._wrong:
-            text += " \u00b7 " + self.tr("{0} shown, wrong first").replace("{0}", _count(shown))
+            text += " \u00b7 " + self.tr("{0} shown, wrong first").replace("{0}", count_text(shown))
         elif shown < n:
             text = (
                 self.tr("{0} of {1} images shown; enlarge for all")
-                .replace("{0}", _count(shown))
-                .replace("{1}", _count(n))
+                .replace("{0}", count_text(shown))
+                .replace("{1}", count_text(n))
             )
         return text
 
@@ -228,17 +183,7 @@ class ImageGridWidget(PaintedView):
 
     def tile_rect(self, index: int) -> QRect:
         """Where image `index`'s tile is drawn; empty when it does not fit."""
-        layout = self._current_layout()
-        slot = layout.slots.get(index)
-        if slot is None:
-            return QRect()
-        row, column = divmod(slot, layout.columns)
-        return QRect(
-            layout.left + column * (layout.tile_width + layout.gap),
-            layout.top + row * (layout.tile_height + layout.gap),
-            layout.tile_width,
-            layout.tile_height,
-        )
+        return self._current_layout().tile_rect(index)
 
     def tooltip_at(self, pos: QPoint) -> str:
         """The tooltip of the tile under `pos` (widget coordinates); empty between tiles."""
@@ -283,7 +228,7 @@ class ImageGridWidget(PaintedView):
 
         image_border = QColor(theme.grid)
         error = QColor(theme.error)
-        error_fill = _mix(theme.plot_background, theme.error, 0.14 if theme.dark else 0.08)
+        error_fill = QColor(mix(theme.plot_background, theme.error, 0.14 if theme.dark else 0.08))
         line = self.fontMetrics().height()
         caption_width = layout.tile_width - 2
         # Captions by style, (bold, colour) -> [(text, rect)]: few font and pen switches.
@@ -368,147 +313,28 @@ class ImageGridWidget(PaintedView):
         self._layout = None
         self.update()
 
-    def _current_layout(self) -> _Layout:
+    def _current_layout(self) -> GridLayout:
         # Also checked against the size: a hidden widget gets its resize event only when shown.
         if self._layout is None or self._layout.size != self.size():
-            self._layout = self._compute_layout()
+            source = self._images.shape[-1] if self._images is not None else 0
+            lines = 2 if self._predictions else 1
+            self._layout = grid_layout(self.size(), self.fontMetrics(), self._tiles, lines, source)
         return self._layout
-
-    def _compute_layout(self) -> _Layout:
-        """The largest image side at which every tile fits (a whole multiple of the image's
-        own side when one is close, so every source pixel gets the same number of screen
-        pixels); at the smallest side, as many tiles as fit, wrong predictions first."""
-        metrics = self.fontMetrics()
-        line = metrics.height()
-        gap = max(6, line // 2)
-        lines = 2 if self._predictions else 1
-        width = max(1, self.width() - 2 * MARGIN)
-        top = MARGIN + line + 4 + gap // 2
-        height = max(1, self.height() - top - MARGIN)
-        n = len(self._tiles)
-
-        def fit(side: int) -> tuple[int, int, int, int]:
-            """(tile width, tile height, columns, rows that fit) for images `side` pixels."""
-            tile_width = side + 2 * PAD
-            tile_height = PAD + side + PAD // 2 + lines * line + PAD  # captions under the image
-            columns = (width + gap) // (tile_width + gap)
-            return tile_width, tile_height, columns, (height + gap) // (tile_height + gap)
-
-        side = MIN_SIDE
-        for candidate in range(MAX_SIDE, MIN_SIDE - 1, -2):
-            _, _, columns, rows = fit(candidate)
-            if columns * rows >= n:
-                side = candidate
-                break
-        source = self._images.shape[-1] if self._images is not None else 0
-        if source and side >= MIN_SIDE and (side // source) * source >= max(0.85 * side, MIN_SIDE):
-            side = (side // source) * source
-        tile_width, tile_height, columns, rows = fit(side)
-        columns, rows = max(1, columns), max(1, rows)  # too small: still one tile, clipped
-        shown = min(n, columns * rows)
-        order = list(range(n))
-        if shown < n:  # not all fit: never hide a wrong prediction behind right ones
-            order.sort(key=lambda k: not self._tiles[k].wrong)
-        used = min(columns, max(n, 1)) * (tile_width + gap) - gap
-        left = MARGIN + max(0, (width - used) // 2)  # the grid centred, its summary above it
-        summary_rect = QRect(left, MARGIN, width - (left - MARGIN), line + 4)
-        slots = {index: slot for slot, index in enumerate(order[:shown])}
-        short = any(
-            metrics.horizontalAdvance(tile.lines[-1]) > tile_width - 2
-            for tile in self._tiles
-            if tile.wrong
-        )
-        return _Layout(
-            side,
-            columns,
-            shown,
-            tile_width,
-            tile_height,
-            gap,
-            left,
-            top,
-            summary_rect,
-            slots,
-            short,
-            self.size(),
-        )
 
 
 def _name(class_names: Sequence[str], index: int) -> str:
     return class_names[index] if 0 <= index < len(class_names) else str(index)
 
 
-# Demo: `python -m widgets.image_grid [dark] [rgb]` shows samples, then live "predictions".
-
-_SEGMENTS = {  # seven-segment digits: top, top-left, top-right, middle, bottom-left, ...
-    0: "abcefg",
-    1: "cf",
-    2: "acdeg",
-    3: "acdfg",
-    4: "bcdf",
-    5: "abdfg",
-    6: "abdefg",
-    7: "acf",
-    8: "abcdefg",
-    9: "abcdfg",
-}
-
-
-def demo_digits(labels: np.ndarray, seed: int = 0, size: int = 28) -> np.ndarray:
-    """Digit-like grey uint8 images (N, 1, size, size): seven-segment strokes, jittered,
-    slanted and blurred so no two look the same."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
-    out = np.zeros((len(labels), 1, size, size), np.uint8)
-    for k, label in enumerate(np.asarray(labels).astype(int) % 10):
-        slant = rng.uniform(-0.15, 0.25)
-        x = xx - rng.uniform(-0.05, 0.05) + slant * (yy - 0.5)
-        y = yy - rng.uniform(-0.04, 0.04)
-        left, right, top, mid, bottom = 0.32, 0.68, 0.18, 0.5, 0.82
-        width = rng.uniform(0.05, 0.08)
-        segments = {
-            "a": (left, top, right, top),
-            "b": (left, top, left, mid),
-            "c": (right, top, right, mid),
-            "d": (left, mid, right, mid),
-            "e": (left, mid, left, bottom),
-            "f": (right, mid, right, bottom),
-            "g": (left, bottom, right, bottom),
-        }
-        image = np.zeros((size, size), np.float32)
-        for name in _SEGMENTS[int(label)]:
-            x0, y0, x1, y1 = segments[name]
-            # Distance of each pixel to the segment, turned into a soft stroke.
-            dx, dy = x1 - x0, y1 - y0
-            t = np.clip(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy), 0, 1)
-            distance = np.hypot(x - (x0 + t * dx), y - (y0 + t * dy))
-            image = np.maximum(image, np.clip(1.5 - distance / width, 0, 1))
-        out[k, 0] = np.clip(image * 255 + rng.normal(0, 8, image.shape), 0, 255).astype(np.uint8)
-    return out
-
-
-def demo_colour_images(labels: np.ndarray, seed: int = 0, size: int = 32) -> np.ndarray:
-    """CIFAR-like RGB uint8 images (N, 3, size, size): a coloured blob on a sky or grass."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
-    out = np.zeros((len(labels), 3, size, size), np.uint8)
-    for k, label in enumerate(np.asarray(labels).astype(int)):
-        sky = np.array([0.45, 0.65, 0.9]) if label % 2 else np.array([0.35, 0.6, 0.3])
-        hue = np.array([(label * 0.37) % 1, (label * 0.61) % 1, (label * 0.13) % 1])
-        cx, cy, r = rng.uniform(0.3, 0.7), rng.uniform(0.35, 0.65), rng.uniform(0.15, 0.3)
-        blob = (((xx - cx) ** 2 + (yy - cy) ** 2) < r * r)[None]
-        image = np.where(blob, hue[:, None, None], sky[:, None, None] * (0.7 + 0.3 * yy))
-        noise = rng.normal(0, 0.04, image.shape)
-        out[k] = np.clip((image + noise) * 255, 0, 255).astype(np.uint8)
-    return out
-
-
 if __name__ == "__main__":
+    # `python -m widgets.image_grid [dark] [rgb]` shows samples, then live "predictions".
     import sys
 
     from PySide6.QtCore import QTimer
 
+    from app.datasets.vision import VISION_DATASETS
     from widgets.demo import demo_application
+    from widgets.demo_data import demo_colour_images, demo_digits
 
     app = demo_application()
     rng = np.random.default_rng(0)

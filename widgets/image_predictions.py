@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from app.reports import EpochReport, ImagePredictionReport
 from widgets.confusion_matrix import ConfusionMatrixWidget
 from widgets.image_grid import ImageGridWidget
+from widgets.numbers_text import count_text
+from widgets.theme import Theme
 
 
 class ImagePredictionsWidget(QWidget):
@@ -58,16 +60,22 @@ class ImagePredictionsWidget(QWidget):
         self.grid.clear(self.tr("Press Train to see what the model guesses for these images."))
         self.matrix.clear(self.tr("The confusion matrix appears after the first epoch."))
 
+    def set_theme(self, theme: Theme) -> None:
+        """Paint both views in `theme`."""
+        self.grid.set_theme(theme)
+        self.matrix.set_theme(theme)
+
     def add_prediction(self, report: ImagePredictionReport) -> None:
+        """Show the model's latest guesses for the first validation images."""
         self._class_names = report.class_names
-        self._grid_title.setText(
-            self.tr("The model's guesses after step {0}").replace("{0}", f"{report.steps_done:,}")
-        )
+        title = self.tr("The model's guesses after step {0}")
+        self._grid_title.setText(title.replace("{0}", count_text(report.steps_done)))
         self.grid.show_predictions(
             report.images, report.labels, report.predicted, report.class_names
         )
 
     def add_epoch(self, report: EpochReport) -> None:
+        """Show the epoch's confusion matrix (classification epochs carry one)."""
         if report.confusion is None:
             return
         names = self._class_names or tuple(str(k) for k in range(len(report.confusion)))
@@ -96,9 +104,8 @@ class ImagePredictionsWidget(QWidget):
 if __name__ == "__main__":
     import sys
 
-    from widgets.confusion_matrix import demo_matrix
     from widgets.demo import demo_application
-    from widgets.image_grid import demo_digits
+    from widgets.demo_data import demo_digits, demo_matrix
 
     app = demo_application()
     names = tuple(str(k) for k in range(10))

@@ -1,8 +1,9 @@
 """PaintedView: what the QPainter-drawn views (image grid, confusion matrix) share.
 
 A layout computed once per size and font and kept in `_layout`, laid-out texts kept in
-`_text_cache`, a tooltip for each place (`tooltip_at`), the theme (the application's or one
-set), and a centred hint while there is nothing to draw.
+`_text_cache`, a tooltip for each place (`tooltip_at`), the theme, and a centred hint while
+there is nothing to draw. Until `set_theme` gives a theme, a view paints in the application's
+current one, read when painting: it wears whatever look the application has.
 """
 
 from __future__ import annotations
@@ -22,19 +23,20 @@ class PaintedView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._theme_override: Theme | None = None
+        self._theme: Theme | None = None  # None: the application's, read when painting
         self._layout = None  # whatever the subclass computes from the size and font
         self._text_cache: dict = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_theme(self, theme: Theme | None = None) -> None:
-        """Paint with `theme`; None follows the application's theme (the default)."""
-        self._theme_override = theme
+    def set_theme(self, theme: Theme) -> None:
+        """Paint with `theme` from now on."""
+        self._theme = theme
         self._layout = None
         self.update()
 
     def theme(self) -> Theme:
-        return self._theme_override or current_theme()
+        """The theme set with set_theme, else the application's current one."""
+        return self._theme or current_theme()
 
     def tooltip_at(self, pos: QPoint) -> str:
         """The tooltip for a place in the view; "" where there is none."""

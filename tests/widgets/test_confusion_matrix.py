@@ -8,7 +8,9 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from widgets.confusion_matrix import ConfusionMatrixWidget, demo_matrix, row_fractions
+from widgets.confusion_colors import row_fractions
+from widgets.confusion_matrix import ConfusionMatrixWidget
+from widgets.demo_data import demo_matrix
 from widgets.theme import DARK, LIGHT, contrast_ratio
 
 NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",

@@ -5,20 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QLabel
 
 from app.datasets import DataConfig
 from app.datasets.toy import generate
 from app.reports import PredictionReport
-from widgets.decision_boundary import (
-    MAX_POINTS,
-    DecisionBoundaryWidget,
-    PlotData,
-    boundary_segments,
-    class_colors,
-    grid_bounds_for,
-)
-from widgets.theme import DARK, current_theme
+from widgets.decision_boundary import DecisionBoundaryWidget
+from widgets.prediction_map import MAX_POINTS, PlotData, boundary_segments, grid_bounds_for
+from widgets.theme import DARK, class_colors, current_theme
 
 GRID = 60
 SPLIT = 0.3  # the synthetic model says class 1 where x > SPLIT
@@ -63,71 +58,77 @@ def _empty(values) -> bool:
 
 
 def _view_rect(w: DecisionBoundaryWidget):
-    image = w._image
-    return image.mapRectToItem(w._plot.getPlotItem().vb.childGroup, image.boundingRect())
+    image = w.prediction_image
+    return image.mapRectToItem(w.plot_item.vb.childGroup, image.boundingRect())
 
 
 def _view_point(w: DecisionBoundaryWidget, x: float, y: float) -> QPointF:
-    return w._image.mapToItem(w._plot.getPlotItem().vb.childGroup, QPointF(x, y))
+    return w.prediction_image.mapToItem(w.plot_item.vb.childGroup, QPointF(x, y))
+
+
+def _image(w: DecisionBoundaryWidget) -> np.ndarray | None:
+    """The prediction map's pixels, (H, W, 3 or 4); None when no prediction is drawn."""
+    return w.prediction_image.image
 
 
 def test_before_data_a_muted_message_shows(widget):
-    assert widget._stack.currentWidget() is widget._message
-    assert widget._message.text()
-    assert widget._message.foregroundRole() == widget._message.palette().ColorRole.PlaceholderText
+    assert widget.message()
+    (label,) = [label for label in widget.findChildren(QLabel) if label.text() == widget.message()]
+    assert label.foregroundRole() == QPalette.ColorRole.PlaceholderText
 
 
 def test_classification_points_filled_for_training_hollow_for_validation(widget):
     data = _classification(n_train=40, n_val=10)
     widget.set_data(data)
-    assert widget._stack.currentIndex() == 1
-    train, val = widget._train_scatter.data, widget._val_scatter.data
+    assert widget.message() == ""
+    train, val = widget.training_points.data, widget.validation_points.data
     assert len(train) == 40 and len(val) == 10
     np.testing.assert_allclose(train["x"], data.x_train[:, 0])
     np.testing.assert_allclose(train["y"], data.x_train[:, 1])
     colors = class_colors(current_theme(), 2)
-    for spot, label in zip(widget._train_scatter.points(), data.y_train, strict=True):
+    for spot, label in zip(widget.training_points.points(), data.y_train, strict=True):
         assert spot.brush().style() != Qt.BrushStyle.NoBrush
         assert spot.brush().color().name().upper() == colors[label].upper()
-    for spot, label in zip(widget._val_scatter.points(), data.y_val, strict=True):
+    for spot, label in zip(widget.validation_points.points(), data.y_val, strict=True):
         assert spot.brush().style() == Qt.BrushStyle.NoBrush  # hollow
         assert spot.pen().color().name().upper() == colors[label].upper()
-    caption = widget._caption.text()
-    assert "training (40)" in caption.replace("&nbsp;", " ")
-    assert "validation (10)" in caption.replace("&nbsp;", " ")
-    assert widget._plot.getPlotItem().vb.state["aspectLocked"]
+    caption = widget.caption_text()
+    assert "training (40)" in caption
+    assert "validation (10)" in caption
+    assert widget.plot_item.vb.state["aspectLocked"]
 
 
 def test_regression_points_are_x_against_y(widget):
     data = _regression(n_train=30, n_val=8)
     widget.set_data(data)
-    train, val = widget._train_scatter.data, widget._val_scatter.data
+    train, val = widget.training_points.data, widget.validation_points.data
     assert len(train) == 30 and len(val) == 8
     np.testing.assert_allclose(train["x"], data.x_train[:, 0])
     np.testing.assert_allclose(train["y"], data.y_train[:, 0])
     np.testing.assert_allclose(val["y"], data.y_val[:, 0])
-    assert all(s.brush().style() == Qt.BrushStyle.NoBrush for s in widget._val_scatter.points())
-    assert all(s.brush().style() != Qt.BrushStyle.NoBrush for s in widget._train_scatter.points())
-    assert not widget._plot.getPlotItem().vb.state["aspectLocked"]
+    hollow = widget.validation_points.points()
+    assert all(s.brush().style() == Qt.BrushStyle.NoBrush for s in hollow)
+    assert all(s.brush().style() != Qt.BrushStyle.NoBrush for s in widget.training_points.points())
+    assert not widget.plot_item.vb.state["aspectLocked"]
 
 
 def test_large_datasets_draw_a_sample_and_say_so(widget):
     dataset = generate(DataConfig("blobs", samples=20_000, classes=4))
     widget.set_data(PlotData.from_dataset(dataset))
-    drawn = len(widget._train_scatter.data) + len(widget._val_scatter.data)
+    drawn = len(widget.training_points.data) + len(widget.validation_points.data)
     assert 0.99 * MAX_POINTS <= drawn <= MAX_POINTS
-    assert "20,000" not in widget._caption.text()  # the parts are counted, not the total
-    assert "16,000" in widget._caption.text() and "showing" in widget._caption.text()
+    caption = widget.caption_text()
+    assert "20,000" not in caption  # the parts are counted, not the total
+    assert "16,000" in caption and "showing" in caption
 
 
 def test_datasets_it_cannot_map_show_why(widget):
     x = np.zeros((10, 784))
     widget.set_data(PlotData(x, np.zeros(10, int), x, np.zeros(10, int), "classification", 10))
-    assert widget._stack.currentWidget() is widget._message
-    assert "784" in widget._message.text()
+    assert "784" in widget.message()
     widget.add_prediction(_linear_report((-1, 1, -1, 1)))
     widget.redraw()
-    assert widget._image.image is None
+    assert _image(widget) is None and widget.prediction() is None
 
 
 def test_grid_bounds_pad_the_data_range_by_ten_percent():
@@ -153,11 +154,11 @@ def test_prediction_image_lies_exactly_over_the_grid(widget):
     widget.add_prediction(report)
     widget.redraw()
 
-    image = widget._image.image
+    image = _image(widget)
     assert image.shape[:2] == (GRID, GRID) and image.shape[2] in (3, 4)
     # The coloured area is the grid's rectangle...
     x_min, x_max, y_min, y_max = bounds
-    area = widget._map.rect()
+    area = widget.map_rect()
     assert (area.left(), area.right()) == pytest.approx((x_min, x_max))
     assert (area.top(), area.bottom()) == pytest.approx((y_min, y_max))
     # ...and each pixel's centre sits on its grid point (so the image reaches half a cell out,
@@ -177,7 +178,7 @@ def test_cells_take_the_winning_class_colour_fading_where_unsure(widget):
     widget.add_prediction(report)
     widget.redraw()
 
-    image = widget._image.image[..., :3].astype(float)
+    image = _image(widget)[..., :3].astype(float)
     theme = current_theme()
     colors = [_rgb(c) for c in class_colors(theme, 2)]
     background = _rgb(theme.plot_background)
@@ -196,7 +197,7 @@ def test_two_classes_draw_the_half_way_line(widget):
     widget.set_data(_classification())
     widget.add_prediction(_linear_report(widget.grid_bounds()))
     widget.redraw()
-    x, y = widget._boundary.getData()
+    x, y = widget.boundary_line.getData()
     assert len(x) > 0
     points = [_view_point(widget, a, b) for a, b in zip(x, y, strict=True)]
     assert all(p.x() == pytest.approx(SPLIT, abs=0.02) for p in points)
@@ -219,15 +220,15 @@ def test_only_the_latest_prediction_is_drawn(widget):
     widget.add_prediction(first)
     widget.add_prediction(latest)
     widget.redraw()
-    assert widget._report is latest
-    assert "20 steps" in widget._caption.text()
+    assert widget.prediction() is latest
+    assert "20 steps" in widget.caption_text()
 
 
 def test_the_timer_draws_a_prediction_when_shown(widget, qtbot):
     widget.show()
     widget.set_data(_classification())
     widget.add_prediction(_linear_report(widget.grid_bounds()))
-    qtbot.waitUntil(lambda: widget._image.image is not None)
+    qtbot.waitUntil(lambda: _image(widget) is not None)
 
 
 def test_regression_curve_is_the_report(widget):
@@ -237,7 +238,7 @@ def test_regression_curve_is_the_report(widget):
     report = PredictionReport(50, xs, None, 0.8 * np.sin(xs))
     widget.add_prediction(report)
     widget.redraw()
-    x, y = widget._curve.getData()
+    x, y = widget.output_curve.getData()
     np.testing.assert_allclose(x, xs)
     np.testing.assert_allclose(y, report.values)
 
@@ -247,7 +248,7 @@ def test_a_report_that_does_not_fit_the_data_is_ignored(widget):
     xs = np.linspace(-1, 1, 30)
     widget.add_prediction(PredictionReport(5, xs, None, np.zeros(30)))  # a regression curve
     widget.redraw()
-    assert widget._image.image is None
+    assert _image(widget) is None
 
 
 def test_reset_removes_the_prediction_and_keeps_the_points(widget):
@@ -255,17 +256,17 @@ def test_reset_removes_the_prediction_and_keeps_the_points(widget):
     widget.add_prediction(_linear_report(widget.grid_bounds()))
     widget.redraw()
     widget.reset()
-    assert widget._image.image is None
-    assert _empty(widget._boundary.getData()[0])
-    assert len(widget._train_scatter.data) == 40
+    assert _image(widget) is None
+    assert _empty(widget.boundary_line.getData()[0])
+    assert len(widget.training_points.data) == 40
 
     widget.set_data(_regression())
     xs = np.linspace(-3, 3, 20)
     widget.add_prediction(PredictionReport(5, xs, None, xs))
     widget.redraw()
     widget.reset()
-    assert _empty(widget._curve.getData()[0])
-    assert len(widget._train_scatter.data) == 30
+    assert _empty(widget.output_curve.getData()[0])
+    assert len(widget.training_points.data) == 30
 
 
 def test_new_data_forgets_the_old_prediction(widget):
@@ -274,7 +275,7 @@ def test_new_data_forgets_the_old_prediction(widget):
     widget.redraw()
     widget.set_data(_classification(classes=3))
     widget.redraw()
-    assert widget._image.image is None
+    assert _image(widget) is None
 
 
 def test_dark_theme_blends_toward_the_dark_background(widget):
@@ -284,7 +285,7 @@ def test_dark_theme_blends_toward_the_dark_background(widget):
     widget.add_prediction(report)
     widget.redraw()
     middle = int(np.argmin(np.abs(report.xs - SPLIT)))
-    cell = widget._image.image[GRID // 2, middle, :3].astype(float)
+    cell = _image(widget)[GRID // 2, middle, :3].astype(float)
     assert np.abs(cell - _rgb(DARK.plot_background)).max() < 40
 
 

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QToolButton
 
 from app.reports import HistogramReport, RunStarted
-from widgets.gradient_histograms import MAX_COLUMNS, WEIGHTS, GradientHistogramWidget
+from widgets.gradient_histograms import WEIGHTS, GradientHistogramWidget
+from widgets.histogram_columns import MAX_COLUMNS
 
 L, B = 3, 40
 NAMES = ("0 Linear", "2 Linear", "4 Linear")

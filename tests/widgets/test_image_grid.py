@@ -8,7 +8,10 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from widgets.image_grid import MIN_SIDE, PAD, ImageGridWidget, demo_digits
+from widgets.demo_data import demo_digits
+from widgets.image_grid import ImageGridWidget
+from widgets.image_grid_layout import MIN_SIDE, PAD
+from widgets.style import apply_look
 from widgets.theme import DARK, LIGHT
 
 NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
@@ -247,3 +250,12 @@ def test_when_not_all_samples_fit_the_summary_says_how_many_show(grid):
     shown = grid.shown_count()
     assert 0 < shown < 32
     assert grid.summary() == f"{shown} of 32 images shown; enlarge for all"
+
+
+def test_without_a_theme_of_its_own_a_view_wears_the_applications_look(themed_app, qtbot):
+    view = ImageGridWidget()
+    qtbot.addWidget(view)
+    view.resize(300, 300)
+    for theme in (DARK, LIGHT):
+        apply_look(themed_app, theme)
+        assert view.grab().toImage().pixelColor(2, 2) == QColor(theme.plot_background)
