@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+SCREENSHOT_TABS = ("loss", "generalization", "gradients", "predictions")  # the run panel's tabs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shot.add_argument(
         "--tab",
-        choices=("loss", "gradients", "predictions"),
+        choices=SCREENSHOT_TABS,
         default="loss",
         help="the plot on show",
     )
@@ -131,7 +132,7 @@ def screenshot_command(args: argparse.Namespace) -> int:
             args.size,
             {"dark": True, "light": False}.get(args.theme),
             train_epochs=args.train_epochs,
-            tab=("loss", "gradients", "predictions").index(args.tab),
+            tab=SCREENSHOT_TABS.index(args.tab),
             data_root=args.data_root,
         )
     except OSError as error:
@@ -201,7 +202,8 @@ def _download(name: str, root: Path) -> int:
 
 def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     from app.experiment import model_source
-    from app.reports import EpochReport, RunFinished, RunStarted, StepsReport, metrics_csv
+    from app.history import RunHistory
+    from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
     from models.files import write_atomic
@@ -214,10 +216,11 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
         return _fail(str(error))
     control = Control()
     progress = _Progress(sys.stderr)
-    epochs: list[EpochReport] = []
+    history = RunHistory()  # what metrics.csv is written from, as the window's Export Metrics
     finished: RunFinished | None = None
     try:
         for report in trainer.run(control):
+            history.add(report)
             if isinstance(report, RunStarted):
                 print(
                     f"Training {experiment.title!r}: {report.param_count:,} parameters, "
@@ -229,7 +232,6 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
             elif isinstance(report, StepsReport):
                 progress.update(report)
             elif isinstance(report, EpochReport):
-                epochs.append(report)
                 progress.clear()
                 print(_epoch_line(report, experiment.train.epochs), flush=True)
             elif isinstance(report, RunFinished):
@@ -242,7 +244,7 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     source = model_source(experiment, trainer.dataset.task)
     try:
         save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source)
-        write_atomic(out / "metrics.csv", metrics_csv(e.row() for e in epochs).encode())
+        write_atomic(out / "metrics.csv", history.metrics_csv().encode())
     except OSError as error:
         print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
         return 1

@@ -16,13 +16,22 @@ from PySide6.QtWidgets import (
 )
 
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
+from widgets.numbers_text import count_text
 
 
 def _time_text(seconds: float) -> str:
+    """Minutes and seconds, such as "2:05"; "?" while unknown."""
     if not math.isfinite(seconds):
         return "?"
     seconds = int(round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _speed_text(samples_per_second: float) -> str:
+    """Samples a second as a whole number with group separators; "?" while unknown."""
+    if not math.isfinite(samples_per_second):
+        return "?"
+    return count_text(round(samples_per_second))
 
 
 class RunControlsWidget(QWidget):
@@ -86,6 +95,7 @@ class RunControlsWidget(QWidget):
             self.progress.setFormat(self.tr("Ready: press Train (Space)"))
 
     def start(self, total_steps: int, epochs: int) -> None:
+        """A run of `total_steps` steps over `epochs` epochs is starting."""
         self.total_steps, self.epochs = max(total_steps, 1), epochs
         self.progress.setRange(0, self.total_steps)
         self.progress.setValue(0)
@@ -105,12 +115,13 @@ class RunControlsWidget(QWidget):
             ).format(
                 epoch=min(epoch + 1, self.epochs),
                 epochs=self.epochs,
-                step=f"{steps_done:,}",
-                total=f"{self.total_steps:,}",
-                speed=f"{samples_per_second:,.0f}",
+                step=count_text(steps_done),
+                total=count_text(self.total_steps),
+                speed=_speed_text(samples_per_second),
                 left=_time_text(left),
             )
         )
 
     def show_finished(self, text: str) -> None:
+        """The run ended: the bar says how, in `text`."""
         self.progress.setFormat(text)

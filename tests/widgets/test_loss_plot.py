@@ -1,5 +1,5 @@
-"""LossPlotWidget: what each report draws, the smoothing and log controls, markers, reset,
-bounded memory on long runs and the exports."""
+"""LossPlotWidget: what a RunHistory's reports draw, the smoothing and log controls, markers,
+a new run, the theme and the exports."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCheckBox, QLabel, QSlider
 
-from app.reports import EpochReport, Marker, RunStarted, StepsReport
-from widgets.loss_plot import MAX_POINTS, LossBuffer, LossPlotWidget, smooth
+from app.history import MAX_POINTS, RunHistory
+from app.reports import EpochReport, Marker, Report, RunStarted, StepsReport
+from widgets.loss_plot import LossPlotWidget
+from widgets.theme import DARK, LIGHT
 
 
 def run_started(task_kind: str = "classification", steps_per_epoch: int = 100) -> RunStarted:
@@ -54,24 +56,32 @@ def tb_smooth(values: list[float], weight: float) -> list[float]:
 def plot(qtbot) -> LossPlotWidget:
     widget = LossPlotWidget()
     qtbot.addWidget(widget)
+    widget.set_history(RunHistory())
     widget.resize(700, 500)
     widget.show()
     return widget
 
 
+def feed(plot: LossPlotWidget, *reports: Report) -> None:
+    """What the window does with each report: the history takes it, the plot catches up."""
+    for report in reports:
+        plot.history().add(report)
+        plot.refresh()
+
+
 def test_empty_state_until_the_first_steps(plot):
     assert plot.empty_text() == "Press Train to see the loss of every step here."
-    plot.reset(run_started())
+    feed(plot, run_started())
     assert plot.empty_text() is not None
-    plot.add_steps(steps(0, [1.0]))
+    feed(plot, steps(0, [1.0]))
     assert plot.empty_text() is None
 
 
 def test_raw_and_smoothed_curves_follow_every_step(plot):
     plot.set_smoothing(0.5)
-    plot.reset(run_started())
-    plot.add_steps(steps(0, [1.0, 2.0]))
-    plot.add_steps(steps(2, [3.0]))
+    feed(plot, run_started())
+    feed(plot, steps(0, [1.0, 2.0]))
+    feed(plot, steps(2, [3.0]))
     plot.redraw()
     x, y = original(plot.raw_curve)
     assert x.tolist() == [0, 1, 2]
@@ -82,25 +92,10 @@ def test_raw_and_smoothed_curves_follow_every_step(plot):
     assert sy == pytest.approx([1.0, 5 / 3, 17 / 7])
 
 
-def test_smoothing_matches_tensorboard_in_chunks():
-    values = np.random.default_rng(1).random(50)
-    x = np.arange(50, dtype=np.float64)
-    first, state = smooth(x[:17], values[:17], 0.8, None)
-    rest, _ = smooth(x[17:], values[17:], 0.8, state)
-    assert np.concatenate([first, rest]) == pytest.approx(tb_smooth(values.tolist(), 0.8))
-
-
-def test_non_finite_losses_leave_a_gap_and_the_average_unharmed():
-    x = np.arange(4, dtype=np.float64)
-    out, _ = smooth(x, np.array([1.0, math.nan, 1.0, 1.0]), 0.6, None)
-    assert math.isnan(out[1])
-    assert out[[0, 2, 3]] == pytest.approx([1.0, 1.0, 1.0])
-
-
 def test_moving_the_smoothing_slider_resmooths_and_emits(plot, qtbot):
-    plot.reset(run_started())
+    feed(plot, run_started())
     values = [4.0, 1.0, 3.0, 2.0, 5.0]
-    plot.add_steps(steps(0, values))
+    feed(plot, steps(0, values))
     slider = plot.findChild(QSlider)
     assert slider.value() == 60  # default 0.6
     with qtbot.waitSignal(plot.smoothingChanged) as signal:
@@ -119,11 +114,11 @@ def test_set_smoothing_shows_without_emitting(plot, qtbot):
 
 
 def test_validation_loss_at_the_epochs_steps(plot):
-    plot.reset(run_started())
-    plot.add_steps(steps(0, np.ones(300)))
-    plot.add_epoch(EpochReport(1, 100, 1.0, 0.9, val_accuracy=0.5))
-    plot.add_epoch(EpochReport(2, 200, 0.8, None))  # no validation data this epoch
-    plot.add_epoch(EpochReport(3, 300, 0.6, 0.7, val_accuracy=0.75))
+    feed(plot, run_started())
+    feed(plot, steps(0, np.ones(300)))
+    feed(plot, EpochReport(1, 100, 1.0, 0.9, val_accuracy=0.5))
+    feed(plot, EpochReport(2, 200, 0.8, None))  # no validation data this epoch
+    feed(plot, EpochReport(3, 300, 0.6, 0.7, val_accuracy=0.75))
     plot.redraw()
     x, y = original(plot.val_loss_curve)
     assert x.tolist() == [100, 300]
@@ -131,9 +126,9 @@ def test_validation_loss_at_the_epochs_steps(plot):
 
 
 def test_classification_shows_accuracy_in_percent(plot):
-    plot.reset(run_started("classification"))
-    plot.add_epoch(EpochReport(1, 100, 1.0, 0.9, val_accuracy=0.5))
-    plot.add_epoch(EpochReport(2, 200, 0.8, 0.7, val_accuracy=0.875))
+    feed(plot, run_started("classification"))
+    feed(plot, EpochReport(1, 100, 1.0, 0.9, val_accuracy=0.5))
+    feed(plot, EpochReport(2, 200, 0.8, 0.7, val_accuracy=0.875))
     plot.redraw()
     assert "accuracy" in plot.metric_plot.getAxis("left").labelText.lower()
     x, y = original(plot.metric_curve)
@@ -144,20 +139,20 @@ def test_classification_shows_accuracy_in_percent(plot):
 
 
 def test_regression_shows_rmse(plot):
-    plot.reset(run_started("regression"))
-    plot.add_epoch(EpochReport(1, 100, 1.0, 0.9, val_rmse=0.95, val_r2=0.1))
-    plot.add_epoch(EpochReport(2, 200, 0.5, 0.4, val_rmse=0.63, val_r2=0.6))
+    feed(plot, run_started("regression"))
+    feed(plot, EpochReport(1, 100, 1.0, 0.9, val_rmse=0.95, val_r2=0.1))
+    feed(plot, EpochReport(2, 200, 0.5, 0.4, val_rmse=0.63, val_r2=0.6))
     plot.redraw()
     label = plot.metric_plot.getAxis("left").labelText
     assert "RMSE" in label and "accuracy" not in label.lower()
     assert original(plot.metric_curve)[1] == pytest.approx([0.95, 0.63])
-    plot.reset(run_started("classification"))
+    feed(plot, run_started("classification"))
     assert "accuracy" in plot.metric_plot.getAxis("left").labelText.lower()
 
 
 def test_log_scale_box_toggles_the_loss_axis_and_hides_non_positive_losses(plot, qtbot):
-    plot.reset(run_started())
-    plot.add_steps(steps(0, [10.0, 0.0, -1.0, 100.0]))
+    feed(plot, run_started())
+    feed(plot, steps(0, [10.0, 0.0, -1.0, 100.0]))
     plot.redraw()
     box = next(b for b in plot.findChildren(QCheckBox) if b.text() == "Log scale")
     with qtbot.waitSignal(plot.logScaleChanged) as signal:
@@ -189,22 +184,22 @@ def marker_lines(plot: LossPlotWidget) -> list[pg.InfiniteLine]:
 
 
 def test_the_step_axis_spans_the_planned_run_then_follows_longer_runs(plot, qtbot):
-    plot.reset(run_started(steps_per_epoch=100))  # 10 epochs: 1000 steps
-    plot.add_steps(steps(0, np.ones(50)))
+    feed(plot, run_started(steps_per_epoch=100))  # 10 epochs: 1000 steps
+    feed(plot, steps(0, np.ones(50)))
     plot.redraw()
     low, high = plot.loss_plot.vb.viewRange()[0]
     assert low <= 0 and 1000 <= high < 1100
-    plot.add_steps(steps(50, np.ones(1450)))
+    feed(plot, steps(50, np.ones(1450)))
     plot.redraw()
     qtbot.waitUntil(lambda: plot.loss_plot.vb.viewRange()[0][1] >= 1499)  # at the next paint
 
 
 def test_markers_are_labelled_vertical_lines(plot):
-    plot.reset(run_started())
-    plot.add_steps(steps(0, np.linspace(2, 1, 400)))
+    feed(plot, run_started())
+    feed(plot, steps(0, np.linspace(2, 1, 400)))
     plot.redraw()
-    plot.add_marker(Marker(120, "learning rate 0.001"))
-    plot.add_marker(Marker(300, "odd {text}"))  # braces are shown, not formatted
+    feed(plot, Marker(120, "learning rate 0.001"))
+    feed(plot, Marker(300, "odd {text}"))  # braces are shown, not formatted
     lines = marker_lines(plot)
     assert [line.value() for line in lines] == [120, 300]
     assert all(line.angle == 90 for line in lines)
@@ -212,94 +207,46 @@ def test_markers_are_labelled_vertical_lines(plot):
     assert lines[1].label.toPlainText().strip() == "odd {text}"
 
 
-def test_reset_empties_everything_but_keeps_the_items(plot):
-    plot.reset(run_started())
-    plot.add_steps(steps(0, [3.0, 2.0, 1.0]))
-    plot.add_epoch(EpochReport(1, 3, 2.0, 1.5, val_accuracy=0.4))
-    plot.add_marker(Marker(1, "learning rate 0.1"))
+def test_a_new_run_empties_everything_but_keeps_the_items(plot):
+    feed(plot, run_started())
+    feed(plot, steps(0, [3.0, 2.0, 1.0]))
+    feed(plot, EpochReport(1, 3, 2.0, 1.5, val_accuracy=0.4))
+    feed(plot, Marker(1, "learning rate 0.1"))
     plot.redraw()
     curves = (plot.raw_curve, plot.smooth_curve, plot.val_loss_curve, plot.metric_curve)
     assert len(marker_lines(plot)) == 1 and plot.empty_text() is None
-    plot.reset(run_started())
+    feed(plot, run_started())
     plot.redraw()
     assert (plot.raw_curve, plot.smooth_curve, plot.val_loss_curve, plot.metric_curve) == curves
     for curve in curves:
         assert len(original(curve)[0]) == 0
     assert marker_lines(plot) == []
-    assert plot.metrics_rows() == []
-    assert plot.point_count() == 0
     assert plot.empty_text() is not None
 
 
 def test_a_million_steps_stay_bounded_and_keep_the_whole_run(plot):
-    plot.reset(run_started(steps_per_epoch=1000))
+    feed(plot, run_started(steps_per_epoch=1000))
     rng = np.random.default_rng(0)
     for report in range(1000):
         first = report * 1000
         losses = 1.0 + 0.1 * rng.random(1000)
         if report == 123:
             losses[456] = 50.0  # one spike, early on
-        plot.add_steps(steps(first, losses))
+        feed(plot, steps(first, losses))
     plot.redraw()
-    assert plot.point_count() <= MAX_POINTS
+    assert plot.history().point_count() <= MAX_POINTS
     x, y = original(plot.raw_curve)
-    assert len(x) == plot.point_count() == len(original(plot.smooth_curve)[0])
+    assert len(x) == plot.history().point_count() == len(original(plot.smooth_curve)[0])
     assert x[0] == 0 and x[-1] == 999_999
     assert (np.diff(x) > 0).all()
     assert y.max() == 50.0 and x[y.argmax()] == 123_456
     assert len(x) > 50_000  # still detailed: decimation halves, it does not collapse
 
 
-def test_a_tiny_buffer_keeps_first_last_and_extremes():
-    buffer = LossBuffer(capacity=16)
-    rng = np.random.default_rng(3)
-    values = rng.random(10_000)
-    values[5_000] = 9.0
-    values[7_000] = -9.0
-    start = 0
-    while start < len(values):
-        end = min(len(values), start + int(rng.integers(1, 40)))
-        x = np.arange(start, end, dtype=np.float64)
-        buffer.append(x, values[start:end], values[start:end])
-        start = end
-        assert buffer.size <= 16
-    x = buffer.x[: buffer.size]
-    y = buffer.y[: buffer.size]
-    assert x[0] == 0 and x[-1] == 9_999
-    assert (np.diff(x) > 0).all()
-    assert y.max() == 9.0 and y.min() == -9.0
-
-
-def test_metrics_rows_per_epoch(plot):
-    plot.reset(run_started("regression"))
-    plot.add_epoch(EpochReport(1, 100, 1.0, 0.9, val_rmse=0.95, val_r2=0.1))
-    plot.add_epoch(EpochReport(2, 200, 0.5, None))
-    assert plot.metrics_rows() == [
-        {
-            "epoch": 1,
-            "steps": 100,
-            "train_loss": 1.0,
-            "val_loss": 0.9,
-            "val_accuracy": None,
-            "val_rmse": 0.95,
-            "val_r2": 0.1,
-        },
-        {
-            "epoch": 2,
-            "steps": 200,
-            "train_loss": 0.5,
-            "val_loss": None,
-            "val_accuracy": None,
-            "val_rmse": None,
-            "val_r2": None,
-        },
-    ]
-
-
 def test_export_png_writes_the_plots(plot, tmp_path):
-    plot.reset(run_started())
-    plot.add_steps(steps(0, np.linspace(2, 0.1, 500)))
-    plot.add_epoch(EpochReport(1, 500, 1.0, 0.9, val_accuracy=0.6))
+    feed(plot, run_started())
+    feed(plot, steps(0, np.linspace(2, 0.1, 500)))
+    feed(plot, EpochReport(1, 500, 1.0, 0.9, val_accuracy=0.6))
     path = tmp_path / "loss.png"
     assert plot.export_png(str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -309,8 +256,8 @@ def test_export_png_writes_the_plots(plot, tmp_path):
 
 
 def test_the_timer_draws_new_steps_while_shown(plot, qtbot):
-    plot.reset(run_started())
-    plot.add_steps(steps(0, [1.0, 0.5]))
+    feed(plot, run_started())
+    feed(plot, steps(0, [1.0, 0.5]))
     qtbot.waitUntil(lambda: len(original(plot.raw_curve)[0]) == 2)
 
 
@@ -323,14 +270,14 @@ def test_legend_names_the_curves(plot):
 def test_after_a_zoom_a_follow_button_brings_the_whole_run_back(plot, qtbot):
     from PySide6.QtWidgets import QPushButton
 
-    plot.reset(run_started(steps_per_epoch=100))  # 1000 steps planned
-    plot.add_steps(steps(0, np.linspace(2, 1, 400)))
+    feed(plot, run_started(steps_per_epoch=100))  # 1000 steps planned
+    feed(plot, steps(0, np.linspace(2, 1, 400)))
     plot.redraw()
     button = next(b for b in plot.findChildren(QPushButton) if b.text() == "Follow the run")
     assert plot.following() and button.isHidden()
     plot.loss_plot.vb.setXRange(100, 200, padding=0)
     plot.loss_plot.vb.sigRangeChangedManually.emit([True, False])  # as a mouse zoom does
-    plot.add_steps(steps(400, np.linspace(1, 0.5, 100)))
+    feed(plot, steps(400, np.linspace(1, 0.5, 100)))
     plot.redraw()
     assert not plot.following() and not button.isHidden()
     assert plot.loss_plot.vb.viewRange()[0] == pytest.approx([100, 200])  # left where it was
@@ -338,3 +285,33 @@ def test_after_a_zoom_a_follow_button_brings_the_whole_run_back(plot, qtbot):
     assert plot.following() and button.isHidden()
     low, high = plot.loss_plot.vb.viewRange()[0]
     assert low <= 0 and high >= 1000
+
+
+def test_a_history_handed_over_mid_run_is_drawn_whole(qtbot):
+    history = RunHistory()
+    history.add(run_started())
+    history.add(steps(0, [2.0, 1.5, 1.0]))
+    history.add(Marker(2, "learning rate 0.01"))
+    widget = LossPlotWidget()
+    qtbot.addWidget(widget)
+    widget.set_history(history)
+    widget.redraw()
+    assert widget.history() is history
+    assert original(widget.raw_curve)[1].tolist() == [2.0, 1.5, 1.0]
+    assert [line.value() for line in marker_lines(widget)] == [2]
+    assert widget.empty_text() is None
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_set_theme_repaints_background_legend_and_curves(plot, tmp_path, theme):
+    feed(plot, run_started(), steps(0, np.linspace(2, 0.1, 200)))
+    plot.set_theme(theme)
+    path = tmp_path / "loss.png"
+    assert plot.export_png(str(path))
+    image = QImage(str(path))
+    assert image.pixelColor(image.width() - 2, image.height() - 2).name() == (
+        theme.plot_background.lower()
+    )
+    legend = " ".join(label.text() for label in plot.findChildren(QLabel))
+    assert theme.accent in legend
+    assert plot.smooth_curve.opts["pen"].color().name() == theme.accent.lower()
