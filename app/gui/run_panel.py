@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 from app.datasets import check_config, is_vision
 from app.datasets.toy import generate_for_views
 from app.datasets.vision import VISION_DATASETS
-from app.gui.controller import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
+from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
 from app.reports import (
     EpochReport,
@@ -17,12 +17,14 @@ from app.reports import (
     ImagePredictionReport,
     Marker,
     PredictionReport,
+    Report,
     RunFinished,
     RunStarted,
     StepsReport,
-    metrics_csv,
 )
+from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
+from widgets.generalization_plot import GeneralizationPlotWidget
 from widgets.gradient_histograms import GradientHistogramWidget
 from widgets.icons import icon
 from widgets.image_predictions import ImagePredictionsWidget
@@ -65,6 +67,9 @@ class RunPanel(QWidget):
             {"train": icon("train"), "pause": icon("pause")},
         )
         self.loss_plot = LossPlotWidget()
+        self.loss_plot.set_history(controller.history)
+        self.generalization = GeneralizationPlotWidget()
+        self.generalization.set_history(controller.history)
         self.histograms = GradientHistogramWidget()
         self.boundary = DecisionBoundaryWidget()
         self.image_predictions = ImagePredictionsWidget()
@@ -74,6 +79,7 @@ class RunPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.loss_plot, self.tr("Loss"))
+        self.tabs.addTab(self.generalization, self.tr("Train vs. validation"))
         self.tabs.addTab(self.histograms, self.tr("Gradients"))
         self.tabs.addTab(self.predictions, self.tr("Predictions"))
         layout = QVBoxLayout(self)
@@ -139,9 +145,10 @@ class RunPanel(QWidget):
 
     # -- reports ----------------------------------------------------------------------------
 
-    def _on_report(self, report) -> None:
+    def _on_report(self, report: Report) -> None:
+        # The plots draw controller.history, which already holds `report`: tell them it moved.
         if isinstance(report, StepsReport):
-            self.loss_plot.add_steps(report)
+            self.loss_plot.refresh()
             self.controls.show_progress(
                 report.steps_done, report.epoch, report.samples_per_second, report.elapsed
             )
@@ -152,13 +159,15 @@ class RunPanel(QWidget):
         elif isinstance(report, ImagePredictionReport):
             self.image_predictions.add_prediction(report)
         elif isinstance(report, EpochReport):
-            self.loss_plot.add_epoch(report)
+            self.loss_plot.refresh()
+            self.generalization.refresh()
             if is_vision(self._shown_data):
                 self.image_predictions.add_epoch(report)
         elif isinstance(report, Marker):
-            self.loss_plot.add_marker(report)
+            self.loss_plot.refresh()
         elif isinstance(report, RunStarted):
-            self.loss_plot.reset(report)
+            self.loss_plot.refresh()
+            self.generalization.refresh()
             self.histograms.reset(report)
             self.image_predictions.reset(self._class_names())
             self.controls.start(report.total_steps, report.epochs)
@@ -211,6 +220,3 @@ class RunPanel(QWidget):
     def _class_names(self) -> tuple[str, ...]:
         dataset = VISION_DATASETS.get(self.document.experiment.data.name)
         return dataset.class_names if dataset else ()
-
-    def metrics_csv(self) -> str:
-        return metrics_csv(self.loss_plot.metrics_rows())

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from app.datasets import DataConfig
-from app.gui.controller import FINISHED, PAUSED, RUNNING
 from app.reports import RunFinished, StepsReport
+from app.run_state import FINISHED, PAUSED, RUNNING
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_training_fills_every_plot(qtbot, window):
     panel.train_action.trigger()
     assert window.controller.state == RUNNING
     wait_state(qtbot, window, FINISHED)
-    for plot in (panel.loss_plot, panel.histograms, panel.boundary):
+    for plot in (panel.loss_plot, panel.generalization, panel.histograms, panel.boundary):
         plot.redraw()
     steps = len(step_losses(window))
     assert steps == 4 * 5  # 320 training points, batch 64
@@ -44,11 +45,29 @@ def test_training_fills_every_plot(qtbot, window):
     assert len(x) == steps and x[0] == 0
     assert len(panel.loss_plot.val_loss_curve.xData) == 4
     assert len(panel.loss_plot.metric_curve.xData) == 4
+    assert panel.generalization.train_curve.xData.tolist() == [1, 2, 3, 4]
+    assert len(panel.generalization.val_curve.xData) == 4
+    assert panel.generalization.empty_text() is None
     assert panel.histograms.column_counts().shape[0] >= 2
-    assert panel.boundary._image.image is not None
+    assert panel.boundary.prediction_image.image is not None
     assert panel.controls.progress.value() == steps
     assert "validation accuracy" in panel.controls.progress.format()
-    assert window.export_weights_action.isEnabled()
+    assert window.menu_actions.export_weights.isEnabled()
+
+
+def test_the_train_vs_validation_tab_shows_every_epoch(qtbot, window):
+    panel = window.run_panel
+    tab = next(i for i in range(panel.tabs.count()) if panel.tabs.widget(i) is panel.generalization)
+    assert panel.tabs.tabText(tab) == "Train vs. validation"
+    panel.tabs.setCurrentIndex(tab)
+    assert panel.generalization.empty_text().startswith("Press Train")
+    panel.train_action.trigger()
+    wait_state(qtbot, window, FINISHED)
+    qtbot.waitUntil(lambda: len(panel.generalization.val_curve.xData) == 4, timeout=10_000)
+    last = window.controller.history.epochs[-1]
+    tooltip = panel.generalization.epoch_tooltip(4)
+    assert f"{last.val_loss:.4g}" in tooltip and f"{last.train_loss:.4g}" in tooltip
+    assert "validation loss" in panel.generalization.summary_text().lower()
 
 
 def test_pause_step_resume_and_stop_from_the_controls(qtbot, window):
@@ -75,7 +94,7 @@ def test_reset_starts_again_from_the_seed_and_repeats_the_first_losses(qtbot, wi
     wait_state(qtbot, window, FINISHED)
     first = step_losses(window)
     panel.reset_action.trigger()
-    assert not window.export_weights_action.isEnabled()
+    assert not window.menu_actions.export_weights.isEnabled()
     window.reports.clear()
     panel.train_action.trigger()
     wait_state(qtbot, window, FINISHED)
@@ -91,14 +110,16 @@ def test_editing_is_locked_while_training_and_the_learning_rate_changes_at_once(
     assert not window.layers_dock.widget().isEnabled()
     assert not window.dataset_panel.isEnabled()
     assert "locked while training" in window.layers_dock.windowTitle()
-    assert not window.undo_action.isEnabled()
+    assert not window.menu_actions.undo.isEnabled()
     window.training_panel.trainChanged.emit(
         replace(window.document.experiment.train, learning_rate=0.001)
     )
     panel.step_action.trigger()
-    qtbot.waitUntil(lambda: len(panel.loss_plot._markers) > 0, timeout=30_000)
-    marker, line, _ = panel.loss_plot._markers[0]
-    assert "0.001" in marker.text and line.value() == marker.step
+    history = window.controller.history
+    qtbot.waitUntil(lambda: len(history.markers) > 0, timeout=30_000)
+    marker = history.markers[0]
+    lines = [i for i in panel.loss_plot.loss_plot.items if isinstance(i, pg.InfiniteLine)]
+    assert "0.001" in marker.text and [line.value() for line in lines] == [marker.step]
     panel.stop_action.trigger()
     wait_state(qtbot, window, FINISHED)
     assert window.layers_dock.widget().isEnabled() and window.dataset_panel.isEnabled()
@@ -126,11 +147,11 @@ def test_export_writes_weights_that_plain_pytorch_loads(qtbot, window, tmp_path)
     window.run_panel.train_action.trigger()
     wait_state(qtbot, window, FINISHED)
     with qtbot.waitSignal(window.controller.exported, timeout=30_000):
-        window.export_weights_to(tmp_path / "export")
+        window.exports.export_weights_to(tmp_path / "export")
     state = torch.load(tmp_path / "export" / "model.pt", weights_only=True)
     assert sorted(state) == ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
     assert (tmp_path / "export" / "model.py").read_text().count("nn.Linear(") == 3
-    csv_text = window.run_panel.metrics_csv().splitlines()
+    csv_text = window.controller.history.metrics_csv().splitlines()  # what Export Metrics writes
     assert csv_text[0].startswith("epoch,steps,train_loss,val_loss,val_accuracy")
     assert len(csv_text) == 1 + 4
     assert window.run_panel.loss_plot.export_png(str(tmp_path / "loss.png"))
