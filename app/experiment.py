@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from app.datasets import DataConfig, check_config, dataset_names
+from app.datasets import DATA_RANGES, DataConfig, check_config, dataset_names
 from app.options import DTYPES, LOSSES, OPTIMIZERS, resolve_loss
 from models.codegen import TrainingSketch, generate
 from models.layers import AUTO
@@ -45,7 +45,8 @@ class TrainConfig:
     histogram_every: int = 10  # steps between gradient/weight histograms
 
 
-# (low, high) for every number, and the allowed names for every text field.
+# (low, high) for every number of a TrainConfig (the data's are app.datasets.DATA_RANGES), and
+# the allowed names for every text field.
 RANGES = {
     "learning_rate": (1e-8, 100.0),
     "momentum": (0.0, 0.999),
@@ -54,11 +55,6 @@ RANGES = {
     "epochs": (1, 100_000),
     "seed": (0, 2**31 - 1),
     "histogram_every": (1, 100_000),
-    "samples": (4, 1_000_000),
-    "noise": (0.0, 10.0),
-    "classes": (2, 10),
-    "val_fraction": (0.0, 0.9),
-    "subset": (0, 1_000_000),
 }
 _CHOICES = {"dtype": tuple(DTYPES), "optimizer": tuple(OPTIMIZERS), "loss": tuple(LOSSES)}
 
@@ -92,7 +88,7 @@ class Experiment:
             "title": self.title,
             "description": self.description,
             "model": self.model.to_dict(),
-            "data": asdict(self.data),
+            "data": _data_dict(self.data),
             "train": asdict(self.train),
         }
 
@@ -108,11 +104,11 @@ class Experiment:
             model = ModelSpec.from_dict(data.get("model"))
         except SpecError as error:
             raise ExperimentError(f"model: {error}") from None
-        data_config = _section(DataConfig, data.get("data", {}), "data")
+        data_config = _data_section(data.get("data", {}))
         problem = check_config(data_config)
         if problem:
             raise ExperimentError(f"data: {problem}")
-        train = _section(TrainConfig, data.get("train", {}), "train")
+        train = _section(TrainConfig, data.get("train", {}), "train", RANGES)
         for key in ("title", "description"):
             if not isinstance(data.get(key, ""), str):
                 raise ExperimentError(f"{key} must be text")
@@ -196,23 +192,59 @@ def migrate(data: dict) -> dict:
     return data
 
 
-def _section(cls: type, raw: object, name: str):
-    """Build a config dataclass from a JSON object, checking every field's type and range."""
+def _data_dict(data: DataConfig) -> dict:
+    """The data section as written: `params` as an object, and only when the dataset has
+    parameters of its own set (files of the other datasets read as they always have)."""
+    written = asdict(data)
+    del written["params"]
+    if data.params:
+        written["params"] = dict(data.params)
+    return written
+
+
+def _data_section(raw: object) -> DataConfig:
+    """The data section: its plain fields as any section's, and `params`, an object of the
+    dataset's own parameter values (checked by the dataset, in check_config)."""
+    if not isinstance(raw, dict):
+        raise ExperimentError("data must be an object")
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        raise ExperimentError(f"data.params must be an object, got {params!r}")
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ExperimentError(f"data.params.{key} must be a number, got {value!r}")
+    plain = {key: value for key, value in raw.items() if key != "params"}
+    config = _section(DataConfig, plain, "data", DATA_RANGES, skip=("params",))
+    return config.with_params(**params)
+
+
+def _section(
+    cls: type,
+    raw: object,
+    name: str,
+    ranges: dict[str, tuple[float, float]],
+    skip: tuple[str, ...] = (),
+):
+    """Build a config dataclass from a JSON object, checking every field's type and range
+    (except the fields in `skip`, which take their defaults)."""
     if not isinstance(raw, dict):
         raise ExperimentError(f"{name} must be an object")
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(raw) - set(known))
+    known = {f.name for f in fields(cls)} - set(skip)
+    unknown = sorted(set(raw) - known)
     if unknown:
         raise ExperimentError(f"{name}: unknown field {', '.join(unknown)}")
     defaults = cls()
     values = {}
     for key in known:
         value = raw.get(key, getattr(defaults, key))
-        values[key] = _check_value(f"{name}.{key}", key, value, type(getattr(defaults, key)))
+        kind = type(getattr(defaults, key))
+        values[key] = _check_value(f"{name}.{key}", key, value, kind, ranges)
     return cls(**values)
 
 
-def _check_value(label: str, key: str, value: object, kind: type) -> object:
+def _check_value(
+    label: str, key: str, value: object, kind: type, ranges: dict[str, tuple[float, float]]
+) -> object:
     if kind is bool:
         if not isinstance(value, bool):
             raise ExperimentError(f"{label} must be true or false, got {value!r}")
@@ -239,7 +271,7 @@ def _check_value(label: str, key: str, value: object, kind: type) -> object:
         raise ExperimentError(f"{label} must be a finite number, got {value!r}")
     else:
         value = float(value)
-    low, high = RANGES[key]
+    low, high = ranges[key]
     if not low <= value <= high:
         raise ExperimentError(f"{label} must be between {low:g} and {high:g}, got {value:g}")
     return value

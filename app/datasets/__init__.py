@@ -7,18 +7,31 @@ shape, is the config valid) are answered here without torch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from models.spec import Task
 
+# (low, high) of every number of a DataConfig: the experiment's validation, the toy datasets'
+# checks and the Data panel's boxes all read them here.
+DATA_RANGES: dict[str, tuple[float, float]] = {
+    "samples": (4, 1_000_000),
+    "noise": (0.0, 10.0),
+    "classes": (2, 10),
+    "val_fraction": (0.0, 0.9),
+    "seed": (0, 2**31 - 1),
+    "subset": (0, 1_000_000),
+}
+
 
 @dataclass(frozen=True)
 class DataConfig:
     """Which dataset and how to make it. `classes` is the class count (blobs) or arms (spirals).
-    `subset` is how many training images an image dataset uses (0: all of them)."""
+    `subset` is how many training images an image dataset uses (0: all of them). `params`
+    holds the values of a toy dataset's own parameters (app.datasets.toy.ToyParam), sorted by
+    name; one left out takes its default. A tuple, not a dict, so configs stay hashable."""
 
     name: str = "two_moons"
     samples: int = 1000
@@ -27,6 +40,15 @@ class DataConfig:
     val_fraction: float = 0.2
     seed: int = 0
     subset: int = 0
+    params: tuple[tuple[str, float], ...] = ()
+
+    def param(self, name: str, default: float) -> float:
+        """The value of the dataset's own parameter `name`, or `default` when not set."""
+        return dict(self.params).get(name, default)
+
+    def with_params(self, **values: float) -> DataConfig:
+        """This config with these of the dataset's own parameters set."""
+        return replace(self, params=tuple(sorted({**dict(self.params), **values}.items())))
 
 
 @dataclass(frozen=True)
@@ -86,7 +108,7 @@ def data_task(config: DataConfig) -> Task:
 
     if config.name in VISION_DATASETS:
         return Task("classification", len(VISION_DATASETS[config.name].class_names))
-    return TOY_DATASETS[config.name].task(config.classes)
+    return TOY_DATASETS[config.name].task(config)
 
 
 def data_input_shape(config: DataConfig) -> tuple[int, ...]:

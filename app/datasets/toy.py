@@ -1,17 +1,59 @@
-"""Generated toy datasets: the same config and seed always give the same points, offline."""
+"""Generated toy datasets: the same config and seed always give the same points, offline.
+
+Each dataset is one entry of TOY_DATASETS: its texts, its task, its generator and the
+parameters of its own (ToyParam), which the Data panel turns into form rows as the layer
+catalog's parameters become the inspector's. A new dataset is one entry and one generator.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.datasets import DataConfig, Dataset
+from app.datasets import DATA_RANGES, DataConfig, Dataset
 from models.spec import Task
 
-MAX_SAMPLES = 1_000_000
+# A generator: (random generator, points, noise, the dataset's own parameter values) -> x, y.
+Generator = Callable[
+    [np.random.Generator, int, float, Mapping[str, float]], tuple[np.ndarray, np.ndarray]
+]
+
+
+@dataclass(frozen=True)
+class ToyParam:
+    """A parameter of one toy dataset's own, with what the Data panel needs to edit it.
+
+    Its value lives in DataConfig.params, except `classes`, which is DataConfig.classes (the
+    class count, which older files and the task read).
+    """
+
+    name: str
+    type: str  # "int" or "float"
+    default: float
+    minimum: float
+    maximum: float
+    label: str  # the form's row label
+    help: str  # the row's tooltip, without the range (the form adds it)
+
+    def problem(self, value: object) -> str | None:
+        """One sentence when `value` is not a value of this parameter, else None."""
+        # Named as the form names it, and as the file does where that differs: "arms (classes)".
+        word = self.label.lower()
+        if word != self.name:
+            word = f"{word} ({self.name})"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{word} must be a number, got {value!r}"
+        if not math.isfinite(value) or (self.type == "int" and not float(value).is_integer()):
+            kind = "a whole number" if self.type == "int" else "a finite number"
+            return f"{word} must be {kind}, got {value!r}"
+        if not self.minimum <= value <= self.maximum:
+            low, high = _number(self.minimum), _number(self.maximum)
+            return f"{word} must be between {low} and {high}, got {_number(value)}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -24,13 +66,36 @@ class ToyDataset:
     task_kind: str  # "classification" or "regression"
     input_dim: int
     default_noise: float
-    classes_label: str | None  # "classes" or "arms" when the count is a parameter, else None
-    fixed_classes: int  # class count when it is not a parameter (1 target for regression)
-    make: Callable[[np.random.Generator, int, float, int], tuple[np.ndarray, np.ndarray]]
+    outputs: int  # classes (1 target for regression), unless a `classes` parameter sets it
+    make: Generator
+    params: tuple[ToyParam, ...] = ()
 
-    def task(self, classes: int) -> Task:
-        outputs = classes if self.classes_label else self.fixed_classes
+    def param(self, name: str) -> ToyParam | None:
+        return next((param for param in self.params if param.name == name), None)
+
+    def values(self, config: DataConfig) -> dict[str, float]:
+        """The value of each of its own parameters in `config` (defaults where not set)."""
+        return {
+            param.name: config.classes
+            if param.name == "classes"
+            else config.param(param.name, param.default)
+            for param in self.params
+        }
+
+    def task(self, config: DataConfig) -> Task:
+        outputs = config.classes if self.param("classes") else self.outputs
         return Task(self.task_kind, outputs)
+
+
+def _number(value: float) -> str:
+    """1000000 as "1000000", 0.9 as "0.9", 10.0 as "10": as a user writes them."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _classes(label: str, help: str) -> ToyParam:
+    """The class count as a parameter (DataConfig.classes), named for the dataset."""
+    low, high = DATA_RANGES["classes"]
+    return ToyParam("classes", "int", 3, low, high, label, help)
 
 
 def _split_counts(total: int, parts: int) -> list[int]:
@@ -41,7 +106,7 @@ def _labels(counts: list[int]) -> np.ndarray:
     return np.concatenate([np.full(n, k, dtype=np.int64) for k, n in enumerate(counts)])
 
 
-def _two_moons(rng: np.random.Generator, n: int, noise: float, classes: int):
+def _two_moons(rng: np.random.Generator, n: int, noise: float, params: Mapping):
     outer, inner = _split_counts(n, 2)
     t_outer = rng.uniform(0, np.pi, outer)
     t_inner = rng.uniform(0, np.pi, inner)
@@ -55,7 +120,7 @@ def _two_moons(rng: np.random.Generator, n: int, noise: float, classes: int):
     return x + rng.normal(0, noise, x.shape), _labels([outer, inner])
 
 
-def _circles(rng: np.random.Generator, n: int, noise: float, classes: int):
+def _circles(rng: np.random.Generator, n: int, noise: float, params: Mapping):
     outer, inner = _split_counts(n, 2)
     angles = rng.uniform(0, 2 * np.pi, n)
     radius = np.concatenate([np.ones(outer), np.full(inner, 0.5)])
@@ -63,7 +128,8 @@ def _circles(rng: np.random.Generator, n: int, noise: float, classes: int):
     return x + rng.normal(0, noise, x.shape), _labels([outer, inner])
 
 
-def _spirals(rng: np.random.Generator, n: int, noise: float, arms: int):
+def _spirals(rng: np.random.Generator, n: int, noise: float, params: Mapping):
+    arms = int(params["classes"])
     counts = _split_counts(n, arms)
     labels = _labels(counts)
     radius = np.concatenate([rng.uniform(0.05, 1, c) for c in counts])
@@ -72,13 +138,14 @@ def _spirals(rng: np.random.Generator, n: int, noise: float, arms: int):
     return x + rng.normal(0, noise, x.shape), labels
 
 
-def _xor(rng: np.random.Generator, n: int, noise: float, classes: int):
+def _xor(rng: np.random.Generator, n: int, noise: float, params: Mapping):
     x = rng.uniform(-1, 1, (n, 2))
     labels = (x[:, 0] * x[:, 1] < 0).astype(np.int64)
     return x + rng.normal(0, noise, x.shape), labels
 
 
-def _blobs(rng: np.random.Generator, n: int, noise: float, classes: int):
+def _blobs(rng: np.random.Generator, n: int, noise: float, params: Mapping):
+    classes = int(params["classes"])
     counts = _split_counts(n, classes)
     labels = _labels(counts)
     angles = 2 * np.pi * labels / classes
@@ -86,95 +153,129 @@ def _blobs(rng: np.random.Generator, n: int, noise: float, classes: int):
     return centers + rng.normal(0, noise, (n, 2)), labels
 
 
-def _line(rng: np.random.Generator, n: int, noise: float, classes: int):
+def _line(rng: np.random.Generator, n: int, noise: float, params: Mapping):
     x = rng.uniform(-2, 2, (n, 1))
     return x, 4 * x + 3 + rng.normal(0, noise, (n, 1))
 
 
-def _sine(rng: np.random.Generator, n: int, noise: float, classes: int):
+def _sine(rng: np.random.Generator, n: int, noise: float, params: Mapping):
     x = rng.uniform(-np.pi, np.pi, (n, 1))
     return x, np.sin(x) + rng.normal(0, noise, (n, 1))
+
+
+def _checkerboard(rng: np.random.Generator, n: int, noise: float, params: Mapping):
+    squares = int(params["squares"])
+    x = rng.uniform(-1, 1, (n, 2))
+    cells = np.minimum(((x + 1) / 2 * squares).astype(np.int64), squares - 1)
+    labels = (cells[:, 0] + cells[:, 1]) % 2
+    return x + rng.normal(0, noise, x.shape), labels
 
 
 TOY_DATASETS: dict[str, ToyDataset] = {
     d.name: d
     for d in (
         ToyDataset(
-            "two_moons",
-            "Two moons",
-            "Two interleaved half circles: a line cannot split them, a small MLP can.",
-            "classification",
-            2,
-            0.1,
-            None,
-            2,
-            _two_moons,
+            name="two_moons",
+            title="Two moons",
+            description="Two interleaved half circles: a line cannot split them, a small MLP can.",
+            task_kind="classification",
+            input_dim=2,
+            default_noise=0.1,
+            outputs=2,
+            make=_two_moons,
         ),
         ToyDataset(
-            "circles",
-            "Circles",
-            "A ring around a disc: the boundary the model must learn is a circle.",
-            "classification",
-            2,
-            0.08,
-            None,
-            2,
-            _circles,
+            name="circles",
+            title="Circles",
+            description="A ring around a disc: the boundary the model must learn is a circle.",
+            task_kind="classification",
+            input_dim=2,
+            default_noise=0.08,
+            outputs=2,
+            make=_circles,
         ),
         ToyDataset(
-            "spirals",
-            "Spirals",
-            "Arms winding around the centre: hard, needs depth and patience.",
-            "classification",
-            2,
-            0.03,
-            "arms",
-            2,
-            _spirals,
+            name="spirals",
+            title="Spirals",
+            description="Arms winding around the centre: hard, needs depth and patience.",
+            task_kind="classification",
+            input_dim=2,
+            default_noise=0.03,
+            outputs=2,
+            make=_spirals,
+            params=(_classes("Arms", "How many spiral arms to make, one class each"),),
         ),
         ToyDataset(
-            "xor",
-            "XOR",
-            "Opposite quadrants share a class: the classic problem no single neuron solves.",
-            "classification",
-            2,
-            0.05,
-            None,
-            2,
-            _xor,
+            name="xor",
+            title="XOR",
+            description=(
+                "Opposite quadrants share a class: the classic problem no single neuron solves."
+            ),
+            task_kind="classification",
+            input_dim=2,
+            default_noise=0.05,
+            outputs=2,
+            make=_xor,
         ),
         ToyDataset(
-            "blobs",
-            "Gaussian blobs",
-            "Round clouds of points, one per class: easy, even for a linear model.",
-            "classification",
-            2,
-            0.5,
-            "classes",
-            3,
-            _blobs,
+            name="blobs",
+            title="Gaussian blobs",
+            description="Round clouds of points, one per class: easy, even for a linear model.",
+            task_kind="classification",
+            input_dim=2,
+            default_noise=0.5,
+            outputs=3,
+            make=_blobs,
+            params=(_classes("Classes", "How many classes to make, one cloud each"),),
         ),
         ToyDataset(
-            "line",
-            "Line regression",
-            "y = 4x + 3 plus noise: one Linear layer recovers the slope and the intercept.",
-            "regression",
-            1,
-            0.5,
-            None,
-            1,
-            _line,
+            name="checkerboard",
+            title="Checkerboard",
+            description=(
+                "Squares of two colours: more squares need more hidden units. With 2 squares "
+                "per side it is XOR."
+            ),
+            task_kind="classification",
+            input_dim=2,
+            default_noise=0.02,
+            outputs=2,
+            make=_checkerboard,
+            params=(
+                ToyParam(
+                    "squares",
+                    "int",
+                    4,
+                    2,
+                    8,
+                    "Squares",
+                    "How many squares along each side: each one more is another boundary "
+                    "to learn, and more hidden units to learn it",
+                ),
+            ),
         ),
         ToyDataset(
-            "sine",
-            "Sine regression",
-            "y = sin(x) plus noise: a curve that needs hidden units and a nonlinearity.",
-            "regression",
-            1,
-            0.1,
-            None,
-            1,
-            _sine,
+            name="line",
+            title="Line regression",
+            description=(
+                "y = 4x + 3 plus noise: one Linear layer recovers the slope and the intercept."
+            ),
+            task_kind="regression",
+            input_dim=1,
+            default_noise=0.5,
+            outputs=1,
+            make=_line,
+        ),
+        ToyDataset(
+            name="sine",
+            title="Sine regression",
+            description=(
+                "y = sin(x) plus noise: a curve that needs hidden units and a nonlinearity."
+            ),
+            task_kind="regression",
+            input_dim=1,
+            default_noise=0.1,
+            outputs=1,
+            make=_sine,
         ),
     )
 }
@@ -185,14 +286,20 @@ def check_config(config: DataConfig) -> str | None:
     toy = TOY_DATASETS.get(config.name)
     if toy is None:
         return f"unknown dataset {config.name!r} (known: {', '.join(TOY_DATASETS)})"
-    if not 4 <= config.samples <= MAX_SAMPLES:
-        return f"samples must be between 4 and {MAX_SAMPLES}, got {config.samples}"
-    if not 0 <= config.noise <= 10:
-        return f"noise must be between 0 and 10, got {config.noise}"
-    if toy.classes_label and not 2 <= config.classes <= 10:
-        return f"{toy.classes_label} must be between 2 and 10, got {config.classes}"
-    if not 0 <= config.val_fraction <= 0.9:
-        return f"val_fraction must be between 0 and 0.9, got {config.val_fraction}"
+    for key in ("samples", "noise", "val_fraction"):
+        value = getattr(config, key)
+        low, high = DATA_RANGES[key]
+        if not low <= value <= high:
+            return f"{key} must be between {_number(low)} and {_number(high)}, got {value}"
+    unknown = [name for name, _ in config.params if toy.param(name) is None or name == "classes"]
+    if unknown:
+        own = ", ".join(p.name for p in toy.params if p.name != "classes") or "none"
+        return f"{toy.name} has no parameter {unknown[0]!r} (its own: {own})"
+    values = toy.values(config)
+    for param in toy.params:
+        problem = param.problem(values[param.name])
+        if problem:
+            return problem
     return None
 
 
@@ -203,13 +310,13 @@ def generate(config: DataConfig) -> Dataset:
         raise ValueError(problem)
     toy = TOY_DATASETS[config.name]
     rng = np.random.default_rng(config.seed)
-    x, y = toy.make(rng, config.samples, config.noise, config.classes)
+    x, y = toy.make(rng, config.samples, config.noise, toy.values(config))
     order = rng.permutation(config.samples)
     x = x[order].astype(np.float32)
     y = y[order] if toy.task_kind == "classification" else y[order].astype(np.float32)
     n_val = int(round(config.samples * config.val_fraction))
     n_train = config.samples - n_val
-    task = toy.task(config.classes)
+    task = toy.task(config)
     names = tuple(f"class {k}" for k in range(task.outputs)) if task.is_classification else ()
     return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], task, names)
 

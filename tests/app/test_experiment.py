@@ -64,6 +64,12 @@ def _with(section, **values):
         (_with("train", colour="red"), "train: unknown field colour"),
         (_with("data", name="mnist2"), "data.name: unknown dataset"),
         (_with("data", samples=3), "data.samples must be between 4"),
+        (_with("data", noise=11), "data.noise must be between 0 and 10, got 11"),
+        (_with("data", params=[4]), "data.params must be an object"),
+        (_with("data", name="checkerboard", params={"squares": "4"}), "data.params.squares must"),
+        (_with("data", name="checkerboard", params={"squares": 99}), "data: squares must be"),
+        (_with("data", name="checkerboard", params={"rows": 3}), "data: checkerboard has no"),
+        (_with("data", name="mnist", params={"squares": 3}), "data: mnist has no parameter"),
         ({**Experiment().to_dict(), "version": 99}, "newer than this LayerLab reads"),
         ({**Experiment().to_dict(), "version": "one"}, "no version number"),
         ({**Experiment().to_dict(), "format": "other"}, "not a LayerLab experiment"),
@@ -93,3 +99,25 @@ def test_load_reports_file_problems_in_one_line(tmp_path):
         Experiment.load(broken)
     with pytest.raises(ExperimentError, match="does not exist"):
         Experiment.load(tmp_path / "missing.json")
+
+
+def test_files_without_params_read_and_write_as_before():
+    written = Experiment().to_dict()["data"]
+    assert "params" not in written  # no dataset parameter of its own: the file is as it was
+    assert Experiment.from_dict(Experiment().to_dict()).data.params == ()
+
+
+def test_a_datasets_own_parameters_round_trip(tmp_path):
+    data = DataConfig("checkerboard", samples=500).with_params(squares=6)
+    path = tmp_path / "board.json"
+    path.write_text(Experiment(data=data).to_json())
+    assert json.loads(path.read_text())["data"]["params"] == {"squares": 6}
+    assert Experiment.load(path).data == data
+
+
+def test_the_data_ranges_have_one_home():
+    from app.datasets import DATA_RANGES
+    from app.experiment import RANGES
+
+    assert {"samples", "noise", "classes", "val_fraction", "subset"} & set(RANGES) == set()
+    assert set(DATA_RANGES) >= {"samples", "noise", "classes", "val_fraction", "seed", "subset"}

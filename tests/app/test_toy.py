@@ -79,3 +79,65 @@ def test_bad_configs_are_named(config, words):
 def test_ten_thousand_points_generate_at_once():
     data = load(DataConfig("spirals", samples=10_000, classes=3))
     assert len(data.x_train) + len(data.x_val) == 10_000
+
+
+# A dataset with a parameter of its own: the checkerboard's squares per side ------------------
+
+
+def _cells(x: np.ndarray, squares: int) -> np.ndarray:
+    return np.minimum(((x + 1) / 2 * squares).astype(np.int64), squares - 1)
+
+
+@pytest.mark.parametrize("squares", [2, 5, 8])
+def test_checkerboard_colours_alternate_square_by_square(squares):
+    config = DataConfig("checkerboard", samples=4000, noise=0.0).with_params(squares=squares)
+    data = load(config)
+    cells = _cells(data.x_train, squares)
+    assert np.array_equal(data.y_train, (cells[:, 0] + cells[:, 1]) % 2)
+    assert len(np.unique(cells[:, 0] * squares + cells[:, 1])) == squares**2  # every square
+    assert 0.4 < data.y_train.mean() < 0.6
+
+
+def test_two_squares_per_side_is_xor():
+    data = load(DataConfig("checkerboard", samples=1000, noise=0.0).with_params(squares=2))
+    x = data.x_train
+    assert np.array_equal(data.y_train, (x[:, 0] * x[:, 1] < 0).astype(np.int64))
+
+
+def test_a_left_out_parameter_takes_its_default():
+    default = TOY_DATASETS["checkerboard"].param("squares").default
+    assert load(DataConfig("checkerboard")).x_train.shape == (800, 2)
+    plain = load(DataConfig("checkerboard", seed=3))
+    explicit = load(DataConfig("checkerboard", seed=3).with_params(squares=default))
+    assert np.array_equal(plain.y_train, explicit.y_train)
+
+
+@pytest.mark.parametrize(
+    "config, words",
+    [
+        (DataConfig("checkerboard").with_params(squares=9), "squares must be between 2 and 8"),
+        (DataConfig("checkerboard").with_params(squares=2.5), "squares must be a whole number"),
+        (DataConfig("checkerboard").with_params(rows=3), "checkerboard has no parameter 'rows'"),
+        (DataConfig("two_moons").with_params(squares=3), "two_moons has no parameter"),
+    ],
+)
+def test_bad_own_parameters_are_named(config, words):
+    assert words in check_config(config)
+
+
+def test_checkerboard_saves_its_squares_reloads_them_and_trains_in_the_cli(tmp_path):
+    import json
+
+    from app.cli import main
+    from app.experiment import Experiment, TrainConfig
+
+    data = DataConfig("checkerboard", samples=200).with_params(squares=3)
+    experiment = Experiment(data=data, train=TrainConfig(epochs=2), title="Checkerboard")
+    path = tmp_path / "checkerboard.json"
+    path.write_text(experiment.to_json())
+    assert json.loads(path.read_text())["data"]["params"] == {"squares": 3}
+    assert Experiment.load(path) == experiment
+    assert main(["train", str(path), "--out", str(tmp_path / "run")]) == 0
+    written = Experiment.load(tmp_path / "run" / "experiment.json")
+    assert written.data.params == (("squares", 3),)
+    assert len((tmp_path / "run" / "metrics.csv").read_text().splitlines()) == 3  # head, 2 epochs
