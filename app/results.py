@@ -67,6 +67,11 @@ class DeviceReport:
     devices: tuple[tuple[str, str], ...]  # (id, label)
     problems: tuple[tuple[str, str, str], ...] = ()  # (device, dtype, one sentence)
 
+    @classmethod
+    def cpu_only(cls, error: BaseException) -> DeviceReport:
+        """What is left when torch fails to load or to look for devices: the CPU, saying why."""
+        return cls((("cpu", f"CPU (PyTorch failed to load: {error})"),))
+
     def problem(self, device: str, dtype: str) -> str | None:
         for problem_device, problem_dtype, reason in self.problems:
             if (problem_device, problem_dtype) == (device, dtype):

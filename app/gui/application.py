@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -17,7 +17,8 @@ from widgets.theme import DARK, LIGHT, Theme
 
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
-SETTLE_MS = 400
+SETTLE_MS = 400  # let debounced previews and layouts finish before the grab
+WAIT_MS = 600_000  # the longest a screenshot waits for the devices or a training run
 
 
 def system_prefers_dark(app: QGuiApplication) -> bool:
@@ -33,6 +34,7 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> Theme:
 
 
 def create_application(dark: bool | None = None) -> QApplication:
+    """The one QApplication, named for QSettings, wearing the light or dark look."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
@@ -55,6 +57,18 @@ def run(path: Path | None = None) -> int:
     return app.exec()
 
 
+def wait_for(signal: SignalInstance | None, timeout_ms: int) -> None:
+    """Run the event loop until `signal` fires or the time is up (None: just the time).
+    An event loop, not a processEvents poll: a busy GUI thread starves the worker."""
+    loop = QEventLoop()
+    if signal is not None:
+        signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    if signal is not None:
+        signal.disconnect(loop.quit)
+
+
 def screenshot(
     out: Path,
     path: Path | None,
@@ -67,10 +81,10 @@ def screenshot(
     """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
     train that long in the window's worker first so the plots are real."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = create_application(dark)
+    _app = create_application(dark)  # held: the QApplication lives while the window renders
     from app.experiment import Experiment
-    from app.gui.controller import FINISHED
     from app.gui.main_window import MainWindow
+    from app.run_state import FINISHED
 
     experiment = Experiment.load(path) if path else None
     with tempfile.TemporaryDirectory() as folder:
@@ -80,18 +94,17 @@ def screenshot(
             window.set_data_root(str(data_root))
         window.resize(*size)
         window.show()
-        window.start_device_probe().join()
+        controller = window.controller
+        window.start_device_probe()
+        wait_for(controller.devicesFound, WAIT_MS)
         window.run_panel.tabs.setCurrentIndex(tab)
         if train_epochs:
             experiment = window.document.experiment
             window.document.edit_train(replace(experiment.train, epochs=train_epochs), "epochs")
             window.run_panel.start()
-            while window.controller.state != FINISHED:
-                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        settle = QElapsedTimer()
-        settle.start()
-        while settle.elapsed() < SETTLE_MS:  # let debounced previews and layouts finish
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            while controller.state != FINISHED:
+                wait_for(controller.stateChanged, WAIT_MS)
+        wait_for(None, SETTLE_MS)
         if not window.grab().save(str(out)):
             raise OSError(f"cannot write {out}")
         window.document.undo_stack.setClean()

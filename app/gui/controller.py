@@ -13,17 +13,27 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.datasets.vision import default_data_root
 from app.history import RunHistory
 from app.reports import EpochReport, Paused, RunFinished, StepsReport
+from app.results import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    DeviceReport,
+    DownloadProgress,
+    DownloadResult,
+    ExportResult,
+    SampleImages,
+)
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
 PROGRESS_INTERVAL = 0.1  # seconds between download progress signals
 SAMPLE_IMAGES = 48  # images the Data panel shows
-CANCELLED = "cancelled"
 DOWNLOAD_TIMEOUT = 20.0  # seconds: torchvision sets none and can hang for ever
 
 
@@ -33,12 +43,12 @@ class TrainingWorker(QObject):
     reportReady = Signal(int, object)  # run id, report
     failed = Signal(int, str)  # run id, one readable sentence
     finished = Signal(int)
-    exported = Signal(str, str)  # folder, error ("" when it worked)
+    exported = Signal(object)  # ExportResult
     warmedUp = Signal()
-    downloadProgress = Signal(int, object)  # bytes done, total bytes or None
-    downloadFinished = Signal(str, str)  # dataset, error ("" when it worked, or CANCELLED)
-    samplesLoaded = Signal(object, str, object, object, object)  # config, root, images, ...
-    samplesFailed = Signal(object, str, str)  # DataConfig, data root, one readable sentence
+    downloadProgress = Signal(object)  # DownloadProgress
+    downloadFinished = Signal(object)  # DownloadResult
+    samplesLoaded = Signal(object)  # SampleImages
+    devicesFound = Signal(object)  # DeviceReport
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,14 +104,16 @@ class TrainingWorker(QObject):
         from models.checkpoint import save_checkpoint
 
         if self.trainer is None or self.trainer.model is None:
-            self.exported.emit(folder, "There are no trained weights yet: press Train first.")
+            error = "There are no trained weights yet: press Train first."
+            self.exported.emit(ExportResult(folder, error))
             return
         try:
             save_checkpoint(Path(folder), self.trainer.state_dict(), experiment_dict, source)
         except OSError as error:
-            self.exported.emit(folder, f"Could not write to {folder}: {error.strerror or error}.")
+            reason = f"Could not write to {folder}: {error.strerror or error}."
+            self.exported.emit(ExportResult(folder, reason))
             return
-        self.exported.emit(folder, "")
+        self.exported.emit(ExportResult(folder))
 
     @Slot()
     def forget(self) -> None:
@@ -118,21 +130,21 @@ class TrainingWorker(QObject):
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL or done == total:
                 last = now
-                self.downloadProgress.emit(done, total)
+                self.downloadProgress.emit(DownloadProgress(name, done, total))
 
         try:
             download(
                 name, Path(data_root), progress=progress, cancelled=cancel.is_set, timeout=timeout
             )
         except DownloadCancelled:
-            self.downloadFinished.emit(name, CANCELLED)
+            self.downloadFinished.emit(DownloadResult(name, CANCELLED))
         except DownloadError as error:
-            self.downloadFinished.emit(name, str(error))
+            self.downloadFinished.emit(DownloadResult(name, FAILED, str(error)))
         except Exception as error:  # noqa: BLE001 - the window must hear back, whatever happened
-            reason = f"{type(error).__name__}: {error}"
-            self.downloadFinished.emit(name, f"The download failed ({reason}).")
+            reason = f"The download failed ({type(error).__name__}: {error})."
+            self.downloadFinished.emit(DownloadResult(name, FAILED, reason))
         else:
-            self.downloadFinished.emit(name, "")
+            self.downloadFinished.emit(DownloadResult(name, DONE))
 
     @Slot(object, str)
     def load_samples(self, config, data_root: str) -> None:
@@ -143,14 +155,27 @@ class TrainingWorker(QObject):
         try:
             data = load(config, data_root)
         except DataMissing as error:
-            self.samplesFailed.emit(config, data_root, str(error))
+            self.samplesLoaded.emit(_unreadable(config, data_root, str(error)))
             return
         except Exception as error:  # noqa: BLE001 - shown to the user in the panel
-            self.samplesFailed.emit(config, data_root, f"The images could not be read: {error}")
+            reason = f"The images could not be read: {error}"
+            self.samplesLoaded.emit(_unreadable(config, data_root, reason))
             return
         count = min(SAMPLE_IMAGES, len(data.x_train))
         images, labels = data.x_train[:count].copy(), data.y_train[:count].copy()
-        self.samplesLoaded.emit(config, data_root, images, labels, data.class_names)
+        names = tuple(data.class_names)
+        self.samplesLoaded.emit(SampleImages(config, data_root, images, labels, names))
+
+    @Slot()
+    def probe_devices(self) -> None:
+        """The devices torch can use and their dtype limits, found here, not in a second thread."""
+        try:
+            from app.training import probe_devices
+
+            report = probe_devices()
+        except Exception as error:  # noqa: BLE001 - torch would not even import: the CPU still works
+            report = DeviceReport.cpu_only(error)
+        self.devicesFound.emit(report)
 
     @Slot()
     def warm_up(self) -> None:
@@ -162,18 +187,25 @@ class TrainingWorker(QObject):
         self.warmedUp.emit()
 
 
+def _unreadable(config, data_root: str, reason: str) -> SampleImages:
+    """No images, and the one sentence that says why."""
+    empty = np.zeros((0, 0, 0, 0), np.uint8)
+    return SampleImages(config, data_root, empty, np.zeros(0, np.int64), (), error=reason)
+
+
 class TrainingController(QObject):
-    """Start, pause, step, resume, stop and export runs; reports arrive as `reportReceived`."""
+    """Start, pause, step, resume, stop and export runs; reports arrive as `reportReceived`
+    (each added to `history` first). The worker's other jobs answer with app.results values."""
 
     stateChanged = Signal(str)
     reportReceived = Signal(object)
     runFailed = Signal(str)
-    exported = Signal(str, str)  # folder, error
+    exported = Signal(object)  # ExportResult
     warmedUp = Signal()  # the engine has run once: the first Train will not stall the window
-    downloadProgress = Signal(int, object)  # bytes done, total bytes or None
-    downloadFinished = Signal(str, str)  # dataset, error ("" when it worked, or CANCELLED)
-    samplesLoaded = Signal(object, str, object, object, object)  # config, root, images, ...
-    samplesFailed = Signal(object, str, str)  # DataConfig, data root, one readable sentence
+    downloadProgress = Signal(object)  # DownloadProgress
+    downloadFinished = Signal(object)  # DownloadResult (DONE, CANCELLED or FAILED + message)
+    samplesLoaded = Signal(object)  # SampleImages (`error` set when they could not be read)
+    devicesFound = Signal(object)  # DeviceReport
     downloadingChanged = Signal(bool)
     _startRun = Signal(int, object, object, object, str)
     _download = Signal(str, str, object, float)
@@ -181,6 +213,7 @@ class TrainingController(QObject):
     _exportRun = Signal(str, object, str)
     _forget = Signal()
     _warmUp = Signal()
+    _probeDevices = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -194,11 +227,12 @@ class TrainingController(QObject):
         self._warmUp.connect(self.worker.warm_up)
         self._download.connect(self.worker.download)
         self._loadSamples.connect(self.worker.load_samples)
+        self._probeDevices.connect(self.worker.probe_devices)
         self.worker.warmedUp.connect(self.warmedUp)
         self.worker.downloadProgress.connect(self.downloadProgress)
         self.worker.downloadFinished.connect(self._on_download_finished)
         self.worker.samplesLoaded.connect(self.samplesLoaded)
-        self.worker.samplesFailed.connect(self.samplesFailed)
+        self.worker.devicesFound.connect(self.devicesFound)
         self.worker.reportReady.connect(self._on_report_ready)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
@@ -243,6 +277,10 @@ class TrainingController(QObject):
     def load_samples(self, config) -> None:
         """Read the first images of an image dataset in the worker; see samplesLoaded."""
         self._loadSamples.emit(config, self.data_root)
+
+    def probe_devices(self) -> None:
+        """Find the devices in the worker (torch loads there); see devicesFound."""
+        self._probeDevices.emit()
 
     def pause(self) -> None:
         if self.state == RUNNING:
@@ -307,10 +345,10 @@ class TrainingController(QObject):
         self.history.add(report)
         self.reportReceived.emit(report)
 
-    def _on_download_finished(self, name: str, error: str) -> None:
+    def _on_download_finished(self, result: DownloadResult) -> None:
         self._download_cancel = None
         self.downloadingChanged.emit(False)
-        self.downloadFinished.emit(name, error)
+        self.downloadFinished.emit(result)
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if run_id == self.run_id:

@@ -1,7 +1,12 @@
-"""The experiment being edited: its undo history, its file, and what inference says about it."""
+"""The experiment being edited: its undo history, its file, and what inference says about it.
+
+The window's edit verbs (add, delete, move a layer; change the data or training) are here as
+pure experiment edits with their undo texts, so they read and test without any widget.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from pathlib import Path
 
@@ -11,7 +16,22 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.datasets import DataConfig, data_input_shape, data_task
 from app.experiment import Experiment, TrainConfig
 from models.shapes import Inference, infer
-from models.spec import ModelSpec, Task
+from models.spec import LayerSpec, ModelSpec, Task
+
+
+def _first_changed_field(before: object, after: object) -> str:
+    """The name of the first field where two dataclasses differ ("" when none does)."""
+    for field in dataclasses.fields(before):
+        if getattr(before, field.name) != getattr(after, field.name):
+            return field.name
+    return ""
+
+
+def _merge_key(section: str, field: str, config: object) -> str:
+    """Typing a number is one undo step however many keys it takes; a choice is one step."""
+    value = getattr(config, field, None)
+    typed = isinstance(value, int | float) and not isinstance(value, bool)
+    return f"{section} {field}" if typed else ""
 
 
 class _Change(QUndoCommand):
@@ -51,6 +71,7 @@ class ExperimentDocument(QObject):
     changed = Signal(object)  # Experiment
     modifiedChanged = Signal(bool)
     pathChanged = Signal(object)  # Path | None
+    replaced = Signal()  # a new or opened experiment, with a fresh history
 
     def __init__(self, experiment: Experiment, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +85,10 @@ class ExperimentDocument(QObject):
     @property
     def experiment(self) -> Experiment:
         return self._experiment
+
+    @property
+    def model(self) -> ModelSpec:
+        return self._experiment.model
 
     @property
     def task(self) -> Task:
@@ -96,6 +121,55 @@ class ExperimentDocument(QObject):
     def edit_train(self, config: TrainConfig, text: str, merge_key: str = "") -> None:
         self.edit(self._experiment.with_changes(train=config), text, merge_key)
 
+    # -- the window's verbs: each is one undo step, and returns the layer to select ---------
+
+    def add_layer(self, kind: str, selected: int | None) -> int:
+        """A new layer below the selected one, or at the end."""
+        position = len(self.model.layers) if selected is None else selected + 1
+        return self.insert_layer(position, kind)
+
+    def insert_layer(self, position: int, kind: str) -> int:
+        spec = self.model.insert(position, LayerSpec.create(kind))
+        self.edit_model(spec, self.tr("Add %s") % kind)
+        return position
+
+    def delete_layer(self, index: int) -> int | None:
+        """Remove a layer; the one now in its place is selected (None when none are left)."""
+        kind = self.model.layers[index].kind
+        self.edit_model(self.model.remove(index), self.tr("Delete %s") % kind)
+        count = len(self.model.layers)
+        return min(index, count - 1) if count else None
+
+    def duplicate_layer(self, index: int) -> int:
+        """A copy of the layer, inserted below it."""
+        layer = self.model.layers[index]
+        self.edit_model(self.model.insert(index + 1, layer), self.tr("Duplicate %s") % layer.kind)
+        return index + 1
+
+    def move_layer(self, source: int, destination: int) -> int:
+        kind = self.model.layers[source].kind
+        self.edit_model(self.model.move(source, destination), self.tr("Move %s") % kind)
+        return destination
+
+    def set_layer(self, index: int, layer: LayerSpec, field: str) -> None:
+        """One parameter of one layer edited in the inspector (typing merges into one step)."""
+        text = self.tr("Set %s of layer %d") % (field, index)
+        self.edit_model(self.model.replace(index, layer), text, f"layer {index} {field}")
+
+    def change_data(self, config: DataConfig) -> None:
+        """The Data panel's new config, named by the first field that changed."""
+        field = _first_changed_field(self._experiment.data, config)
+        text = self.tr("Change %s of the data") % field.replace("_", " ")
+        self.edit_data(config, text, _merge_key("data", field, config))
+
+    def change_train(self, config: TrainConfig) -> None:
+        """The Training panel's new config, named by the first field that changed."""
+        field = _first_changed_field(self._experiment.train, config)
+        text = self.tr("Change %s") % field.replace("_", " ")
+        self.edit_train(config, text, _merge_key("train", field, config))
+
+    # -- whole experiments ------------------------------------------------------------------
+
     def replace(self, experiment: Experiment, path: Path | None) -> None:
         """A new or opened experiment: a fresh history, saved as it is."""
         self.undo_stack.clear()
@@ -105,6 +179,7 @@ class ExperimentDocument(QObject):
         self.pathChanged.emit(path)
         self.modifiedChanged.emit(False)
         self._fit_input_to_data()
+        self.replaced.emit()
 
     def _fit_input_to_data(self) -> None:
         """In the window the model's input follows the data. A file where they disagree

@@ -1,119 +1,41 @@
-"""The main window: composes the widgets around one ExperimentDocument, with menus and files."""
+"""The main window: composes the widgets around one ExperimentDocument, with its menus, files
+and exports, and keeps the views and actions in step with the document and the run."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import sys
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QKeySequence
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.experiment import Experiment, ExperimentError, model_source
-from app.gui.controller import CANCELLED, PAUSED, RUNNING, TrainingController
+from app.experiment import Experiment, model_source
+from app.gui.code_dialog import CodeDialog
+from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
+from app.gui.exports import ExportController
+from app.gui.files import DEFAULT_EXAMPLE, FileController, example_files
+from app.gui.image_data import ImageDataSource
+from app.gui.menus import WindowActions, build_menus
+from app.gui.model_summary import ModelSummaryLabel
 from app.gui.run_panel import RunPanel
-from models.files import write_atomic
-from models.spec import LayerSpec
+from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
+from app.run_state import PAUSED, RUNNING
 from widgets.dataset_panel import DatasetPanel
-from widgets.icons import icon, resource_path
+from widgets.icons import icon
 from widgets.layer_inspector import LayerInspectorWidget
 from widgets.layer_palette import LayerPaletteWidget
-from widgets.layer_stack import LayerStackWidget, shape_text
-from widgets.theme import current_theme
+from widgets.layer_stack import LayerStackWidget
 from widgets.training_panel import TrainingPanel
-
-EXAMPLES = resource_path("examples")
-DEFAULT_EXAMPLE = EXAMPLES / "two_moons.json"
-MAX_RECENT = 8
-
-
-def example_files() -> list[tuple[str, Path]]:
-    """(title, path) of every example, in title order; unreadable files are left out."""
-    found = []
-    for path in sorted(EXAMPLES.glob("*.json")):
-        try:
-            found.append((Experiment.load(path).title, path))
-        except ExperimentError:
-            continue
-    return sorted(found)
-
-
-def _first_changed_field(before: object, after: object) -> str:
-    for field in dataclasses.fields(before):
-        if getattr(before, field.name) != getattr(after, field.name):
-            return field.name
-    return ""
-
-
-def _merge_key(section: str, field: str, config: object) -> str:
-    """Typing a number is one undo step however many keys it takes; a choice is one step."""
-    value = getattr(config, field, None)
-    typed = isinstance(value, int | float) and not isinstance(value, bool)
-    return f"{section} {field}" if typed else ""
-
-
-class DeviceProbe(QObject):
-    """Imports torch off the GUI thread and reports the devices and dtype limits it finds."""
-
-    found = Signal(object, object)  # [(id, label)], {(device, dtype): reason}
-
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self._probe, name="device-probe", daemon=True)
-        thread.start()
-        return thread
-
-    def _probe(self) -> None:
-        try:
-            from app.options import DTYPES
-            from app.training import available_devices, dtype_problem
-
-            devices = available_devices()
-            problems = {
-                (device, dtype): reason
-                for device, _ in devices
-                for dtype in DTYPES
-                if (reason := dtype_problem(device, dtype))
-            }
-        except Exception as error:  # a broken torch install: the CPU entry still works
-            devices, problems = [("cpu", f"CPU (PyTorch failed to load: {error})")], {}
-        with contextlib.suppress(RuntimeError):  # the window closed while torch was loading
-            self.found.emit(devices, problems)
-
-
-class CodeDialog(QDialog):
-    """The PyTorch source of the current model, to read, copy or save."""
-
-    def __init__(self, source: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("PyTorch code"))
-        self.text = QPlainTextEdit(source)
-        self.text.setReadOnly(True)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton(self.tr("Copy"), QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(source))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
-        layout.addWidget(buttons)
-        self.resize(820, 640)
 
 
 class MainWindow(QMainWindow):
@@ -127,14 +49,25 @@ class MainWindow(QMainWindow):
         self._task_kind = ""
         self.setWindowIcon(icon("app"))
         self._make_widgets()
-        self._make_actions()
-        self._make_menus()
+        self.files = FileController(self.document, settings, self)
+        self.exports = ExportController(
+            self.document, self.controller, self.files, self.run_panel.current_plot, self
+        )
+        self.menu_actions = WindowActions(self, self.stack.tree)
+        docks = [self.layers_dock, self.inspector_dock, self.data_dock, self.training_dock]
+        self.examples_menu = build_menus(
+            self,
+            self.menu_actions,
+            self.files.recent_menu,
+            self.run_panel.actions_in_order,
+            example_files(),
+            self.files.open_example,
+            docks,
+        )
         self._connect()
         self._restore_settings()
         self._on_document_changed(self.document.experiment)
         self._on_path_changed(None)
-        self.device_probe = DeviceProbe(self)
-        self.device_probe.found.connect(self._on_devices_found)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -144,8 +77,6 @@ class MainWindow(QMainWindow):
         self.inspector = LayerInspectorWidget()
         self.dataset_panel = DatasetPanel()
         self.training_panel = TrainingPanel()
-        theme = current_theme()
-        self.dataset_panel.set_plot_colors(theme.plot_background, theme.plot_foreground)
 
         self.controller = TrainingController(self)
         self.run_panel = RunPanel(self.document, self.controller)
@@ -170,7 +101,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.data_dock, self.training_dock)
         self.data_dock.raise_()
 
-        self.summary_label = QLabel()
+        self.summary_label = ModelSummaryLabel()
         self.statusBar().addPermanentWidget(self.summary_label)
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
@@ -193,322 +124,119 @@ class MainWindow(QMainWindow):
         )
         return dock
 
-    def _action(
-        self, text: str, slot, shortcut=None, icon_name: str = "", tip: str = ""
-    ) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
-
-    def _make_actions(self) -> None:
-        key = QKeySequence.StandardKey
-        self.new_action = self._action(
-            self.tr("&New"), self.new_experiment, key.New, "new", self.tr("Start a new experiment")
-        )
-        self.open_action = self._action(
-            self.tr("&Open…"), self._on_open, key.Open, "open", self.tr("Open an experiment file")
-        )
-        self.save_action = self._action(
-            self.tr("&Save"), self.save, key.Save, "save", self.tr("Save the experiment")
-        )
-        self.save_as_action = self._action(
-            self.tr("Save &As…"),
-            self.save_as,
-            key.SaveAs,
-            "save-as",
-            self.tr("Save under a new name"),
-        )
-        self.quit_action = self._action(self.tr("&Quit"), self.close, key.Quit)
-        self.undo_action = self._action(
-            self.tr("&Undo"), self.document.undo_stack.undo, key.Undo, "undo"
-        )
-        self.redo_action = self._action(
-            self.tr("&Redo"), self.document.undo_stack.redo, "Ctrl+Shift+Z", "redo"
-        )
-        self.delete_action = self._action(
-            self.tr("&Delete Layer"),
-            self.delete_layer,
-            key.Delete,
-            "delete",
-            self.tr("Remove the selected layer"),
-        )
-        self.duplicate_action = self._action(
-            self.tr("D&uplicate Layer"),
-            self.duplicate_layer,
-            "Ctrl+D",
-            "duplicate",
-            self.tr("Insert a copy of the selected layer below it"),
-        )
-        self.move_up_action = self._action(
-            self.tr("Move &Up"),
-            lambda: self.move_layer(-1),
-            "Alt+Up",
-            "move-up",
-            self.tr("Move the selected layer up"),
-        )
-        self.move_down_action = self._action(
-            self.tr("Move Do&wn"),
-            lambda: self.move_layer(1),
-            "Alt+Down",
-            "move-down",
-            self.tr("Move the selected layer down"),
-        )
-        # These keys belong to the model list: elsewhere Delete edits text and Alt+Down opens
-        # combo boxes.
-        for action in (self.delete_action, self.move_up_action, self.move_down_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.stack.tree.addAction(action)
-        self.code_action = self._action(
-            self.tr("PyTorch &Code…"),
-            self.show_code,
-            "Ctrl+Shift+C",
-            "code",
-            self.tr("Show the PyTorch source of this model"),
-        )
-        self.about_action = self._action(self.tr("&About LayerLab"), self.show_about, None, "about")
-        self.export_weights_action = self._action(
-            self.tr("&Export Weights…"),
-            self.export_weights,
-            "Ctrl+E",
-            "export",
-            self.tr("Write model.pt, experiment.json and model.py into a folder"),
-        )
-        self.export_plot_action = self._action(
-            self.tr("Export &Plot…"),
-            self.export_plot,
-            None,
-            "",
-            self.tr("Save the plot on screen as a PNG image"),
-        )
-        self.export_metrics_action = self._action(
-            self.tr("Export &Metrics…"),
-            self.export_metrics,
-            None,
-            "",
-            self.tr("Save every epoch's losses and scores as CSV"),
-        )
-
-    def _make_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.new_action, self.open_action])
-        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
-        file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action])
-        file_menu.addSeparator()
-        file_menu.addActions(
-            [self.export_weights_action, self.export_plot_action, self.export_metrics_action]
-        )
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        edit_menu.addSeparator()
-        edit_menu.addActions(
-            [self.delete_action, self.duplicate_action, self.move_up_action, self.move_down_action]
-        )
-        run_menu = bar.addMenu(self.tr("&Run"))
-        run_menu.addActions(self.run_panel.actions_in_order)
-        self.examples_menu = bar.addMenu(self.tr("E&xamples"))
-        for title, path in example_files():
-            action = self.examples_menu.addAction(title)
-            action.triggered.connect(lambda _=False, path=path: self.open_example(path))
-        view_menu = bar.addMenu(self.tr("&View"))
-        for dock in (self.layers_dock, self.inspector_dock, self.data_dock, self.training_dock):
-            view_menu.addAction(dock.toggleViewAction())
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addActions([self.code_action, self.about_action])
-
-        toolbar = self.addToolBar(self.tr("Main"))
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions([self.new_action, self.open_action, self.save_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action])
-        toolbar.addSeparator()
-        toolbar.addAction(self.code_action)
-        toolbar.addAction(self.export_weights_action)
-
     def _connect(self) -> None:
         document = self.document
         document.changed.connect(self._on_document_changed)
         document.modifiedChanged.connect(self.setWindowModified)
         document.pathChanged.connect(self._on_path_changed)
+        document.replaced.connect(self._on_document_replaced)
+        document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.palette_widget.layerRequested.connect(self.add_layer)
         self.stack.layerInserted.connect(self.insert_layer)
         self.stack.layerMoved.connect(self._on_layer_moved)
-        self.stack.fixChosen.connect(self._on_fix_chosen)
+        self.stack.fixChosen.connect(document.edit_model)
         self.stack.currentLayerChanged.connect(self._on_current_layer_changed)
-        self.inspector.layerEdited.connect(self._on_layer_edited)
-        self.dataset_panel.dataChanged.connect(self._on_data_changed)
+        self.inspector.layerEdited.connect(document.set_layer)
+        self.dataset_panel.dataChanged.connect(self.document.change_data)
         self.dataset_panel.dataRootChanged.connect(self.set_data_root)
-        self.dataset_panel.downloadRequested.connect(self.controller.download)
-        self.dataset_panel.downloadCancelled.connect(self.controller.cancel_download)
-        self.dataset_panel.samplesWanted.connect(self.controller.load_samples)
-        self.controller.downloadProgress.connect(self.dataset_panel.show_download_progress)
+        # Downloads, samples and the data folder: the image data source wires them.
+        self.image_data = ImageDataSource(self.controller, self.dataset_panel, self)
         self.controller.downloadProgress.connect(self._on_download_progress)
         self.controller.downloadFinished.connect(self._on_download_finished)
-        self.controller.samplesLoaded.connect(self._on_samples_loaded)
-        self.controller.samplesFailed.connect(self._on_samples_failed)
-        self.training_panel.trainChanged.connect(self._on_train_changed)
-        document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self.training_panel.trainChanged.connect(document.change_train)
         self.controller.stateChanged.connect(self._on_run_state_changed)
-        self.controller.exported.connect(self._on_exported)
+        self.controller.devicesFound.connect(self._on_devices_found)
         self.run_panel.problem.connect(self.show_error)
         self.run_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        for reporter in (self.files, self.exports):
+            reporter.problem.connect(self.show_error)
+            reporter.message.connect(self.statusBar().showMessage)
+        self._connect_actions()
+
+    def _connect_actions(self) -> None:
+        actions, files = self.menu_actions, self.files
+        actions.new.triggered.connect(files.new_experiment)
+        actions.open.triggered.connect(files.open_dialog)
+        actions.save.triggered.connect(files.save)
+        actions.save_as.triggered.connect(files.save_as)
+        actions.quit.triggered.connect(self.close)
+        actions.undo.triggered.connect(self.document.undo_stack.undo)
+        actions.redo.triggered.connect(self.document.undo_stack.redo)
+        actions.delete.triggered.connect(self.delete_layer)
+        actions.duplicate.triggered.connect(self.duplicate_layer)
+        actions.move_up.triggered.connect(lambda: self.move_layer(-1))
+        actions.move_down.triggered.connect(lambda: self.move_layer(1))
+        actions.code.triggered.connect(self.show_code)
+        actions.about.triggered.connect(self.show_about)
+        actions.export_weights.triggered.connect(self.exports.export_weights)
+        actions.export_plot.triggered.connect(self.exports.export_plot)
+        actions.export_metrics.triggered.connect(self.exports.export_metrics)
 
     # -- start-up and settings -------------------------------------------------------------------
 
-    def start_device_probe(self) -> threading.Thread:
-        """Find devices in the background; the window is usable meanwhile."""
-        return self.device_probe.start()
+    def start_device_probe(self) -> None:
+        """Find the devices in the training thread; the window is usable meanwhile and the
+        controller's devicesFound fills the Training panel's list."""
+        self.controller.probe_devices()
 
     def set_data_root(self, folder: str) -> None:
         """Where image datasets are read from and downloaded to; remembered for next time."""
         self.settings.setValue("data/root", folder)
-        self.controller.data_root = folder
-        self.dataset_panel.set_data_root(folder)
+        self.image_data.set_data_root(folder)
 
-    def _on_download_progress(self, done: int, total: int | None) -> None:
+    def _on_download_progress(self, progress: DownloadProgress) -> None:
         """Also in the status bar: the Data tab may be hidden behind another."""
+        done, total = progress.done, progress.total
         text = self.tr("Downloading: {0} MB").replace("{0}", f"{done / 1e6:.1f}")
         if total:
             text += f" / {total / 1e6:.1f} MB ({done / total:.0%})"
         self.statusBar().showMessage(text, 5000)
 
-    def _on_download_finished(self, name: str, error: str) -> None:
-        self.dataset_panel.show_download_result("" if error == CANCELLED else error)
-        if error == CANCELLED:
+    def _on_download_finished(self, result: DownloadResult) -> None:
+        """Also in the status bar; a failure's reason is shown in the Data panel."""
+        if result.outcome == CANCELLED:
             self.statusBar().showMessage(self.tr("Download cancelled; nothing was kept."), 8000)
-        elif not error:
+        elif result.outcome == DONE:
             self.statusBar().showMessage(self.tr("Download complete."), 8000)
 
-    def _samples_still_wanted(self, config, data_root: str) -> bool:
-        """Not an answer about a dataset or a folder the user has left since."""
-        same_data = config.name == self.document.experiment.data.name
-        return same_data and data_root == self.controller.data_root
-
-    def _on_samples_loaded(self, config, data_root: str, images, labels, class_names) -> None:
-        if self._samples_still_wanted(config, data_root):
-            self.dataset_panel.show_samples(images, labels, class_names)
-
-    def _on_samples_failed(self, config, data_root: str, message: str) -> None:
-        if self._samples_still_wanted(config, data_root):
-            self.dataset_panel.show_samples_failed(message)
-
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
-        state = self.settings.value("window/state")
-        self._layout_restored = state is not None and self.restoreState(state)
-        self._refresh_recent_menu()
+        self._layout_restored = self.files.restore_layout(self)
         data_root = str(self.settings.value("data/root", "") or self.controller.data_root)
-        self.controller.data_root = data_root
-        self.dataset_panel.set_data_root(data_root)
+        self.image_data.set_data_root(data_root)
 
-    def _save_settings(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.sync()
-
-    def recent_files(self) -> list[Path]:
-        return [Path(p) for p in self.settings.value("files/recent", [], list) or []]
-
-    def _remember(self, path: Path) -> None:
-        recent = [p for p in self.recent_files() if p != path]
-        recent.insert(0, path)
-        self.settings.setValue("files/recent", [str(p) for p in recent[:MAX_RECENT]])
-        self.settings.setValue("files/lastFolder", str(path.parent))
-        self._refresh_recent_menu()
-
-    def _last_folder(self) -> str:
-        return str(self.settings.value("files/lastFolder", str(Path.home())))
-
-    def _refresh_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self.recent_files():
-            action = self.recent_menu.addAction(path.name)
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.triggered.connect(lambda _=False, path=path: self._open_checked(path))
-        self.recent_menu.setEnabled(bool(self.recent_files()))
-
-    # -- layer editing ----------------------------------------------------------------------
-
-    @property
-    def spec(self):
-        return self.document.experiment.model
+    # -- layer editing: the document makes the edit, the window keeps the selection ------------
 
     def add_layer(self, kind: str) -> None:
         """Add below the selected layer, or at the end."""
-        current = self.stack.current_layer()
-        self.insert_layer(len(self.spec.layers) if current is None else current + 1, kind)
+        self.stack.select(self.document.add_layer(kind, self.stack.current_layer()))
 
     def insert_layer(self, position: int, kind: str) -> None:
-        self.document.edit_model(
-            self.spec.insert(position, LayerSpec.create(kind)), self.tr("Add %s") % kind
-        )
-        self.stack.select(position)
+        """A layer dropped from the palette at `position`."""
+        self.stack.select(self.document.insert_layer(position, kind))
 
     def delete_layer(self) -> None:
+        """Remove the selected layer; the one below it (or above, at the end) is selected."""
         index = self.stack.current_layer()
-        if index is None:
-            return
-        kind = self.spec.layers[index].kind
-        self.document.edit_model(self.spec.remove(index), self.tr("Delete %s") % kind)
-        if self.spec.layers:
-            self.stack.select(min(index, len(self.spec.layers) - 1))
+        if index is not None and (selected := self.document.delete_layer(index)) is not None:
+            self.stack.select(selected)
 
     def duplicate_layer(self) -> None:
+        """A copy of the selected layer below it, selected."""
         index = self.stack.current_layer()
-        if index is None:
-            return
-        layer = self.spec.layers[index]
-        self.document.edit_model(
-            self.spec.insert(index + 1, layer), self.tr("Duplicate %s") % layer.kind
-        )
-        self.stack.select(index + 1)
+        if index is not None:
+            self.stack.select(self.document.duplicate_layer(index))
 
     def move_layer(self, offset: int) -> None:
+        """Move the selected layer up (-1) or down (+1), if it can go there."""
         index = self.stack.current_layer()
-        if index is not None and 0 <= index + offset < len(self.spec.layers):
+        if index is not None and 0 <= index + offset < len(self.document.model.layers):
             self._on_layer_moved(index, index + offset)
 
     def _on_layer_moved(self, source: int, destination: int) -> None:
-        kind = self.spec.layers[source].kind
-        self.document.edit_model(self.spec.move(source, destination), self.tr("Move %s") % kind)
-        self.stack.select(destination)
+        self.stack.select(self.document.move_layer(source, destination))
 
-    def _on_fix_chosen(self, spec, label: str) -> None:
-        self.document.edit_model(spec, label)
-
-    def _on_layer_edited(self, index: int, layer, field: str) -> None:
-        self.document.edit_model(
-            self.spec.replace(index, layer),
-            self.tr("Set %s of layer %d") % (field, index),
-            merge_key=f"layer {index} {field}",
-        )
-
-    def _on_data_changed(self, config) -> None:
-        field = _first_changed_field(self.document.experiment.data, config)
-        text = self.tr("Change %s of the data") % field.replace("_", " ")
-        self.document.edit_data(config, text, _merge_key("data", field, config))
-
-    def _on_train_changed(self, config) -> None:
-        field = _first_changed_field(self.document.experiment.train, config)
-        text = self.tr("Change %s") % field.replace("_", " ")
-        self.document.edit_train(config, text, _merge_key("train", field, config))
+    def _on_document_replaced(self) -> None:
+        self.stack.select(None)
 
     def _on_current_layer_changed(self, index: int) -> None:
         self._show_inspector()
@@ -532,7 +260,7 @@ class MainWindow(QMainWindow):
         if document.task.kind != self._task_kind:
             self._task_kind = document.task.kind
             self.training_panel.set_task_kind(self._task_kind)
-        self._show_summary()
+        self.summary_label.show_inference(inference)
         self._update_actions()
 
     def _show_inspector(self) -> None:
@@ -543,38 +271,9 @@ class MainWindow(QMainWindow):
         info = self.document.inference.layers[index]
         self.inspector.show_layer(index, info.layer, info.resolved)
 
-    def _show_summary(self) -> None:
-        inference = self.document.inference
-        errors, warnings = len(inference.errors), len(inference.diagnostics) - len(inference.errors)
-        parts = [
-            self.tr("%s parameters") % f"{inference.total_params:,}",
-            self.tr("output %s") % shape_text(inference.output_shape),
-        ]
-        if not inference.layers:
-            parts = [self.tr("no layers yet")]
-        elif errors:
-            first = inference.errors[0]
-            where = (
-                self.tr("layer %d") % first.layer if first.layer is not None else self.tr("model")
-            )
-            if errors == 1:
-                parts.append(self.tr("1 problem, at %s") % where)
-            else:
-                parts.append(self.tr("%d problems, first at %s") % (errors, where))
-        elif warnings:
-            if warnings == 1:
-                parts.append(self.tr("ready to train, 1 warning"))
-            else:
-                parts.append(self.tr("ready to train, %d warnings") % warnings)
-        else:
-            parts.append(self.tr("ready to train"))
-        self.summary_label.setText("   \u00b7   ".join(parts))
-        self.summary_label.setToolTip("\n\n".join(d.message for d in inference.diagnostics))
-        color = current_theme().error if errors else current_theme().text
-        self.summary_label.setStyleSheet(f"color: {color};")
-
     @property
     def running(self) -> bool:
+        """A run is training or paused: the model and the data are locked."""
         return self.controller.state in (RUNNING, PAUSED)
 
     def _on_run_state_changed(self, state: str) -> None:
@@ -588,7 +287,8 @@ class MainWindow(QMainWindow):
         suffix = self.tr(" (locked while training: Stop to edit)") if locked else ""
         self.layers_dock.setWindowTitle(self.tr("Layers") + suffix)
         self.data_dock.setWindowTitle(self.tr("Data") + suffix)
-        for action in (self.new_action, self.open_action, self.recent_menu.menuAction()):
+        actions = self.menu_actions
+        for action in (actions.new, actions.open, self.files.recent_menu.menuAction()):
             action.setEnabled(not locked)
         self.examples_menu.setEnabled(not locked)
         self._update_actions()
@@ -597,133 +297,32 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        stack = self.document.undo_stack
+        stack, actions = self.document.undo_stack, self.menu_actions
         locked = self.running
-        self.undo_action.setEnabled(stack.canUndo() and not locked)
-        self.redo_action.setEnabled(stack.canRedo() and not locked)
-        self.undo_action.setText(self.tr("&Undo %s") % stack.undoText())
-        self.redo_action.setText(self.tr("&Redo %s") % stack.redoText())
-        self.undo_action.setIconText(self.tr("Undo"))
-        self.redo_action.setIconText(self.tr("Redo"))
-        self.export_weights_action.setEnabled(self.controller.has_weights and not locked)
+        actions.undo.setEnabled(stack.canUndo() and not locked)
+        actions.redo.setEnabled(stack.canRedo() and not locked)
+        actions.undo.setText(self.tr("&Undo %s") % stack.undoText())
+        actions.redo.setText(self.tr("&Redo %s") % stack.redoText())
+        actions.undo.setIconText(self.tr("Undo"))
+        actions.redo.setIconText(self.tr("Redo"))
+        actions.export_weights.setEnabled(self.controller.has_weights and not locked)
         index = None if locked else self.stack.current_layer()
-        count = len(self.spec.layers)
-        self.delete_action.setEnabled(index is not None)
-        self.duplicate_action.setEnabled(index is not None)
-        self.move_up_action.setEnabled(index is not None and index > 0)
-        self.move_down_action.setEnabled(index is not None and index < count - 1)
+        count = len(self.document.model.layers)
+        actions.delete.setEnabled(index is not None)
+        actions.duplicate.setEnabled(index is not None)
+        actions.move_up.setEnabled(index is not None and index > 0)
+        actions.move_down.setEnabled(index is not None and index < count - 1)
 
     def _on_path_changed(self, path: Path | None) -> None:
         name = path.name if path else self.document.experiment.title
         self.setWindowTitle(f"{name}[*] \u2014 LayerLab")
         self.setWindowModified(self.document.modified)
 
-    def _on_devices_found(self, devices, problems) -> None:
-        self.training_panel.set_devices(devices, problems)
+    def _on_devices_found(self, report: DeviceReport) -> None:
+        problems = {(device, dtype): reason for device, dtype, reason in report.problems}
+        self.training_panel.set_devices(list(report.devices), problems)
 
-    # -- files ------------------------------------------------------------------------------
-
-    def new_experiment(self) -> None:
-        if self.maybe_save():
-            self.document.replace(Experiment(), None)
-            self.stack.select(None)
-
-    def _on_open(self) -> None:
-        if not self.maybe_save():
-            return
-        name, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Open experiment"),
-            self._last_folder(),
-            self.tr("LayerLab experiments (*.json)"),
-        )
-        if name:
-            self.open_file(Path(name))
-
-    def _open_checked(self, path: Path) -> None:
-        if self.maybe_save():
-            self.open_file(path)
-
-    def open_file(self, path: Path) -> bool:
-        """Open an experiment; a bad file leaves the current work as it is."""
-        try:
-            experiment = Experiment.load(path)
-        except ExperimentError as error:
-            self.show_error(self.tr("LayerLab could not open this file: %s.") % error)
-            return False
-        self.document.replace(experiment, Path(path))
-        self.stack.select(None)
-        self._remember(Path(path))
-        if self.document.modified:
-            self.statusBar().showMessage(
-                self.tr(
-                    "The model's input did not match the data in this file; it now follows the "
-                    "data (Undo shows it as saved)."
-                ),
-                10000,
-            )
-        return True
-
-    def open_example(self, path: Path) -> None:
-        """Examples open as untitled copies, so Save never overwrites the gallery."""
-        if self.maybe_save():
-            self.document.replace(Experiment.load(path), None)
-            self.stack.select(None)
-
-    def save(self) -> bool:
-        if self.document.path is None:
-            return self.save_as()
-        return self.write(self.document.path)
-
-    def save_as(self) -> bool:
-        suggested = Path(self._last_folder()) / (self._suggested_name() + ".json")
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Save experiment"),
-            str(suggested),
-            self.tr("LayerLab experiments (*.json)"),
-        )
-        if not name:
-            return False
-        path = Path(name)
-        return self.write(path if path.suffix else path.with_suffix(".json"))
-
-    def _suggested_name(self) -> str:
-        title = self.document.experiment.title.split(":")[0].strip().lower()
-        return "".join(c if c.isalnum() else "_" for c in title).strip("_") or "experiment"
-
-    def write(self, path: Path) -> bool:
-        try:
-            write_atomic(path, self.document.experiment.to_json().encode())
-        except OSError as error:
-            self.show_error(
-                self.tr("LayerLab could not save to %s: %s.") % (path, error.strerror or error)
-            )
-            return False
-        self.document.mark_saved(path)
-        self._remember(path)
-        self.statusBar().showMessage(self.tr("Saved %s") % path, 4000)
-        return True
-
-    def maybe_save(self) -> bool:
-        """Ask about unsaved changes. True when it is fine to go on."""
-        if not self.document.modified:
-            return True
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Unsaved changes"))
-        box.setText(self.tr("Save the changes to this experiment first?"))
-        box.setInformativeText(self.tr("If you don't save, your changes will be lost."))
-        box.setStandardButtons(
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+    # -- messages and help ------------------------------------------------------------------
 
     def show_error(self, message: str) -> None:
         """One sentence, in a window-modal box that does not block the caller."""
@@ -732,59 +331,8 @@ class MainWindow(QMainWindow):
         )
         self.error_box.open()
 
-    # -- export -----------------------------------------------------------------------------
-
-    def export_weights(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Export weights into a folder"), self._last_folder()
-        )
-        if folder:
-            self.export_weights_to(Path(folder))
-
-    def export_weights_to(self, folder: Path) -> None:
-        """model.pt, experiment.json and model.py, written atomically by the worker."""
-        document = self.document
-        experiment = document.experiment
-        source = model_source(experiment, document.task)
-        self.controller.export(folder, experiment.to_dict(), source)
-
-    def _on_exported(self, folder: str, error: str) -> None:
-        if error:
-            self.show_error(error)
-        else:
-            self.settings.setValue("files/lastFolder", folder)
-            self.statusBar().showMessage(
-                self.tr("Wrote model.pt, experiment.json and model.py to %s") % folder, 8000
-            )
-
-    def export_plot(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export plot"),
-            str(Path(self._last_folder()) / "plot.png"),
-            self.tr("PNG images (*.png)"),
-        )
-        if name and not self.run_panel.current_plot().export_png(name):
-            self.show_error(self.tr("LayerLab could not write %s.") % name)
-
-    def export_metrics(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export metrics"),
-            str(Path(self._last_folder()) / "metrics.csv"),
-            self.tr("CSV files (*.csv)"),
-        )
-        if name:
-            try:
-                write_atomic(Path(name), self.run_panel.metrics_csv().encode())
-            except OSError as error:
-                self.show_error(
-                    self.tr("LayerLab could not write %s: %s.") % (name, error.strerror or error)
-                )
-
-    # -- help -------------------------------------------------------------------------------
-
     def show_code(self) -> None:
+        """The model as PyTorch source, once it has no errors."""
         document = self.document
         inference = document.inference
         if not inference.ok:
@@ -796,6 +344,7 @@ class MainWindow(QMainWindow):
         self.code_dialog.open()
 
     def show_about(self) -> None:
+        """What LayerLab is, and the PyTorch version once torch has loaded."""
         torch = sys.modules.get("torch")
         versions = f"PyTorch {torch.__version__}" if torch else self.tr("PyTorch is loading")
         QMessageBox.about(
@@ -817,8 +366,8 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.layers_dock, self.data_dock], sides, Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.maybe_save():
-            self._save_settings()
+        if self.files.maybe_save():
+            self.files.save_layout(self)
             self.controller.shutdown()
             event.accept()
         else:

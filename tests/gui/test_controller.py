@@ -9,7 +9,7 @@ import pytest
 
 from app.datasets import DataConfig
 from app.experiment import Experiment
-from app.gui.controller import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
+from app.gui.controller import TrainingController
 from app.reports import (
     EpochReport,
     HistogramReport,
@@ -18,6 +18,8 @@ from app.reports import (
     RunFinished,
     StepsReport,
 )
+from app.results import DeviceReport, ExportResult, SampleImages
+from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 
 BOUNDS = (-2.0, 3.0, -1.5, 2.0)
 
@@ -69,9 +71,11 @@ def test_pause_step_resume_and_stop(qtbot, controller):
     controller.pause()
     wait_for_state(qtbot, controller, PAUSED)
     before = len(losses(controller.reports))
+    seen = len(controller.reports)
     controller.step()
-    qtbot.waitUntil(lambda: len(losses(controller.reports)) == before + 1, timeout=30_000)
-    qtbot.wait(100)
+    # The engine reports Paused right before it blocks again: the step is over, no more come.
+    qtbot.waitUntil(lambda: bool(of(controller.reports[seen:], Paused)), timeout=30_000)
+    assert of(controller.reports[seen:], Paused)[0].steps_done == before + 1
     assert controller.state == PAUSED and len(losses(controller.reports)) == before + 1
     controller.resume()
     assert controller.state == RUNNING
@@ -147,7 +151,7 @@ def test_export_writes_the_checkpoint(qtbot, controller, tmp_path):
     wait_for_state(qtbot, controller, FINISHED)
     with qtbot.waitSignal(controller.exported, timeout=30_000) as done:
         controller.export(tmp_path / "run", experiment().to_dict(), "# source\n")
-    assert done.args == [str(tmp_path / "run"), ""]
+    assert done.args == [ExportResult(str(tmp_path / "run"))] and done.args[0].ok
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
         "experiment.json",
         "model.pt",
@@ -163,3 +167,32 @@ def test_warm_up_runs_in_the_worker_and_leaves_no_weights(qtbot, controller):
     with qtbot.waitSignal(controller.stateChanged, check_params_cb=lambda s: s == FINISHED):
         controller.train(experiment(epochs=1))
     assert of(controller.reports, RunFinished)[0].reason == "completed"
+
+
+def test_export_before_any_run_says_to_train_first(qtbot, controller, tmp_path):
+    with qtbot.waitSignal(controller.exported, timeout=30_000) as done:
+        controller.export(tmp_path / "run", experiment().to_dict(), "# source\n")
+    (result,) = done.args
+    assert not result.ok and result.error == "There are no trained weights yet: press Train first."
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_devices_are_found_in_the_training_thread(qtbot, controller):
+    with qtbot.waitSignal(controller.devicesFound, timeout=60_000) as found:
+        controller.probe_devices()
+    (report,) = found.args
+    assert isinstance(report, DeviceReport)
+    assert report.devices[0][0] == "cpu" and report.devices[0][1].startswith("CPU (")
+    assert "failed" not in report.devices[0][1]  # torch loaded in the worker
+    assert report.problem("cpu", "float32") is None
+
+
+def test_samples_of_a_missing_dataset_come_back_with_one_sentence(qtbot, controller, tmp_path):
+    controller.data_root = str(tmp_path)
+    with qtbot.waitSignal(controller.samplesLoaded, timeout=60_000) as loaded:
+        controller.load_samples(DataConfig("mnist"))
+    (samples,) = loaded.args
+    assert isinstance(samples, SampleImages)
+    assert samples.config == DataConfig("mnist") and samples.data_root == str(tmp_path)
+    assert samples.error and "\n" not in samples.error
+    assert len(samples.images) == 0 and len(samples.labels) == 0

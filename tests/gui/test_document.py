@@ -84,3 +84,56 @@ def test_signals_follow_changes_saving_and_replacing(qtbot, tmp_path):
         document.replace(Experiment(title="other"), None)
     assert document.undo_stack.count() == 0 and document.path is None
     assert document.experiment.title == "other"
+
+
+def kinds(document: ExperimentDocument) -> list[str]:
+    return [layer.kind for layer in document.model.layers]
+
+
+def test_the_layer_verbs_say_what_they_did_and_where_the_selection_goes(qtbot):
+    document = ExperimentDocument(Experiment())
+    start = kinds(document)
+    assert document.add_layer("Dropout", selected=1) == 2
+    assert document.add_layer("ReLU", selected=None) == len(start) + 1
+    assert document.undo_stack.undoText() == "Add ReLU"
+    assert document.duplicate_layer(0) == 1
+    assert kinds(document)[:2] == [start[0], start[0]]
+    assert document.move_layer(2, 0) == 0 and document.undo_stack.undoText() == "Move ReLU"
+    assert document.delete_layer(0) == 0 and document.undo_stack.undoText() == "Delete ReLU"
+    assert document.undo_stack.count() == 5
+    while document.undo_stack.canUndo():
+        document.undo_stack.undo()
+    assert kinds(document) == start
+
+
+def test_deleting_the_last_layer_leaves_nothing_to_select(qtbot):
+    document = ExperimentDocument(Experiment())
+    while len(document.model.layers) > 1:
+        document.delete_layer(0)
+    assert document.delete_layer(0) is None and document.model.layers == ()
+
+
+def test_typing_into_one_field_is_one_step_and_a_choice_is_one_step_each(qtbot):
+    document = ExperimentDocument(Experiment())
+    first = document.experiment
+    layer = first.model.layers[0]
+    for width in (3, 32, 320):
+        document.set_layer(0, layer.with_params(out_features=width), "out_features")
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Set out_features of layer 0"
+    for noise in (0.2, 0.25):
+        document.change_data(replace(document.experiment.data, noise=noise))
+    assert document.undo_stack.undoText() == "Change noise of the data"
+    for optimizer in ("sgd", "adam"):
+        document.change_train(replace(document.experiment.train, optimizer=optimizer))
+    assert document.undo_stack.undoText() == "Change optimizer"
+    assert document.undo_stack.count() == 4  # layer, noise, and two optimizer choices
+    while document.undo_stack.canUndo():
+        document.undo_stack.undo()
+    assert document.experiment == first
+
+
+def test_replacing_the_experiment_says_so(qtbot):
+    document = ExperimentDocument(Experiment())
+    with qtbot.waitSignal(document.replaced):
+        document.replace(Experiment(title="other"), None)

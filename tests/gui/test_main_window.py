@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QWidget
 
 from app.datasets import DataConfig
 from app.experiment import Experiment
-from app.gui.main_window import DEFAULT_EXAMPLE, MainWindow, example_files
+from app.gui.files import DEFAULT_EXAMPLE, example_files
+from app.gui.main_window import MainWindow
+from app.run_state import FINISHED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,6 +29,27 @@ def window(open_window):
 
 def kinds(window):
     return [layer.kind for layer in window.document.experiment.model.layers]
+
+
+def field(panel: QWidget, label: str) -> QWidget:
+    """The control the user finds beside `label` in a panel's form."""
+    matches = [w for w in panel.findChildren(QLabel) if w.text() == label and w.buddy()]
+    assert len(matches) == 1, label
+    return matches[0].buddy()
+
+
+def choose_file_in_next_dialog(path: Path) -> None:
+    """Type `path` into the next file dialog that appears and accept it."""
+
+    def choose():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, choose)
+            return
+        dialog.selectFile(str(path))
+        dialog.accept()
+
+    QTimer.singleShot(20, choose)
 
 
 def answer_next_question(button: QMessageBox.StandardButton) -> list[str]:
@@ -85,12 +109,12 @@ def test_add_reorder_edit_then_undo_to_the_exact_start_and_redo(window, qtbot):
     assert window.stack.tree.topLevelItem(0).text(1) == "Linear 2 -> 48"
     assert window.document.undo_stack.count() == 3  # the two edits of one field merged
     assert window.isWindowModified()
-    while window.undo_action.isEnabled():
-        window.undo_action.trigger()
+    while window.menu_actions.undo.isEnabled():
+        window.menu_actions.undo.trigger()
     assert window.document.experiment == start
     assert not window.isWindowModified()
-    while window.redo_action.isEnabled():
-        window.redo_action.trigger()
+    while window.menu_actions.redo.isEnabled():
+        window.menu_actions.redo.trigger()
     assert kinds(window)[1] == "Dropout"
     assert window.document.experiment.model.layers[0].get("out_features") == 48
 
@@ -98,7 +122,7 @@ def test_add_reorder_edit_then_undo_to_the_exact_start_and_redo(window, qtbot):
 def test_model_keys_do_not_fire_while_another_panel_has_the_focus(window, qtbot):
     window.stack.select(1)
     window.data_dock.raise_()
-    noise = window.dataset_panel._noise
+    noise = field(window.dataset_panel, "Noise")
     noise.setFocus()
     qtbot.keyClick(noise, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(noise, Qt.Key.Key_Delete)
@@ -107,13 +131,13 @@ def test_model_keys_do_not_fire_while_another_panel_has_the_focus(window, qtbot)
 
 def test_typing_a_number_in_a_panel_reaches_the_experiment_as_typed(window, qtbot):
     window.data_dock.raise_()
-    noise = window.dataset_panel._noise
+    noise = field(window.dataset_panel, "Noise")
     noise.setFocus()
     noise.selectAll()
     qtbot.keyClicks(noise, "0.25")
     assert noise.text() == "0.25" or noise.value() == 0.25
     assert window.document.experiment.data.noise == 0.25
-    window.undo_action.trigger()  # the whole typed number is one step
+    window.menu_actions.undo.trigger()  # the whole typed number is one step
     assert window.document.experiment.data.noise == 0.1
 
 
@@ -123,7 +147,7 @@ def test_delete_and_duplicate_work_on_the_selection(window, qtbot):
     qtbot.keyClick(window.stack.tree, Qt.Key.Key_Delete)
     assert kinds(window) == ["Linear", "Linear", "ReLU", "Linear"]
     window.stack.select(0)
-    window.duplicate_action.trigger()
+    window.menu_actions.duplicate.trigger()
     assert kinds(window) == ["Linear", "Linear", "Linear", "ReLU", "Linear"]
     assert window.stack.current_layer() == 1
 
@@ -137,15 +161,13 @@ def test_a_diagnostic_and_its_fix_action_on_the_row(window, qtbot):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.document.experiment.model.layers[2].get("in_features") == 64
     assert window.document.inference.ok
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert window.document.experiment.model.layers[2].get("in_features") == 7
 
 
 def test_changing_the_data_shows_what_no_longer_fits_and_the_fix(window, qtbot):
     panel = window.dataset_panel
     config = panel.config()
-    from dataclasses import replace
-
     panel.set_config(replace(config, name="blobs", classes=4))
     panel.dataChanged.emit(panel.config())
     assert window.document.experiment.data.name == "blobs"
@@ -163,18 +185,18 @@ def test_changing_the_data_shows_what_no_longer_fits_and_the_fix(window, qtbot):
 
 def test_save_and_open_round_trip_with_recent_files(window, tmp_path):
     window.stack.select(0)
-    window.delete_action.trigger()
+    window.menu_actions.delete.trigger()
     path = tmp_path / "mine.json"
-    assert window.write(path)
+    assert window.files.write(path)
     saved = window.document.experiment
     assert not window.isWindowModified() and window.windowTitle().startswith("mine.json")
     assert Experiment.load(path) == saved
-    window.new_experiment()
+    window.menu_actions.new.trigger()
     assert window.document.experiment == Experiment()
-    assert window.open_file(path)
+    assert window.files.open_file(path)
     assert window.document.experiment == saved
-    assert window.recent_files()[0] == path
-    assert [a.text() for a in window.recent_menu.actions()] == ["mine.json"]
+    assert window.files.recent_files()[0] == path
+    assert [a.text() for a in window.files.recent_menu.actions()] == ["mine.json"]
 
 
 def test_a_file_whose_input_disagrees_with_its_data_opens_fitted_and_says_so(window, tmp_path):
@@ -183,23 +205,23 @@ def test_a_file_whose_input_disagrees_with_its_data_opens_fitted_and_says_so(win
     path = tmp_path / "hand-edited.json"
     path.write_text(experiment.to_json())
     assert Experiment.load(path).model.input_shape == (2,)
-    assert window.open_file(path)
+    assert window.files.open_file(path)
     assert window.document.experiment.model.input_shape == (1, 28, 28)
     assert window.isWindowModified()
     assert "now follows the data" in window.statusBar().currentMessage()
-    assert window.undo_action.text() == "&Undo Fit the model's input to the data"
-    window.undo_action.trigger()
+    assert window.menu_actions.undo.text() == "&Undo Fit the model's input to the data"
+    window.menu_actions.undo.trigger()
     assert window.document.experiment == Experiment.load(path) and not window.isWindowModified()
     window.document.undo_stack.setClean()
 
 
 def test_a_bad_file_gives_one_sentence_and_keeps_the_work(window, tmp_path):
     window.stack.select(0)
-    window.delete_action.trigger()
+    window.menu_actions.delete.trigger()
     before = window.document.experiment
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "layerlab-experiment", "version": 1, "model": 3}))
-    assert not window.open_file(bad)
+    assert not window.files.open_file(bad)
     text = window.error_box.text()
     assert text.startswith("LayerLab could not open this file: bad.json") and text.count(".") >= 1
     assert "\n" not in text and "Traceback" not in text
@@ -209,7 +231,7 @@ def test_a_bad_file_gives_one_sentence_and_keeps_the_work(window, tmp_path):
 
 def test_closing_with_unsaved_changes_asks_first(window, qtbot):
     window.stack.select(0)
-    window.delete_action.trigger()
+    window.menu_actions.delete.trigger()
     shown = answer_next_question(QMessageBox.StandardButton.Cancel)
     assert not window.close()
     assert shown == ["Save the changes to this experiment first?"]
@@ -245,7 +267,7 @@ def test_the_examples_menu_lists_every_example_by_title(window):
 
 
 def test_the_code_dialog_shows_runnable_pytorch(window):
-    window.code_action.trigger()
+    window.menu_actions.code.trigger()
     source = window.code_dialog.text.toPlainText()
     assert "nn.Linear(2, 64)" in source and "def load_model" in source
     window.code_dialog.close()
@@ -273,3 +295,37 @@ def test_screenshot_renders_the_window_with_text(tmp_path):
         if QImage.pixelColor(image, x, y).lightness() < 100
     )
     assert dark > 100
+
+
+def test_the_device_list_is_found_in_the_training_thread(window, qtbot):
+    device = field(window.training_panel, "Device")
+    with qtbot.waitSignal(window.controller.devicesFound, timeout=60_000):
+        window.start_device_probe()
+    assert device.currentData() == "cpu"
+    assert device.currentText().startswith("CPU (") and "failed" not in device.currentText()
+
+
+def test_export_metrics_writes_the_runs_epochs_as_csv(window, qtbot, tmp_path):
+    experiment = window.document.experiment
+    window.document.edit_data(replace(experiment.data, samples=400), "small")
+    window.document.edit_train(replace(window.document.experiment.train, epochs=3), "epochs")
+    with qtbot.waitSignal(
+        window.controller.stateChanged, check_params_cb=lambda s: s == FINISHED, timeout=60_000
+    ):
+        window.run_panel.train_action.trigger()
+    path = tmp_path / "metrics.csv"
+    choose_file_in_next_dialog(path)
+    window.menu_actions.export_metrics.trigger()
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("epoch,steps,train_loss,val_loss,val_accuracy")
+    assert [line.split(",")[0] for line in lines[1:]] == ["1", "2", "3"]
+    assert path.read_text() == window.controller.history.metrics_csv()
+
+
+def test_exporting_weights_before_training_says_to_train_first(window, qtbot, tmp_path):
+    assert not window.menu_actions.export_weights.isEnabled()
+    with qtbot.waitSignal(window.controller.exported, timeout=60_000):
+        window.exports.export_weights_to(tmp_path / "export")
+    assert window.error_box.text() == "There are no trained weights yet: press Train first."
+    assert not (tmp_path / "export").exists()
+    window.error_box.close()

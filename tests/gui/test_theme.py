@@ -19,7 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.datasets import data_task
+from app.experiment import Experiment
 from app.gui.application import apply_theme, system_prefers_dark
+from app.gui.model_summary import ModelSummaryLabel
+from models.shapes import infer
 from widgets.icons import icon, resource_path
 from widgets.style import ROW_PADDING
 from widgets.theme import DARK, HIGHLIGHTED_TEXT, LIGHT, contrast_ratio, current_theme
@@ -204,3 +208,19 @@ def test_tabbing_to_a_button_draws_an_accent_focus_ring(themed_app, qtbot):
 
     assert second.hasFocus()
     assert theme.accent in opaque_colors(second.grab().toImage())
+
+
+def test_the_model_summary_wears_the_theme_and_turns_red_on_a_problem(themed_app, qtbot):
+    apply_theme(themed_app, dark=True)
+    label = ModelSummaryLabel()
+    qtbot.addWidget(label)
+    experiment = Experiment()
+    task = data_task(experiment.data)
+    label.show_inference(infer(experiment.model, task))
+    assert DARK.text in opaque_colors(label.grab().toImage())
+    broken = experiment.model.replace(2, experiment.model.layers[2].with_params(in_features=7))
+    label.show_inference(infer(broken, task))
+    assert "1 problem, at layer 2" in label.text()
+    assert DARK.error in opaque_colors(label.grab().toImage())
+    label.set_theme(LIGHT)
+    assert LIGHT.error in opaque_colors(label.grab().toImage())

@@ -1,0 +1,92 @@
+"""Export Weights, Plot and Metrics: ask where, write (the weights in the training thread),
+and say how it went."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.experiment import model_source
+from app.gui.controller import TrainingController
+from app.gui.document import ExperimentDocument
+from app.gui.files import FileController
+from app.results import ExportResult
+from models.files import write_atomic
+
+
+class ExportablePlot(Protocol):
+    """A plot that writes itself as a PNG (every LayerLab plot widget does)."""
+
+    def export_png(self, path: str) -> bool: ...
+
+
+class ExportController(QObject):
+    """The window's exports. Dialogs start in the last folder; `problem` carries a sentence
+    for an error box, `message` a status-bar text and its milliseconds."""
+
+    problem = Signal(str)
+    message = Signal(str, int)
+
+    def __init__(
+        self,
+        document: ExperimentDocument,
+        controller: TrainingController,
+        files: FileController,
+        current_plot: Callable[[], ExportablePlot],
+        window: QWidget,
+    ) -> None:
+        super().__init__(window)
+        self.document = document
+        self.controller = controller
+        self.files = files
+        self._current_plot = current_plot
+        self._window = window  # the parent of the dialogs
+        controller.exported.connect(self._on_exported)
+
+    def export_weights(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self._window, self.tr("Export weights into a folder"), self.files.last_folder()
+        )
+        if folder:
+            self.export_weights_to(Path(folder))
+
+    def export_weights_to(self, folder: Path) -> None:
+        """model.pt, experiment.json and model.py, written atomically by the worker."""
+        experiment = self.document.experiment
+        source = model_source(experiment, self.document.task)
+        self.controller.export(folder, experiment.to_dict(), source)
+
+    def _on_exported(self, result: ExportResult) -> None:
+        if not result.ok:
+            self.problem.emit(result.error)
+            return
+        self.files.remember_folder(result.folder)
+        text = self.tr("Wrote model.pt, experiment.json and model.py to %s") % result.folder
+        self.message.emit(text, 8000)
+
+    def export_plot(self) -> None:
+        """The plot on screen as a PNG image."""
+        name = self._ask(self.tr("Export plot"), "plot.png", self.tr("PNG images (*.png)"))
+        if name and not self._current_plot().export_png(name):
+            self.problem.emit(self.tr("LayerLab could not write %s.") % name)
+
+    def export_metrics(self) -> None:
+        """Every finished epoch's losses and scores of the current run, as CSV."""
+        name = self._ask(self.tr("Export metrics"), "metrics.csv", self.tr("CSV files (*.csv)"))
+        if not name:
+            return
+        try:
+            write_atomic(Path(name), self.controller.history.metrics_csv().encode())
+        except OSError as error:
+            reason = error.strerror or error
+            self.problem.emit(self.tr("LayerLab could not write %s: %s.") % (name, reason))
+
+    def _ask(self, title: str, suggested: str, kinds: str) -> str:
+        """A file name to write, or "" when the user cancels."""
+        start = str(Path(self.files.last_folder()) / suggested)
+        name, _ = QFileDialog.getSaveFileName(self._window, title, start, kinds)
+        return name

@@ -1,0 +1,189 @@
+"""The experiment's file: new, open, save and save-as, and what the app remembers between
+sessions (recent files, the last folder, the window's layout)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+
+from app.experiment import Experiment, ExperimentError
+from app.gui.document import ExperimentDocument
+from models.files import write_atomic
+from widgets.icons import resource_path
+
+EXAMPLES = resource_path("examples")
+DEFAULT_EXAMPLE = EXAMPLES / "two_moons.json"
+MAX_RECENT = 8
+
+
+def example_files() -> list[tuple[str, Path]]:
+    """(title, path) of every example, in title order; unreadable files are left out."""
+    found = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        try:
+            found.append((Experiment.load(path).title, path))
+        except ExperimentError:
+            continue
+    return sorted(found)
+
+
+class FileController(QObject):
+    """Opens and saves the document for the window, asking before unsaved work is dropped.
+    `problem` carries a sentence for an error box, `message` a status-bar text and its
+    milliseconds; a bad file never replaces the current work."""
+
+    problem = Signal(str)
+    message = Signal(str, int)
+
+    def __init__(self, document: ExperimentDocument, settings: QSettings, window: QWidget) -> None:
+        super().__init__(window)
+        self.document = document
+        self.settings = settings
+        self._window = window  # the parent of the dialogs
+        self.recent_menu = QMenu(self.tr("Open &Recent"), window)
+        self._refresh_recent_menu()
+
+    # -- verbs ------------------------------------------------------------------------------
+
+    def new_experiment(self) -> None:
+        if self.maybe_save():
+            self.document.replace(Experiment(), None)
+
+    def open_dialog(self) -> None:
+        """Ask for a file (after asking about unsaved changes) and open it."""
+        if not self.maybe_save():
+            return
+        name, _ = QFileDialog.getOpenFileName(
+            self._window, self.tr("Open experiment"), self.last_folder(), self._kinds()
+        )
+        if name:
+            self.open_file(Path(name))
+
+    def open_recent(self, path: Path) -> None:
+        if self.maybe_save():
+            self.open_file(path)
+
+    def open_file(self, path: Path) -> bool:
+        """Open an experiment; a bad file leaves the current work as it is."""
+        path = Path(path)
+        try:
+            experiment = Experiment.load(path)
+        except ExperimentError as error:
+            self.problem.emit(self.tr("LayerLab could not open this file: %s.") % error)
+            return False
+        self.document.replace(experiment, path)
+        self._remember(path)
+        if self.document.modified:
+            self.message.emit(
+                self.tr(
+                    "The model's input did not match the data in this file; it now follows the "
+                    "data (Undo shows it as saved)."
+                ),
+                10000,
+            )
+        return True
+
+    def open_example(self, path: Path) -> None:
+        """Examples open as untitled copies, so Save never overwrites the gallery."""
+        if self.maybe_save():
+            self.document.replace(Experiment.load(path), None)
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.write(self.document.path)
+
+    def save_as(self) -> bool:
+        suggested = Path(self.last_folder()) / (self._suggested_name() + ".json")
+        name, _ = QFileDialog.getSaveFileName(
+            self._window, self.tr("Save experiment"), str(suggested), self._kinds()
+        )
+        if not name:
+            return False
+        path = Path(name)
+        return self.write(path if path.suffix else path.with_suffix(".json"))
+
+    def write(self, path: Path) -> bool:
+        """Save to `path` atomically; on failure say why and keep the document unsaved."""
+        try:
+            write_atomic(path, self.document.experiment.to_json().encode())
+        except OSError as error:
+            reason = error.strerror or error
+            self.problem.emit(self.tr("LayerLab could not save to %s: %s.") % (path, reason))
+            return False
+        self.document.mark_saved(path)
+        self._remember(path)
+        self.message.emit(self.tr("Saved %s") % path, 4000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes. True when it is fine to go on."""
+        if not self.document.modified:
+            return True
+        box = QMessageBox(self._window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(self.tr("Save the changes to this experiment first?"))
+        box.setInformativeText(self.tr("If you don't save, your changes will be lost."))
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _kinds(self) -> str:
+        return self.tr("LayerLab experiments (*.json)")
+
+    def _suggested_name(self) -> str:
+        title = self.document.experiment.title.split(":")[0].strip().lower()
+        return "".join(c if c.isalnum() else "_" for c in title).strip("_") or "experiment"
+
+    # -- what is remembered -----------------------------------------------------------------
+
+    def recent_files(self) -> list[Path]:
+        return [Path(p) for p in self.settings.value("files/recent", [], list) or []]
+
+    def last_folder(self) -> str:
+        """Where file dialogs start: the folder last opened, saved or exported to."""
+        return str(self.settings.value("files/lastFolder", str(Path.home())))
+
+    def remember_folder(self, folder: str) -> None:
+        self.settings.setValue("files/lastFolder", folder)
+
+    def _remember(self, path: Path) -> None:
+        recent = [p for p in self.recent_files() if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("files/recent", [str(p) for p in recent[:MAX_RECENT]])
+        self.remember_folder(str(path.parent))
+        self._refresh_recent_menu()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, path=path: self.open_recent(path))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def restore_layout(self, window: QMainWindow) -> bool:
+        """The window's size and docks as last closed; False on a first start."""
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+        else:
+            window.resize(1400, 860)
+        state = self.settings.value("window/state")
+        return state is not None and window.restoreState(state)
+
+    def save_layout(self, window: QMainWindow) -> None:
+        self.settings.setValue("window/geometry", window.saveGeometry())
+        self.settings.setValue("window/state", window.saveState())
+        self.settings.sync()

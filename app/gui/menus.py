@@ -1,0 +1,146 @@
+"""The window's actions (text, key, icon, tip), its menu bar and its toolbar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
+
+from widgets.icons import icon
+
+
+def make_action(
+    parent: QWidget,
+    text: str,
+    shortcut: QKeySequence.StandardKey | str | None = None,
+    icon_name: str = "",
+    tip: str = "",
+) -> QAction:
+    """An action with its key, icon and tip; whoever owns the verb connects `triggered`."""
+    action = QAction(text, parent)
+    if icon_name:
+        action.setIcon(icon(icon_name))
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    return action
+
+
+class WindowActions:
+    """Every action of the window's File, Edit and Help menus. The layer keys (Delete,
+    Alt+Up, Alt+Down) belong to the model list: elsewhere Delete edits text and Alt+Down
+    opens combo boxes."""
+
+    def __init__(self, window: QWidget, layer_list: QWidget) -> None:
+        tr = window.tr
+        key = QKeySequence.StandardKey
+        self.new = make_action(window, tr("&New"), key.New, "new", tr("Start a new experiment"))
+        self.open = make_action(
+            window, tr("&Open…"), key.Open, "open", tr("Open an experiment file")
+        )
+        self.save = make_action(window, tr("&Save"), key.Save, "save", tr("Save the experiment"))
+        self.save_as = make_action(
+            window, tr("Save &As…"), key.SaveAs, "save-as", tr("Save under a new name")
+        )
+        self.quit = make_action(window, tr("&Quit"), key.Quit)
+        self.undo = make_action(window, tr("&Undo"), key.Undo, "undo")
+        self.redo = make_action(window, tr("&Redo"), "Ctrl+Shift+Z", "redo")
+        self.delete = make_action(
+            window, tr("&Delete Layer"), key.Delete, "delete", tr("Remove the selected layer")
+        )
+        self.duplicate = make_action(
+            window,
+            tr("D&uplicate Layer"),
+            "Ctrl+D",
+            "duplicate",
+            tr("Insert a copy of the selected layer below it"),
+        )
+        self.move_up = make_action(
+            window, tr("Move &Up"), "Alt+Up", "move-up", tr("Move the selected layer up")
+        )
+        self.move_down = make_action(
+            window, tr("Move Do&wn"), "Alt+Down", "move-down", tr("Move the selected layer down")
+        )
+        for action in (self.delete, self.move_up, self.move_down):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            layer_list.addAction(action)
+        self.code = make_action(
+            window,
+            tr("PyTorch &Code…"),
+            "Ctrl+Shift+C",
+            "code",
+            tr("Show the PyTorch source of this model"),
+        )
+        self.about = make_action(window, tr("&About LayerLab"), None, "about")
+        self.export_weights = make_action(
+            window,
+            tr("&Export Weights…"),
+            "Ctrl+E",
+            "export",
+            tr("Write model.pt, experiment.json and model.py into a folder"),
+        )
+        self.export_plot = make_action(
+            window, tr("Export &Plot…"), None, "", tr("Save the plot on screen as a PNG image")
+        )
+        self.export_metrics = make_action(
+            window,
+            tr("Export &Metrics…"),
+            None,
+            "",
+            tr("Save every epoch's losses and scores as CSV"),
+        )
+
+
+def build_menus(
+    window: QMainWindow,
+    actions: WindowActions,
+    recent_menu: QMenu,
+    run_actions: Sequence[QAction],
+    examples: Sequence[tuple[str, Path]],
+    open_example: Callable[[Path], None],
+    docks: Sequence[QDockWidget],
+) -> QMenu:
+    """The menu bar and the main toolbar; returns the Examples menu (locked while training)."""
+    tr = window.tr
+    bar = window.menuBar()
+    file_menu = bar.addMenu(tr("&File"))
+    file_menu.addActions([actions.new, actions.open])
+    file_menu.addMenu(recent_menu)
+    file_menu.addSeparator()
+    file_menu.addActions([actions.save, actions.save_as])
+    file_menu.addSeparator()
+    file_menu.addActions([actions.export_weights, actions.export_plot, actions.export_metrics])
+    file_menu.addSeparator()
+    file_menu.addAction(actions.quit)
+    edit_menu = bar.addMenu(tr("&Edit"))
+    edit_menu.addActions([actions.undo, actions.redo])
+    edit_menu.addSeparator()
+    edit_menu.addActions([actions.delete, actions.duplicate, actions.move_up, actions.move_down])
+    run_menu = bar.addMenu(tr("&Run"))
+    run_menu.addActions(list(run_actions))
+    examples_menu = bar.addMenu(tr("E&xamples"))
+    for title, path in examples:
+        action = examples_menu.addAction(title)
+        action.triggered.connect(lambda _=False, path=path: open_example(path))
+    view_menu = bar.addMenu(tr("&View"))
+    for dock in docks:
+        view_menu.addAction(dock.toggleViewAction())
+    help_menu = bar.addMenu(tr("&Help"))
+    help_menu.addActions([actions.code, actions.about])
+
+    toolbar = window.addToolBar(tr("Main"))
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toolbar.addActions([actions.new, actions.open, actions.save])
+    toolbar.addSeparator()
+    toolbar.addActions([actions.undo, actions.redo])
+    toolbar.addSeparator()
+    toolbar.addAction(actions.code)
+    toolbar.addAction(actions.export_weights)
+    return examples_menu
