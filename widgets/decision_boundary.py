@@ -28,6 +28,7 @@ from app.datasets import shown_counts
 from app.reports import PredictionReport, RunStarted
 from widgets.boundary_caption import BoundaryCaption
 from widgets.numbers_text import count_text
+from widgets.plot_style import color_axes
 from widgets.prediction_map import (
     MAX_POINTS,
     PlotData,
@@ -217,11 +218,7 @@ class DecisionBoundaryWidget(QWidget):
         self._theme = theme
         t = self._theme
         self._plot.setBackground(t.plot_background)
-        plot_item = self._plot.getPlotItem()
-        for name in ("left", "bottom"):
-            axis = plot_item.getAxis(name)
-            axis.setPen(pg.mkPen(t.plot_foreground))
-            axis.setTextPen(pg.mkPen(t.plot_foreground))
+        color_axes(self._plot.getPlotItem(), t)
         edge = pg.mkPen(t.grid, width=1)
         edge.setCosmetic(True)
         self._map.setPen(edge)

@@ -13,6 +13,22 @@ import numpy as np
 from app.reports import HistogramReport, PredictionReport, RunStarted
 from widgets.prediction_map import PlotData
 
+# The start of a made-up classification run on the CPU: the histogram demo's as it is, and
+# the base that widgets.demo_run's loss-plot run and the tests vary with dataclasses.replace.
+FAKE_RUN = RunStarted(
+    device="cpu",
+    dtype="float32",
+    task_kind="classification",
+    param_count=6300,
+    train_samples=800,
+    val_samples=200,
+    steps_per_epoch=25,
+    epochs=200,
+    layer_names=("0 Linear", "2 Linear", "4 Linear"),
+    threads=1,
+)
+
+
 # Gradient histograms (`python -m widgets.gradient_histograms`).
 
 
@@ -54,19 +70,6 @@ def fake_report(
         weight_edges=weight_edges,
     )
 
-
-FAKE_RUN = RunStarted(
-    device="cpu",
-    dtype="float32",
-    task_kind="classification",
-    param_count=6300,
-    train_samples=800,
-    val_samples=200,
-    steps_per_epoch=25,
-    epochs=200,
-    layer_names=("0 Linear", "2 Linear", "4 Linear"),
-    threads=1,
-)
 
 # Decision boundary (`python -m widgets.decision_boundary [regression]`).
 

@@ -5,29 +5,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from app.history import RunHistory
-from app.reports import EpochReport, Marker, Report, RunStarted, StepsReport
+from app.reports import EpochReport, Marker, Report, StepsReport
+from widgets.demo_data import FAKE_RUN
 
 
 def fake_run(steps_per_epoch: int = 300, epochs: int = 10) -> Iterator[Report]:
     """The reports of a classification run whose validation loss bottoms out and rises again
     (it starts to overfit), 30 steps to a report."""
     rng = np.random.default_rng(0)
-    yield RunStarted(
-        device="cpu",
-        dtype="float32",
-        task_kind="classification",
+    yield replace(
+        FAKE_RUN,
         param_count=1000,
         train_samples=9600,
         val_samples=2400,
         steps_per_epoch=steps_per_epoch,
         epochs=epochs,
         layer_names=("0", "2"),
-        threads=1,
     )
     total = steps_per_epoch * epochs
     for first in range(0, total, 30):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from models.numbers import nice_ceiling
 from widgets.histogram_axes import LogAxis, SpacedAxis, count_ticks
+from widgets.plot_style import AXES, color_axes, set_axis_label
 from widgets.theme import Theme, current_theme
 
 
@@ -233,10 +234,9 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         font = QFont(QGuiApplication.font())
         self.setBackground(theme.plot_background)
         for plot in (self._heat_plot, self._latest_plot, self._norm_plot, self._color_bar):
-            for name in ("left", "bottom"):
+            color_axes(plot, theme)
+            for name in AXES:
                 axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(theme.plot_foreground))
-                axis.setTextPen(pg.mkPen(theme.plot_foreground))
                 axis.setStyle(tickFont=font)
                 axis.label.setFont(font)
         metrics = QFontMetrics(font)
@@ -272,14 +272,14 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
 
     def _set_labels(self) -> None:
         """Axis labels for the kind shown (set on change only: each one relayouts the plots)."""
-        self._heat_plot.setLabel("left", self._kind)
-        self._heat_plot.setLabel("bottom", self.tr("training step"))
-        self._norm_plot.setLabel("left", self.tr("norm (log)"))
-        self._norm_plot.setLabel("bottom", self.tr("training step"))
-        self._latest_plot.setLabel("bottom", self.tr("count"))
-        for plot in (self._heat_plot, self._norm_plot, self._latest_plot):
-            for side in ("left", "bottom"):  # plain numbers, never "gradient (x0.001)"
-                plot.getAxis(side).enableAutoSIPrefix(False)
+        for plot, side, text in (
+            (self._heat_plot, "left", self._kind),
+            (self._heat_plot, "bottom", self.tr("training step")),
+            (self._norm_plot, "left", self.tr("norm (log)")),
+            (self._norm_plot, "bottom", self.tr("training step")),
+            (self._latest_plot, "bottom", self.tr("count")),
+        ):
+            set_axis_label(plot, side, text, self._theme)
 
     def _set_titles(self, step: int | None) -> None:
         """Titles over the top row (equal heights keep the shared value axis aligned); only

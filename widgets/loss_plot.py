@@ -1,74 +1,54 @@
 """LossPlotWidget: the live loss of every training step, its smoothed trend and the validation
 metrics per epoch, in two stacked plots that share the step axis, drawn from a RunHistory.
 
-The history (app.history) holds the run; `refresh` only notes that it changed and marks the
-widget dirty; one 5 Hz timer redraws while the widget is visible (every percent of a core the
-GUI burns is a percent of training speed).
+Catching up with the history and redrawing at 5 Hz while visible is LivePlot's
+(widgets.live_plot); this file holds the curves, the markers, the controls and the view.
 """
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
 from app.history import RunHistory
 from app.reports import RunStarted
+from widgets.live_plot import LivePlot
 from widgets.loss_plot_controls import LossPlotControls
-from widgets.plot_axes import AlignedLeftAxis, fit_range
+from widgets.plot_axes import fit_range, stacked_plots
+from widgets.plot_style import (
+    LINE,
+    POINTS,
+    color_grid_plots,
+    legend_html,
+    set_axis_label,
+    style_grid_axes,
+)
 from widgets.run_markers import RunMarkerLines
-from widgets.theme import Theme, current_theme, mix
-
-REDRAW_MS = 200  # 5 Hz: every redraw takes a core share from training (bench/gui_vs_bare.py)
+from widgets.theme import Theme, mix
 
 
-class LossPlotWidget(QWidget):
-    """Training loss per step (raw and smoothed), validation loss and accuracy or RMSE per
-    epoch, and markers for changes made during the run."""
+class LossPlotWidget(LivePlot):
+    """Training loss per step (raw and smoothed), validation metrics per epoch, run markers."""
 
     smoothingChanged = Signal(float)  # the user moved the smoothing slider (0 to 0.99)
     logScaleChanged = Signal(bool)  # the user toggled the log scale
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        theme = current_theme()
-        self._theme = theme
-        self._history = RunHistory()
-        self._seen_version = 0  # the history's version and run last caught up with
-        self._seen_run = 0
         self._task_kind = "classification"
         self._planned_steps: int | None = 0
-        self._dirty = False
         self._follow = True  # the view follows the data until the user zooms or pans
         self._drawn_epoch_points: tuple[int, int, bool] | None = None  # (run, epochs, log)
         self._labels: dict[tuple[pg.PlotItem, str], str] = {}
 
         self._controls = LossPlotControls()
-        self._graphics = pg.GraphicsLayoutWidget()
-        self._graphics.setMinimumHeight(200)
-        self._graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._graphics.ci.setContentsMargins(4, 8, 12, 4)
-        self._graphics.ci.setSpacing(6)
-        axes: list[AlignedLeftAxis] = []
-        self.loss_plot: pg.PlotItem = self._graphics.addPlot(
-            row=0, col=0, axisItems={"left": AlignedLeftAxis(axes)}
-        )
-        self.metric_plot: pg.PlotItem = self._graphics.addPlot(
-            row=1, col=0, axisItems={"left": AlignedLeftAxis(axes)}
-        )
-        layout_grid = self._graphics.ci.layout
-        layout_grid.setRowStretchFactor(0, 3)
-        layout_grid.setRowStretchFactor(1, 2)
-        self.metric_plot.setXLink(self.loss_plot)
+        self._graphics, self.loss_plot, self.metric_plot = stacked_plots()
         for plot in (self.loss_plot, self.metric_plot):
             self._style_plot(plot)
-        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
-        self.loss_plot.getAxis("bottom").setHeight(4)
         self._set_label(self.loss_plot, "left", self.tr("Loss"))
         self._set_label(self.metric_plot, "bottom", self.tr("Training step"))
 
@@ -81,78 +61,20 @@ class LossPlotWidget(QWidget):
         self.smooth_curve = self._curve(self.loss_plot, "mean")
         self.val_loss_curve = self._points(self.loss_plot)
         self.metric_curve = self._points(self.metric_plot)
-        self._marker_lines = RunMarkerLines(self.loss_plot, self.metric_plot, self.font(), theme)
-        # The legend sits above the plots, not in them: there it would hide the curves and the
-        # marker labels in a narrow dock, and as rich text it wraps.
-        self._legend = QLabel()
-        self._legend.setWordWrap(True)
-        self._legend.setTextFormat(Qt.TextFormat.RichText)
-
-        self._empty = QLabel(self._graphics)
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setWordWrap(True)
-        self._empty.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._empty.setText(self.tr("Press Train to see the loss of every step here."))
+        self._marker_lines = RunMarkerLines(
+            self.loss_plot, self.metric_plot, self.font(), self._theme
+        )
+        self._build_frame(self._graphics, self.loss_plot, controls=(self._controls,))
+        self._show_empty(self._idle_text())
         self._graphics.scene().sigMouseClicked.connect(self._on_plot_clicked)
-        self.loss_plot.vb.sigResized.connect(self._on_view_resized)
-
-        # What export_png saves: the legend and the plots, without the controls.
-        self._figure = QWidget()
-        self._figure.setAutoFillBackground(True)
-        figure = QVBoxLayout(self._figure)
-        figure.setContentsMargins(8, 4, 0, 0)
-        figure.setSpacing(2)
-        figure.addWidget(self._legend)
-        figure.addWidget(self._graphics, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-        layout.addWidget(self._controls)
-        layout.addWidget(self._figure, 1)
-
-        self._timer = QTimer(self)
-        self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self._on_timer)
         self._controls.smoothingMoved.connect(self._on_smoothing_moved)
         self._controls.logToggled.connect(self._on_log_toggled)
         self._controls.followClicked.connect(self.follow_run)
-        self.set_theme(theme)
+        self.set_theme(self._theme)
         self._set_metric_kind("classification")
         self._show_span(1000)
         self._planned_steps = 0  # before a run, the first steps choose the range
         self.redraw()
-
-    # -- what it shows ----------------------------------------------------------------------
-
-    def history(self) -> RunHistory:
-        """The run this widget draws."""
-        return self._history
-
-    def set_history(self, history: RunHistory) -> None:
-        """Draw `history` from now on (the window hands over its controller's)."""
-        self._history = history
-        self._seen_version = self._seen_run = 0
-        self._marker_lines.clear()
-        self._drawn_epoch_points = None
-        self._empty.setText(self.tr("Press Train to see the loss of every step here."))
-        self._empty.show()
-        self.refresh()
-        self._mark_dirty()
-
-    def refresh(self) -> None:
-        """Catch up with the history after new reports: a new run and new markers at once,
-        the curves at the next redraw."""
-        history = self._history
-        if history.version == self._seen_version:
-            return
-        self._seen_version = history.version
-        if history.run_number != self._seen_run and history.started is not None:
-            self._seen_run = history.run_number
-            self._start_run(history.started)
-        self._marker_lines.show(history.markers)
-        if history.point_count():
-            self._empty.hide()
-        self._mark_dirty()
 
     # -- view settings ----------------------------------------------------------------------
 
@@ -174,18 +96,9 @@ class LossPlotWidget(QWidget):
         if self._controls.set_log_scale(on):
             self._apply_log()
 
-    def set_theme(self, theme: Theme) -> None:
+    def _paint(self, theme: Theme) -> None:
         """Paint the plots, curves, legend and markers in the colours of `theme`."""
-        self._theme = theme
-        self._graphics.setBackground(theme.plot_background)
-        for plot in (self.loss_plot, self.metric_plot):
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(theme.plot_foreground)
-                axis.setTextPen(theme.plot_foreground)
-                axis.setTickPen(theme.grid)
-        for (plot, side), text in self._labels.items():
-            plot.setLabel(side, text, color=theme.plot_foreground)
+        color_grid_plots(self._graphics, (self.loss_plot, self.metric_plot), self._labels, theme)
         raw = mix(theme.accent, theme.plot_background, 0.55)  # light: the trend stays on top
         validation = theme.class_colors[1]
         self.raw_curve.setPen(pg.mkPen(raw, width=1))
@@ -195,28 +108,20 @@ class LossPlotWidget(QWidget):
             points.setSymbolBrush(pg.mkBrush(validation))
             points.setSymbolPen(pg.mkPen(theme.plot_background, width=1.5))
         self._legend.setText(
-            "&nbsp;&nbsp;&nbsp; ".join(
-                f'<span style="white-space: nowrap"><span style="color: {color}">'
-                f"<b>{sample}</b></span>&nbsp;{html.escape(text)}</span>"
-                for color, sample, text in (
-                    (raw, "\u2501\u2501", self.tr("Every step")),
-                    (theme.accent, "\u2501\u2501", self.tr("Smoothed")),
-                    (validation, "\u2500\u25cf\u2500", self.tr("Validation")),
+            legend_html(
+                (
+                    (raw, LINE, self.tr("Every step")),
+                    (theme.accent, LINE, self.tr("Smoothed")),
+                    (validation, POINTS, self.tr("Validation")),
                 )
             )
         )
-        self._empty.setStyleSheet(f"color: {theme.muted_text}; background: transparent;")
-        palette = self._figure.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(theme.plot_background))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(theme.text))
-        self._figure.setPalette(palette)
         self._marker_lines.set_theme(theme)
 
     # -- drawing ----------------------------------------------------------------------------
 
-    def redraw(self) -> None:
-        """Push the history to the plot items (the timer calls this when dirty and visible)."""
-        self._dirty = False
+    def _draw(self) -> None:
+        """Push the steps and epochs to the curves, fitting the view while it follows the run."""
         history = self._history
         log = self.log_scale()
         x = history.steps()
@@ -244,16 +149,6 @@ class LossPlotWidget(QWidget):
             self.val_loss_curve.setData(val_steps, val_losses)
             self.metric_curve.setData(steps, values)
 
-    def export_png(self, path: str) -> bool:
-        """Save both plots, as shown, to a PNG file; False when it could not be written."""
-        self.refresh()
-        self.redraw()
-        return self._figure.grab().save(str(path), "PNG")
-
-    def empty_text(self) -> str | None:
-        """The hint shown over the empty plot, or None once data is drawn."""
-        return self._empty.text() if not self._empty.isHidden() else None
-
     def following(self) -> bool:
         """Whether the view keeps up with the run (until the user zooms or pans)."""
         return self._follow
@@ -265,36 +160,29 @@ class LossPlotWidget(QWidget):
             self.loss_plot.setXRange(0, max(10, self._planned_steps), padding=0.03)
         self.redraw()
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self._dirty:
-            self._timer.start()
+    # -- what LivePlot asks -----------------------------------------------------------------
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._on_view_resized()
+    def _idle_text(self) -> str:
+        return self.tr("Press Train to see the loss of every step here.")
 
-    # -- private ----------------------------------------------------------------------------
+    def _forget_drawn(self) -> None:
+        self._marker_lines.clear()
+        self._drawn_epoch_points = None
 
     def _start_run(self, run_started: RunStarted) -> None:
         """Empty the plots for a new run and pick the metric that fits its task."""
-        self._drawn_epoch_points = None
-        self._marker_lines.clear()
+        self._forget_drawn()
         self._set_metric_kind(run_started.task_kind)
-        self._empty.setText(self.tr("Waiting for the first training steps…"))
-        self._empty.show()
+        self._show_empty(self.tr("Waiting for the first training steps…"))
         self._show_span(run_started.total_steps)
 
-    def _mark_dirty(self) -> None:
-        self._dirty = True
-        if not self._timer.isActive() and self.isVisible():
-            self._timer.start()
+    def _caught_up(self, history: RunHistory) -> None:
+        """New markers at once, the curves at the next redraw."""
+        self._marker_lines.show(history.markers)
+        if history.point_count():
+            self._empty.hide()
 
-    def _on_timer(self) -> None:
-        if not self._dirty or not self.isVisible():
-            self._timer.stop()  # started again by new data or by showing the widget
-            return
-        self.redraw()
+    # -- private ----------------------------------------------------------------------------
 
     def _on_smoothing_moved(self, weight: float) -> None:
         self._mark_dirty()
@@ -304,13 +192,10 @@ class LossPlotWidget(QWidget):
         self._apply_log()
         self.logScaleChanged.emit(on)
 
-    def _on_view_resized(self) -> None:
-        rect = self._graphics.mapFromScene(self.loss_plot.vb.sceneBoundingRect()).boundingRect()
-        self._empty.setGeometry(QRect(rect).adjusted(12, 12, -12, -12))
-
     def _show_span(self, steps: int) -> None:
-        """Show steps 0 to `steps` (the planned run) and follow the loss in y. A fixed step axis
-        shows how far the run has got, and spares redrawing the axes at every report."""
+        """Show steps 0 to `steps` (the planned run) and follow the loss in y."""
+        # A fixed step axis shows how far the run has got, and spares redrawing the axes at
+        # every report.
         self._planned_steps = steps
         self._set_follow(True)
         self.loss_plot.setXRange(0, max(10, steps), padding=0.03)
@@ -359,24 +244,17 @@ class LossPlotWidget(QWidget):
         return array[:, 0], array[:, 1]
 
     def _style_plot(self, plot: pg.PlotItem) -> None:
-        font = QFont(self.font())
         plot.setMenuEnabled(False)
         plot.setClipToView(True)
         plot.getViewBox().setDefaultPadding(0.02)
         plot.disableAutoRange()  # redraw() fits the ranges: see plot_axes.fit_range
         plot.hideButtons()
         plot.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_by_user)
-        for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setTickFont(font)
-            axis.label.setFont(font)
-            axis.setGrid(255)
-            axis.setStyle(maxTickLevel=1)  # grid lines at labelled steps only: fewer to draw
+        style_grid_axes(plot, QFont(self.font()))
 
     def _set_label(self, plot: pg.PlotItem, side: str, text: str) -> None:
         self._labels[(plot, side)] = text
-        plot.setLabel(side, text, color=self._theme.plot_foreground)
-        plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss", never "Loss (x0.001)"
+        set_axis_label(plot, side, text, self._theme)
 
     @staticmethod
     def _curve(plot: pg.PlotItem, method: str = "peak") -> pg.PlotDataItem:
@@ -386,10 +264,6 @@ class LossPlotWidget(QWidget):
         curve.setDownsampling(auto=True, method=method)
         curve.setClipToView(True)
         return curve
-
-    def _points(self, plot: pg.PlotItem) -> pg.PlotDataItem:
-        size = max(8, round(self.fontMetrics().height() * 0.5))
-        return plot.plot(symbol="o", symbolSize=size, connect="finite")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""Axes for stacked live plots: left axes that line up, log ticks that do not pile up, and
-ranges fitted in round steps instead of pyqtgraph's auto-range."""
+"""Axes for stacked live plots: two plots over one x axis, left axes that line up, log ticks
+that do not pile up, and ranges fitted in round steps instead of pyqtgraph's auto-range."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pyqtgraph as pg
+from PySide6.QtWidgets import QSizePolicy
+
+import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
 from models.numbers import nice_ceiling
 
@@ -57,6 +59,24 @@ class AlignedLeftAxis(pg.AxisItem):
         if maxVal - minVal < 0.6:
             levels.append((None, at((3, 4, 6, 7, 8, 9))))
         return levels
+
+
+def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
+    """A view of two plots, the upper taller, sharing the lower one's x axis and its labels."""
+    graphics = pg.GraphicsLayoutWidget()
+    graphics.setMinimumHeight(200)
+    graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    graphics.ci.setContentsMargins(4, 8, 12, 4)
+    graphics.ci.setSpacing(6)
+    axes: list[AlignedLeftAxis] = []
+    top = graphics.addPlot(row=0, col=0, axisItems={"left": AlignedLeftAxis(axes)})
+    bottom = graphics.addPlot(row=1, col=0, axisItems={"left": AlignedLeftAxis(axes)})
+    graphics.ci.layout.setRowStretchFactor(0, 3)
+    graphics.ci.layout.setRowStretchFactor(1, 2)
+    bottom.setXLink(top)
+    top.getAxis("bottom").setStyle(showValues=False)
+    top.getAxis("bottom").setHeight(4)
+    return graphics, top, bottom
 
 
 def fit_range(plot: pg.PlotItem, axis: str, values: np.ndarray, pad: float = 0.05) -> None:

@@ -63,7 +63,8 @@ def test_the_train_vs_validation_tab_shows_every_epoch(qtbot, window):
     assert panel.generalization.empty_text().startswith("Press Train")
     panel.train_action.trigger()
     wait_state(qtbot, window, FINISHED)
-    qtbot.waitUntil(lambda: len(panel.generalization.val_curve.xData) == 4, timeout=10_000)
+    curve = panel.generalization.val_curve  # drawn at the plot's next redraw, not at once
+    qtbot.waitUntil(lambda: curve.xData is not None and len(curve.xData) == 4, timeout=10_000)
     last = window.controller.history.epochs[-1]
     tooltip = panel.generalization.epoch_tooltip(4)
     assert f"{last.val_loss:.4g}" in tooltip and f"{last.train_loss:.4g}" in tooltip

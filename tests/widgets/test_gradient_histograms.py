@@ -10,24 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QToolButton
 
-from app.reports import HistogramReport, RunStarted
+from app.reports import HistogramReport
+from widgets.demo_data import FAKE_RUN
 from widgets.gradient_histograms import WEIGHTS, GradientHistogramWidget
 from widgets.histogram_columns import MAX_COLUMNS
 
 L, B = 3, 40
-NAMES = ("0 Linear", "2 Linear", "4 Linear")
-RUN = RunStarted(
-    device="cpu",
-    dtype="float32",
-    task_kind="classification",
-    param_count=1000,
-    train_samples=800,
-    val_samples=200,
-    steps_per_epoch=25,
-    epochs=10,
-    layer_names=NAMES,
-    threads=1,
-)
+NAMES = FAKE_RUN.layer_names
+RUN = replace(FAKE_RUN, param_count=1000, epochs=10)
 GRAD_EDGES = np.array([np.linspace(-(i + 1) * 0.1, (i + 1) * 0.1, B + 1) for i in range(L)])
 WEIGHT_EDGES = np.array([np.linspace(-(i + 1), i + 1, B + 1) for i in range(L)])
 

@@ -1,0 +1,80 @@
+"""How LayerLab's pyqtgraph plots wear a theme: axis colours and fonts, axis labels, the
+rich-text legend above a plot and the figure around it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QWidget
+
+import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
+
+from widgets.theme import Theme
+
+AXES = ("left", "bottom")
+
+# Legend samples, drawn in the colour of what they stand for.
+LINE = "\u2501\u2501"
+POINTS = "\u2500\u25cf\u2500"
+BAR = "\u2588"
+
+
+def color_axes(plot: pg.PlotItem, theme: Theme, grid: bool = False) -> None:
+    """Axis lines and tick labels in the plot foreground; with `grid`, ticks and grid lines in
+    the theme's fainter grid colour."""
+    for name in AXES:
+        axis = plot.getAxis(name)
+        axis.setPen(theme.plot_foreground)
+        axis.setTextPen(theme.plot_foreground)
+        if grid:
+            axis.setTickPen(theme.grid)
+
+
+def color_grid_plots(
+    graphics: pg.GraphicsLayoutWidget,
+    plots: Iterable[pg.PlotItem],
+    labels: dict[tuple[pg.PlotItem, str], str],
+    theme: Theme,
+) -> None:
+    """The view's background, its plots' axes and grids, and their `labels` (by plot and
+    side) in the colours of `theme`."""
+    graphics.setBackground(theme.plot_background)
+    for plot in plots:
+        color_axes(plot, theme, grid=True)
+    for (plot, side), text in labels.items():
+        set_axis_label(plot, side, text, theme)
+
+
+def style_grid_axes(plot: pg.PlotItem, font: QFont) -> None:
+    """Tick labels and axis labels in `font`, and grid lines at the labelled ticks."""
+    for name in AXES:
+        axis = plot.getAxis(name)
+        axis.setTickFont(font)
+        axis.label.setFont(font)
+        axis.setGrid(255)
+        axis.setStyle(maxTickLevel=1)  # grid lines at labelled steps only: fewer to draw
+
+
+def set_axis_label(plot: pg.PlotItem, side: str, text: str, theme: Theme) -> None:
+    """Label one axis in the plot foreground, in plain numbers."""
+    plot.setLabel(side, text, color=theme.plot_foreground)
+    plot.getAxis(side).enableAutoSIPrefix(False)  # "Loss", never "Loss (x0.001)"
+
+
+def legend_html(items: Iterable[tuple[str, str, str]]) -> str:
+    """A one-line rich-text legend of (colour, sample, text) items that wraps between items."""
+    return "&nbsp;&nbsp;&nbsp; ".join(
+        f'<span style="white-space: nowrap"><span style="color: {color}">'
+        f"<b>{sample}</b></span>&nbsp;{html.escape(text)}</span>"
+        for color, sample, text in items
+    )
+
+
+def color_figure(figure: QWidget, theme: Theme) -> None:
+    """Give the widget around the plots (what export_png saves) the plots' background."""
+    palette = figure.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(theme.plot_background))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(theme.text))
+    figure.setPalette(palette)
