@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
-SCREENSHOT_TABS = ("loss", "generalization", "gradients", "predictions")  # the run panel's tabs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,9 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shot.add_argument(
         "--tab",
-        choices=SCREENSHOT_TABS,
         default="loss",
-        help="the plot on show",
+        metavar="NAME",
+        help="the plot on show: loss (default), generalization, gradients or predictions",
     )
     _data_arguments(shot)
     return parser
@@ -124,6 +123,10 @@ def screenshot_command(args: argparse.Namespace) -> int:
     if not 0 <= args.train_epochs <= 10_000:
         return _fail(f"--train-epochs must be between 0 and 10000, got {args.train_epochs}")
     from app.gui.application import screenshot
+    from app.gui.run_panel import TAB_NAMES
+
+    if args.tab not in TAB_NAMES:
+        return _fail(f"--tab must be one of {', '.join(TAB_NAMES)}, got {args.tab!r}")
 
     try:
         screenshot(
@@ -132,7 +135,7 @@ def screenshot_command(args: argparse.Namespace) -> int:
             args.size,
             {"dark": True, "light": False}.get(args.theme),
             train_epochs=args.train_epochs,
-            tab=SCREENSHOT_TABS.index(args.tab),
+            tab=args.tab,
             data_root=args.data_root,
         )
     except OSError as error:

@@ -7,6 +7,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from widgets.style import apply_look
 from widgets.theme import DARK, LIGHT, Theme
+
+if TYPE_CHECKING:
+    from app.gui.main_window import MainWindow
 
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
@@ -46,15 +50,22 @@ def create_application(dark: bool | None = None) -> QApplication:
 def run(path: Path | None = None) -> int:
     """Open the window (with `path` if given) and run until it closes."""
     app = create_application()
+    _window = open_window(QSettings(), path)  # held: the window lives while the app runs
+    return app.exec()
+
+
+def open_window(settings: QSettings, path: Path | None = None) -> MainWindow:
+    """Show the window, open `path` in it (a bad file leaves the default example and says
+    why), then let the training thread find the devices and warm up."""
     from app.gui.main_window import MainWindow
 
-    window = MainWindow(QSettings())
+    window = MainWindow(settings)
     window.show()
     if path is not None:
-        window.open_file(path)
+        window.files.open_file(Path(path))
     window.start_device_probe()
     window.controller.warm_up()
-    return app.exec()
+    return window
 
 
 def wait_for(signal: SignalInstance | None, timeout_ms: int) -> None:
@@ -75,7 +86,7 @@ def screenshot(
     size: tuple[int, int],
     dark: bool | None = None,
     train_epochs: int = 0,
-    tab: int = 0,
+    tab: str = "loss",
     data_root: Path | None = None,
 ) -> None:
     """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
@@ -97,7 +108,7 @@ def screenshot(
         controller = window.controller
         window.start_device_probe()
         wait_for(controller.devicesFound, WAIT_MS)
-        window.run_panel.tabs.setCurrentIndex(tab)
+        window.run_panel.show_tab(tab)
         if train_epochs:
             experiment = window.document.experiment
             window.document.edit_train(replace(experiment.train, epochs=train_epochs), "epochs")

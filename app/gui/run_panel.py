@@ -31,6 +31,8 @@ from widgets.image_predictions import ImagePredictionsWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget
 
+TAB_NAMES = ("loss", "generalization", "gradients", "predictions")  # the plots, in order
+
 
 class RunPanel(QWidget):
     """Owns the run actions (Space, Shift+Space, Esc, Ctrl+R) and routes every report to its
@@ -78,10 +80,16 @@ class RunPanel(QWidget):
         self.predictions.addWidget(self.image_predictions)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.loss_plot, self.tr("Loss"))
-        self.tabs.addTab(self.generalization, self.tr("Train vs. validation"))
-        self.tabs.addTab(self.histograms, self.tr("Gradients"))
-        self.tabs.addTab(self.predictions, self.tr("Predictions"))
+        pages = (self.loss_plot, self.generalization, self.histograms, self.predictions)
+        titles = (
+            self.tr("Loss"),
+            self.tr("Train vs. validation"),
+            self.tr("Gradients"),
+            self.tr("Predictions"),
+        )
+        self._pages = dict(zip(TAB_NAMES, pages, strict=True))
+        for page, title in zip(pages, titles, strict=True):
+            self.tabs.addTab(page, title)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.controls)
@@ -105,6 +113,10 @@ class RunPanel(QWidget):
     @property
     def actions_in_order(self) -> list[QAction]:
         return [self.train_action, self.step_action, self.stop_action, self.reset_action]
+
+    def show_tab(self, name: str) -> None:
+        """Bring the plot called `name` (one of TAB_NAMES) forward."""
+        self.tabs.setCurrentWidget(self._pages[name])
 
     # -- verbs ------------------------------------------------------------------------------
 

@@ -329,3 +329,28 @@ def test_exporting_weights_before_training_says_to_train_first(window, qtbot, tm
     assert window.error_box.text() == "There are no trained weights yet: press Train first."
     assert not (tmp_path / "export").exists()
     window.error_box.close()
+
+
+def test_a_file_named_on_the_command_line_opens_in_the_window(qtbot, settings):
+    from app.gui.application import open_window
+
+    path = ROOT / "resources" / "examples" / "xor.json"
+    window = open_window(settings, path)
+    try:
+        assert window.document.path == path
+        assert window.document.experiment == Experiment.load(path)
+        assert window.windowTitle().startswith("xor.json")
+    finally:
+        window.close()
+        window.deleteLater()
+
+
+def test_every_plot_tab_can_be_brought_forward_by_name(window):
+    from app.gui.run_panel import TAB_NAMES
+
+    panel = window.run_panel
+    shown = set()
+    for name in TAB_NAMES:
+        panel.show_tab(name)
+        shown.add(panel.tabs.currentIndex())
+    assert shown == set(range(panel.tabs.count()))
