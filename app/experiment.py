@@ -12,7 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from app.datasets import DATA_RANGES, DataConfig, check_config, dataset_names
+from app.datasets import DATA_RANGES, SEED_RANGE, DataConfig, check_config, dataset_names
+from app.datasets.toy import with_defaults
 from app.options import DTYPES, LOSSES, OPTIMIZERS, resolve_loss
 from models.codegen import TrainingSketch, generate
 from models.layers import AUTO
@@ -53,7 +54,7 @@ RANGES = {
     "weight_decay": (0.0, 1.0),
     "batch_size": (1, 65536),
     "epochs": (1, 100_000),
-    "seed": (0, 2**31 - 1),
+    "seed": SEED_RANGE,
     "histogram_every": (1, 100_000),
 }
 _CHOICES = {"dtype": tuple(DTYPES), "optimizer": tuple(OPTIMIZERS), "loss": tuple(LOSSES)}
@@ -215,7 +216,7 @@ def _data_section(raw: object) -> DataConfig:
             raise ExperimentError(f"data.params.{key} must be a number, got {value!r}")
     plain = {key: value for key, value in raw.items() if key != "params"}
     config = _section(DataConfig, plain, "data", DATA_RANGES, skip=("params",))
-    return config.with_params(**params)
+    return with_defaults(config.with_params(**params))
 
 
 def _section(

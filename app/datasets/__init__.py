@@ -14,6 +14,8 @@ import numpy as np
 
 from models.spec import Task
 
+SEED_RANGE = (0, 2**31 - 1)  # seeds of the data and of training: what torch.manual_seed takes
+
 # (low, high) of every number of a DataConfig: the experiment's validation, the toy datasets'
 # checks and the Data panel's boxes all read them here.
 DATA_RANGES: dict[str, tuple[float, float]] = {
@@ -21,7 +23,7 @@ DATA_RANGES: dict[str, tuple[float, float]] = {
     "noise": (0.0, 10.0),
     "classes": (2, 10),
     "val_fraction": (0.0, 0.9),
-    "seed": (0, 2**31 - 1),
+    "seed": SEED_RANGE,
     "subset": (0, 1_000_000),
 }
 

@@ -281,6 +281,20 @@ TOY_DATASETS: dict[str, ToyDataset] = {
 }
 
 
+def with_defaults(config: DataConfig) -> DataConfig:
+    """`config` with each of its toy dataset's own parameters written out, defaults
+    included, so a file that leaves one out reads as the Data panel shows it."""
+    toy = TOY_DATASETS.get(config.name)
+    if toy is None:
+        return config
+    unset = {
+        param.name: param.default
+        for param in toy.params
+        if param.name != "classes" and param.name not in dict(config.params)
+    }
+    return config.with_params(**unset) if unset else config
+
+
 def check_config(config: DataConfig) -> str | None:
     """One sentence saying what is wrong with a toy config, or None."""
     toy = TOY_DATASETS.get(config.name)

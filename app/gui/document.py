@@ -27,9 +27,17 @@ def _first_changed_field(before: object, after: object) -> str:
     return ""
 
 
-def _merge_key(section: str, field: str, config: object) -> str:
+def _first_changed_data_field(before: DataConfig, after: DataConfig) -> str:
+    """As _first_changed_field, but a toy dataset's own parameter by its name ("squares")."""
+    field = _first_changed_field(before, after)
+    if field != "params":
+        return field
+    old, new = dict(before.params), dict(after.params)
+    return next((name for name in sorted({*old, *new}) if old.get(name) != new.get(name)), field)
+
+
+def _merge_key(section: str, field: str, value: object) -> str:
     """Typing a number is one undo step however many keys it takes; a choice is one step."""
-    value = getattr(config, field, None)
     typed = isinstance(value, int | float) and not isinstance(value, bool)
     return f"{section} {field}" if typed else ""
 
@@ -158,15 +166,16 @@ class ExperimentDocument(QObject):
 
     def change_data(self, config: DataConfig) -> None:
         """The Data panel's new config, named by the first field that changed."""
-        field = _first_changed_field(self._experiment.data, config)
+        field = _first_changed_data_field(self._experiment.data, config)
+        value = getattr(config, field, dict(config.params).get(field))
         text = self.tr("Change %s of the data") % field.replace("_", " ")
-        self.edit_data(config, text, _merge_key("data", field, config))
+        self.edit_data(config, text, _merge_key("data", field, value))
 
     def change_train(self, config: TrainConfig) -> None:
         """The Training panel's new config, named by the first field that changed."""
         field = _first_changed_field(self._experiment.train, config)
         text = self.tr("Change %s") % field.replace("_", " ")
-        self.edit_train(config, text, _merge_key("train", field, config))
+        self.edit_train(config, text, _merge_key("train", field, getattr(config, field, None)))
 
     # -- whole experiments ------------------------------------------------------------------
 

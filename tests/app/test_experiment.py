@@ -121,3 +121,11 @@ def test_the_data_ranges_have_one_home():
 
     assert {"samples", "noise", "classes", "val_fraction", "subset"} & set(RANGES) == set()
     assert set(DATA_RANGES) >= {"samples", "noise", "classes", "val_fraction", "seed", "subset"}
+
+
+def test_a_file_that_leaves_a_parameter_out_reads_as_the_panel_shows_it():
+    written = Experiment().with_changes(data=DataConfig("checkerboard")).to_dict()
+    assert "params" not in written["data"]
+    read = Experiment.from_dict(written).data
+    assert read.param("squares", 0) == 4
+    assert Experiment.from_dict(Experiment().with_changes(data=read).to_dict()).data == read

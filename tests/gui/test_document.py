@@ -137,3 +137,14 @@ def test_replacing_the_experiment_says_so(qtbot):
     document = ExperimentDocument(Experiment())
     with qtbot.waitSignal(document.replaced):
         document.replace(Experiment(title="other"), None)
+
+
+def test_typing_a_toy_datasets_own_parameter_is_one_step_named_for_it(qtbot):
+    data = DataConfig("checkerboard").with_params(squares=4)
+    document = ExperimentDocument(Experiment().with_changes(data=data))
+    for squares in (5, 6, 7):
+        document.change_data(document.experiment.data.with_params(squares=squares))
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Change squares of the data"
+    document.undo_stack.undo()
+    assert document.experiment.data.param("squares", 0) == 4
