@@ -42,10 +42,6 @@ class DownloadResult:
     outcome: str
     message: str = ""
 
-    @property
-    def ok(self) -> bool:
-        return self.outcome == DONE
-
 
 @dataclass(frozen=True)
 class SampleImages:

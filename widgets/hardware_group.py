@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QStandardItemModel
 from PySide6.QtWidgets import QGroupBox, QWidget
 
 from app.options import DTYPES
+from app.results import DeviceReport
 from widgets.form_editors import ElidingComboBox
 from widgets.settings_form import add_row, new_form, show_warning, warning_label
 from widgets.theme import current_theme
@@ -29,7 +30,7 @@ class HardwareGroup(QGroupBox):
         super().__init__(parent)
         self.setTitle(self.tr("Hardware"))
         self._devices: list[tuple[str, str]] | None = None  # None until torch has looked
-        self._dtype_problems: dict[tuple[str, str], str] = {}
+        self._report = DeviceReport(())  # what cannot run where: nothing known yet
         self._updating = False
         form = new_form(self)
         self._device = ElidingComboBox()
@@ -53,13 +54,11 @@ class HardwareGroup(QGroupBox):
         self._device.currentIndexChanged.connect(self._on_device_changed)
         self._dtype.currentIndexChanged.connect(self._on_dtype_changed)
 
-    def set_devices(
-        self, devices: list[tuple[str, str]], dtype_problems: dict[tuple[str, str], str]
-    ) -> None:
-        """Devices this machine has, as (id, label), and why a (device, dtype) cannot run;
-        `show_choice` then lists them."""
-        self._devices = list(devices)
-        self._dtype_problems = dict(dtype_problems)
+    def set_devices(self, report: DeviceReport) -> None:
+        """The devices this machine has and why a (device, dtype) cannot run, as torch found
+        them; `show_choice` then lists them."""
+        self._devices = list(report.devices)
+        self._report = report
 
     def fields(self) -> list[QWidget]:
         """The editors, for the panel to lock while a run trains."""
@@ -82,7 +81,7 @@ class HardwareGroup(QGroupBox):
         dtype_warning = ""
         for row, (name, kind) in enumerate(DTYPES.items()):
             item = model.item(row)
-            problem = self._dtype_problems.get((device, name))
+            problem = self._report.problem(device, name)
             flags = item.flags()
             if problem:
                 item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
@@ -154,8 +153,10 @@ if __name__ == "__main__":
     app = demo_application()
     group = HardwareGroup()
     group.set_devices(
-        [("cpu", "CPU (2 cores)"), ("cuda:0", "NVIDIA GeForce GTX 1080 Ti")],
-        {("cuda:0", "bfloat16"): "This GPU (cuda:0) cannot compute in bfloat16; use float16."},
+        DeviceReport(
+            (("cpu", "CPU (2 cores)"), ("cuda:0", "NVIDIA GeForce GTX 1080 Ti")),
+            (("cuda:0", "bfloat16", "This GPU (cuda:0) cannot compute in bfloat16."),),
+        )
     )
     group.show_choice("cuda:0", "bfloat16")
     group.refresh("cuda:0", "bfloat16")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.experiment import RANGES, TrainConfig
 from app.options import LOSSES, OPTIMIZERS
+from app.results import DeviceReport
 from widgets.form_editors import DoublingSpinBox, ElidingComboBox, LadderSpinBox, TrimmedSpinBox
 from widgets.hardware_group import HardwareGroup
 from widgets.settings_form import (
@@ -63,11 +64,9 @@ class TrainingPanel(QWidget):
         self._config = config
         self._show(config)
 
-    def set_devices(
-        self, devices: list[tuple[str, str]], dtype_problems: dict[tuple[str, str], str]
-    ) -> None:
-        """Devices this machine has, as (id, label), and why a (device, dtype) cannot run."""
-        self._hardware.set_devices(devices, dtype_problems)
+    def set_devices(self, report: DeviceReport) -> None:
+        """The devices this machine has and why a (device, dtype) cannot run."""
+        self._hardware.set_devices(report)
         self._show(self._config)
 
     def set_running(self, running: bool) -> None:
@@ -349,8 +348,10 @@ if __name__ == "__main__":
     app = demo_application()
     panel = TrainingPanel(TrainConfig(device="cuda:0", optimizer="sgd", learning_rate=0.05))
     panel.set_devices(
-        [("cpu", "CPU (2 cores)"), ("cuda:0", "NVIDIA GeForce GTX 1080 Ti")],
-        {("cuda:0", "bfloat16"): "This GPU (cuda:0) cannot compute in bfloat16; use float16."},
+        DeviceReport(
+            (("cpu", "CPU (2 cores)"), ("cuda:0", "NVIDIA GeForce GTX 1080 Ti")),
+            (("cuda:0", "bfloat16", "This GPU (cuda:0) cannot compute in bfloat16."),),
+        )
     )
     panel.set_task_kind("classification")
     panel.trainChanged.connect(print)

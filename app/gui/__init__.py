@@ -1,1 +1,1 @@
-"""The Qt part of the lab: application set-up, main window, document. Only here is Qt imported."""
+"""The window: set-up, main window, document and controller; the only part of app with Qt."""

@@ -1,4 +1,4 @@
-"""The dialog that shows the current model as PyTorch source, to read, copy or save."""
+"""The dialog that shows the current model as PyTorch source, to read and copy."""
 
 from __future__ import annotations
 

@@ -319,8 +319,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.modified)
 
     def _on_devices_found(self, report: DeviceReport) -> None:
-        problems = {(device, dtype): reason for device, dtype, reason in report.problems}
-        self.training_panel.set_devices(list(report.devices), problems)
+        self.training_panel.set_devices(report)
 
     # -- messages and help ------------------------------------------------------------------
 

@@ -27,8 +27,10 @@ def evaluate(run: PreparedRun, epoch: int, steps_done: int, train_loss: float) -
         ).float()
     model.train()
     targets = run.y_val
-    val_loss = float(run.loss_fn(outputs, targets if run.classification else targets.float()))
-    if run.classification:
+    val_loss = float(
+        run.loss_fn(outputs, targets if run.task.is_classification else targets.float())
+    )
+    if run.task.is_classification:
         predicted = outputs.argmax(1)
         accuracy = float((predicted == targets).double().mean())
         classes = outputs.shape[1]

@@ -61,7 +61,7 @@ class TrainingLoop:
         yield RunStarted(
             device=device_label(run.placement.device),
             dtype=self.train.dtype,
-            task_kind=run.task_kind,
+            task_kind=run.task.kind,
             param_count=sum(p.numel() for p in run.model.parameters()),
             train_samples=n,
             val_samples=len(run.x_val),

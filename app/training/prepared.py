@@ -10,6 +10,7 @@ from torch import nn
 
 from app.experiment import TrainConfig
 from app.training.placement import Placement
+from models.spec import Task
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,8 +28,7 @@ class PreparedRun:
     y_train: torch.Tensor
     x_val: torch.Tensor
     y_val: torch.Tensor
-    task_kind: str  # "classification" or "regression"
-    classification: bool
+    task: Task
     batch_norm: bool  # a batch of one sample would break it in training mode
     layer_names: tuple[str, ...]  # layers with parameters, as histograms name them
     layer_params: tuple[tuple[torch.Tensor, ...], ...]  # each such layer's parameters

@@ -12,7 +12,7 @@ from torch import nn
 
 from app.datasets import DataConfig, Dataset, load
 from app.datasets.vision import DataMissing
-from app.experiment import Experiment, TrainConfig
+from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.options import DTYPES, OPTIMIZERS
 from app.reports import ImagePredictionReport, PredictionReport, Report
 from app.training.checks import RunError, check_computes, check_data, check_settings
@@ -75,24 +75,6 @@ class Trainer:
             dataset.x_val, dataset.y_val, classification
         )
 
-    @property
-    def memory_format(self) -> torch.memory_format:
-        """The layout of the model's weights and batches: channels_last or contiguous."""
-        return self.placement.memory_format
-
-    @property
-    def images(self) -> bool:
-        """Whether the inputs are stored images, scaled per batch by `inputs`."""
-        return self.placement.images
-
-    def forward(self, x: torch.Tensor, model: nn.Module | None = None) -> torch.Tensor:
-        """The model's output in the weights' dtype, computed in the half type when mixed."""
-        return self.placement.forward(self.model if model is None else model, x)
-
-    def inputs(self, x: torch.Tensor) -> torch.Tensor:
-        """What the model sees of stored inputs: scaled images, in the model's memory format."""
-        return self.placement.inputs(x)
-
     def predict(
         self,
         bounds: tuple[float, float, float, float] | None,
@@ -102,7 +84,7 @@ class Trainer:
         """The model over the data's range: class probabilities on a grid for two inputs,
         the fitted curve for one-input regression, the guesses for the first validation
         images; None for other data. Call it between reports, from the thread that trains."""
-        if self.images:
+        if self.placement.images:
             return predict_images(self.model, self.placement, self.dataset, self.x_val, steps_done)
         return predict_grid(
             self.model, self.placement, self.dataset, bounds, steps_done, resolution
@@ -147,8 +129,7 @@ class Trainer:
             y_train=self.y_train,
             x_val=self.x_val,
             y_val=self.y_val,
-            task_kind=task.kind,
-            classification=task.is_classification,
+            task=task,
             batch_norm=any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.model),
             layer_names=names,
             layer_params=params,
@@ -161,9 +142,7 @@ def _make_optimizer(train: TrainConfig, params: list[nn.Parameter]) -> torch.opt
     """The optimizer of the settings, fused where torch has a fused kernel for it."""
     kind = OPTIMIZERS[train.optimizer]
     optimizer_class = getattr(torch.optim, kind.torch_class)
-    options = kind.torch_options(
-        train.learning_rate, train.weight_decay, train.momentum, train.nesterov
-    )
+    options = optimizer_options(train)  # the same arguments generated code writes
     try:  # Same algorithm, one kernel for all parameters: 1.3x for Adam on CPU (DESIGN.md).
         return optimizer_class(params, fused=True, **options)
     except (RuntimeError, ValueError, TypeError):

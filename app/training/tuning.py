@@ -13,7 +13,6 @@ from models.layers import CATALOG
 from models.shapes import Inference
 from models.spec import LayerSpec
 
-# Below this many multiply-adds per sample batch, one intra-op thread is faster (bench/).
 SINGLE_THREAD_WORK = 1_000_000  # multiply-adds per step below which one thread is faster
 SHARED_CORE_WORK = 10_000_000  # below this, a window leaves its GUI a core (see controller)
 
@@ -35,7 +34,7 @@ def choose_memory_format(
 ) -> torch.memory_format:
     """channels_last for float32 convolutions on the CPU: oneDNN's convolutions and torch's
     pooling run vectorised over channels there, 1.2x to 1.5x a whole training step of the
-    example CNNs. Measured slower in float64 and the half types (docs/design-notes.md).
+    example CNNs. Measured slower in float64 and the half types (docs/architecture.md).
     Only the layout in memory changes; values, shapes and state_dict keys do not."""
     convolves = any(CATALOG[layer.kind].category == "Convolution" for layer in layers)
     on_cpu_float32 = train.device == "cpu" and train.dtype == "float32"

@@ -115,7 +115,10 @@ def test_half_precisions_train_mixed_and_learn_as_well_as_float32(dtype):
     assert mixed[-1].reason == "completed"
     # the weights stay float32; the layers compute in the half type
     assert all(p.dtype == torch.float32 for p in half_trainer.model.parameters())
-    assert half_trainer.forward(half_trainer.x_val[:4]).dtype == torch.float32
+    assert (
+        half_trainer.placement.forward(half_trainer.model, half_trainer.x_val[:4]).dtype
+        == torch.float32
+    )
     with torch.autocast("cpu", getattr(torch, dtype)):
         assert half_trainer.model(half_trainer.x_val[:4]).dtype == getattr(torch, dtype)
     accuracy = of(mixed, EpochReport)[-1].val_accuracy

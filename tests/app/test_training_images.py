@@ -65,7 +65,7 @@ def test_each_batch_is_normalised_with_the_dataset_mean_and_std(mnist_root):
     pixels = trainer.x_train[:5]
     (mean,), (std,) = VISION_DATASETS["mnist"].mean, VISION_DATASETS["mnist"].std
     expected = (pixels.double() / 255 - mean) / std
-    assert torch.allclose(trainer.inputs(pixels).double(), expected, atol=1e-5)
+    assert torch.allclose(trainer.placement.inputs(pixels).double(), expected, atol=1e-5)
 
 
 def test_predictions_are_the_first_validation_images_with_their_guesses(mnist_root):
@@ -78,7 +78,7 @@ def test_predictions_are_the_first_validation_images_with_their_guesses(mnist_ro
     assert np.array_equal(report.images, trainer.dataset.x_val[:32])
     assert np.array_equal(report.labels, trainer.dataset.y_val[:32])
     with torch.no_grad():
-        expected = trainer.model(trainer.inputs(trainer.x_val[:32])).argmax(1).numpy()
+        expected = trainer.model(trainer.placement.inputs(trainer.x_val[:32])).argmax(1).numpy()
     assert np.array_equal(report.predicted, expected)
     assert report.class_names == VISION_DATASETS["mnist"].class_names
 
@@ -139,11 +139,11 @@ def test_cpu_convolutions_train_channels_last_and_export_ordinary_weights(mnist_
     )
     trainer = Trainer(experiment, data_root=str(mnist_root))
     list(trainer.run())
-    assert trainer.memory_format == torch.channels_last
+    assert trainer.placement.memory_format == torch.channels_last
     second_conv = trainer.model[2].weight  # (6, 4, 3, 3): its layouts differ
     assert second_conv.is_contiguous(memory_format=torch.channels_last)
     assert not second_conv.is_contiguous()
-    batch = trainer.inputs(trainer.x_val[:8])
+    batch = trainer.placement.inputs(trainer.x_val[:8])
     assert batch.is_contiguous(memory_format=torch.channels_last)
     weights = trainer.state_dict()
     assert all(tensor.is_contiguous() for tensor in weights.values())
@@ -181,5 +181,5 @@ def test_other_models_and_dtypes_keep_the_ordinary_layout(mnist_root, model, dty
     )
     trainer = Trainer(experiment, data_root=str(mnist_root))
     trainer.prepare()
-    assert trainer.memory_format == torch.contiguous_format
-    assert trainer.inputs(trainer.x_train[:4]).is_contiguous()
+    assert trainer.placement.memory_format == torch.contiguous_format
+    assert trainer.placement.inputs(trainer.x_train[:4]).is_contiguous()

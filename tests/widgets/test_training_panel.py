@@ -17,12 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.experiment import TrainConfig
+from app.results import DeviceReport
 from widgets.theme import DARK, LIGHT, set_current_theme
 from widgets.training_panel import TrainingPanel
 
-DEVICES = [("cpu", "CPU (2 cores)"), ("cuda:0", "Fake GPU"), ("cuda:1", "Other GPU")]
+DEVICES = (("cpu", "CPU (2 cores)"), ("cuda:0", "Fake GPU"), ("cuda:1", "Other GPU"))
 NO_BF16 = "This GPU (cuda:0) cannot compute in bfloat16; use float16 or float32."
-PROBLEMS = {("cuda:0", "bfloat16"): NO_BF16}
+CPU_ONLY = DeviceReport((("cpu", "CPU (2 cores)"),))
+FOUND = DeviceReport(DEVICES)
+NO_BF16_ON_CUDA_0 = DeviceReport(DEVICES, (("cuda:0", "bfloat16", NO_BF16),))
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def item_tooltip(combo: QComboBox, data: str) -> str:
 
 def test_set_config_shows_every_field_without_emitting(make_panel, qtbot):
     panel = make_panel()
-    panel.set_devices(DEVICES, {})
+    panel.set_devices(FOUND)
     config = TrainConfig(
         device="cuda:1",
         dtype="float64",
@@ -154,7 +157,7 @@ EDITS = [
 )
 def test_each_user_edit_emits_exactly_that_change(make_panel, qtbot, name, act, expected):
     panel = make_panel(START)
-    panel.set_devices(DEVICES, {})
+    panel.set_devices(FOUND)
     emitted: list[TrainConfig] = []
     panel.trainChanged.connect(emitted.append)
     act(panel, qtbot)
@@ -201,7 +204,7 @@ def test_nesterov_without_momentum_is_pointed_out(make_panel, qtbot):
 
 def test_dtype_problem_disables_that_dtype_only_on_that_device(make_panel, qtbot):
     panel = make_panel(TrainConfig(device="cuda:0"))
-    panel.set_devices(DEVICES, PROBLEMS)
+    panel.set_devices(NO_BF16_ON_CUDA_0)
     dtype = field(panel, "Precision")
     assert not item_enabled(dtype, "bfloat16")
     assert NO_BF16 in item_tooltip(dtype, "bfloat16")
@@ -222,7 +225,7 @@ def test_configured_dtype_with_a_problem_is_kept_and_explained(make_panel, qtbot
     config = TrainConfig(device="cuda:0", dtype="bfloat16")
     panel = make_panel(config)
     with qtbot.assertNotEmitted(panel.trainChanged):
-        panel.set_devices(DEVICES, PROBLEMS)
+        panel.set_devices(NO_BF16_ON_CUDA_0)
     assert panel.config() == config
     assert field(panel, "Precision").currentData() == "bfloat16"
     assert warnings(panel) == [NO_BF16]
@@ -233,7 +236,7 @@ def test_devices_are_checking_until_set_devices(make_panel):
     device = field(panel, "Device")
     assert [device.itemText(i) for i in range(device.count())] == ["cuda:0 (checking…)"]
     assert device.isEnabled()
-    panel.set_devices(DEVICES, {})
+    panel.set_devices(FOUND)
     assert device.currentText() == "Fake GPU"
     assert device.count() == len(DEVICES)
 
@@ -242,7 +245,7 @@ def test_absent_configured_device_is_kept_and_marked(make_panel, qtbot):
     config = TrainConfig(device="cuda:0")
     panel = make_panel(config)
     with qtbot.assertNotEmitted(panel.trainChanged):
-        panel.set_devices([("cpu", "CPU (2 cores)")], {})
+        panel.set_devices(CPU_ONLY)
     device = field(panel, "Device")
     assert panel.config() == config
     assert device.currentData() == "cuda:0"
@@ -291,7 +294,7 @@ def test_automatic_loss_text_follows_the_task(make_panel):
 
 def test_every_control_has_a_tooltip(make_panel):
     panel = make_panel(TrainConfig(optimizer="sgd"))
-    panel.set_devices(DEVICES, PROBLEMS)
+    panel.set_devices(NO_BF16_ON_CUDA_0)
     controls = [
         w
         for kind in (QComboBox, QAbstractSpinBox, QCheckBox, QToolButton)
@@ -329,7 +332,7 @@ def test_warnings_are_written_in_the_themes_warning_colour(themed_app, qtbot, th
     panel = TrainingPanel(TrainConfig(device="cuda:0"))
     qtbot.addWidget(panel)
     panel.show()
-    panel.set_devices([("cpu", "CPU (2 cores)")], {})
+    panel.set_devices(CPU_ONLY)
     (line,) = [w for w in panel.findChildren(QLabel) if w.isVisible() and w.wordWrap() and w.text()]
     assert line.palette().color(line.foregroundRole()) == QColor(theme.warning)
     device = field(panel, "Device")
