@@ -11,6 +11,7 @@ import contextlib
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,28 @@ SAMPLE_IMAGES = 48  # images the Data panel shows
 DOWNLOAD_TIMEOUT = 20.0  # seconds: torchvision sets none and can hang for ever
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """What the worker needs to start run `run_id`: the experiment, the run's Control (the
+    one mutable, thread-safe part), the decision-map bounds and the data folder."""
+
+    run_id: int
+    experiment: object  # app.experiment.Experiment
+    control: object  # app.training.Control
+    bounds: tuple[float, float, float, float] | None
+    data_root: str
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    """An image dataset to fetch into `data_root`, with its cancel flag and network timeout."""
+
+    dataset: str
+    data_root: str
+    cancel: threading.Event
+    timeout: float
+
+
 class TrainingWorker(QObject):
     """Runs in the training thread. Imports torch on first use, not at start-up."""
 
@@ -54,14 +77,16 @@ class TrainingWorker(QObject):
         super().__init__()
         self.trainer = None
 
-    @Slot(int, object, object, object, str)
-    def run(self, run_id: int, experiment, control, bounds, data_root: str) -> None:
+    @Slot(object)
+    def run(self, request: RunRequest) -> None:
         # torch: loaded here, not at start-up
         from app.training import SHARED_CORE_WORK, RunError, Trainer
 
+        run_id, control, bounds = request.run_id, request.control, request.bounds
+
         steps_done, last_prediction = 0, 0.0
         try:
-            trainer = Trainer(experiment, data_root=data_root)
+            trainer = Trainer(request.experiment, data_root=request.data_root)
             trainer.prepare()
             # Light steps leave the GUI thread a core: with every core in torch's pool, each
             # redraw stalls an intra-op barrier (the MLP at batch 512 ran at 0.53x of the bare
@@ -119,11 +144,11 @@ class TrainingWorker(QObject):
     def forget(self) -> None:
         self.trainer = None
 
-    @Slot(str, str, object, float)
-    def download(self, name: str, data_root: str, cancel: threading.Event, timeout: float) -> None:
+    @Slot(object)
+    def download(self, request: DownloadRequest) -> None:
         from app.datasets.vision import DownloadCancelled, DownloadError, download
 
-        last = 0.0
+        name, last = request.dataset, 0.0
 
         def progress(done: int, total: int | None) -> None:
             nonlocal last
@@ -134,7 +159,11 @@ class TrainingWorker(QObject):
 
         try:
             download(
-                name, Path(data_root), progress=progress, cancelled=cancel.is_set, timeout=timeout
+                name,
+                Path(request.data_root),
+                progress=progress,
+                cancelled=request.cancel.is_set,
+                timeout=request.timeout,
             )
         except DownloadCancelled:
             self.downloadFinished.emit(DownloadResult(name, CANCELLED))
@@ -207,8 +236,8 @@ class TrainingController(QObject):
     samplesLoaded = Signal(object)  # SampleImages (`error` set when they could not be read)
     devicesFound = Signal(object)  # DeviceReport
     downloadingChanged = Signal(bool)
-    _startRun = Signal(int, object, object, object, str)
-    _download = Signal(str, str, object, float)
+    _startRun = Signal(object)  # RunRequest
+    _download = Signal(object)  # DownloadRequest
     _loadSamples = Signal(object, str)
     _exportRun = Signal(str, object, str)
     _forget = Signal()
@@ -260,7 +289,9 @@ class TrainingController(QObject):
         self.run_id += 1
         self.control = Control()
         self._set_state(RUNNING)
-        self._startRun.emit(self.run_id, experiment, self.control, bounds, self.data_root)
+        self._startRun.emit(
+            RunRequest(self.run_id, experiment, self.control, bounds, self.data_root)
+        )
 
     def download(self, name: str) -> None:
         """Fetch an image dataset into the data folder, in the worker; see downloadFinished."""
@@ -268,7 +299,10 @@ class TrainingController(QObject):
             return
         self._download_cancel = threading.Event()
         self.downloadingChanged.emit(True)
-        self._download.emit(name, self.data_root, self._download_cancel, self.download_timeout)
+        request = DownloadRequest(
+            name, self.data_root, self._download_cancel, self.download_timeout
+        )
+        self._download.emit(request)
 
     def cancel_download(self) -> None:
         if self._download_cancel is not None:
