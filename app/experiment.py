@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -17,12 +18,27 @@ from app.datasets.toy import with_defaults
 from app.options import DTYPES, LOSSES, OPTIMIZERS, resolve_loss
 from models.codegen import TrainingSketch, generate
 from models.layers import AUTO
-from models.spec import LayerSpec, ModelSpec, SpecError, Task
+from models.spec import (
+    LayerSpec,
+    ModelSpec,
+    SpecError,
+    Task,
+    first_unknown,
+    named,
+    read_json,
+    shown,
+    unknown_field,
+)
 
 FORMAT = "layerlab-experiment"
 VERSION = 1
 
-DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+# Matched whole (fullmatch: `$` would let "cpu\n" through), ASCII digits only (`\d` takes any
+# script's), and few of them: the engine reads the index with int().
+DEVICE_PATTERN = re.compile(r"cpu|mps|cuda(:[0-9]{1,4})?")
+
+# The top-level fields of a file, as to_dict writes them.
+FIELDS = ("format", "version", "title", "description", "model", "data", "train")
 
 
 class ExperimentError(ValueError):
@@ -101,6 +117,9 @@ class Experiment:
         if not isinstance(data, dict):
             raise ExperimentError("an experiment file must hold a JSON object")
         data = migrate(data)
+        unknown = first_unknown(data, FIELDS)
+        if unknown is not None:
+            raise ExperimentError(unknown_field(unknown, FIELDS))
         try:
             model = ModelSpec.from_dict(data.get("model"))
         except SpecError as error:
@@ -124,9 +143,9 @@ class Experiment:
     @classmethod
     def from_json(cls, text: str) -> Experiment:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ExperimentError(f"not valid JSON: {error.msg} (line {error.lineno})") from None
+            data = read_json(text)
+        except SpecError as error:
+            raise ExperimentError(str(error)) from None
         return cls.from_dict(data)
 
     @classmethod
@@ -178,17 +197,19 @@ def model_source(experiment: Experiment, task: Task) -> str:
 def migrate(data: dict) -> dict:
     """Bring an experiment dict of any known version up to VERSION."""
     if data.get("format", FORMAT) != FORMAT:
-        raise ExperimentError(f"this is not a LayerLab experiment (format {data.get('format')!r})")
+        raise ExperimentError(
+            f"this is not a LayerLab experiment (format {shown(data.get('format'))})"
+        )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ExperimentError("the experiment has no version number")
     if version > VERSION:
         raise ExperimentError(
-            f"the experiment is version {version}, newer than this LayerLab reads ({VERSION}); "
-            "update LayerLab"
+            f"the experiment is version {shown(version)}, newer than this LayerLab reads "
+            f"({VERSION}); update LayerLab"
         )
     if version < 1:
-        raise ExperimentError(f"unknown experiment version {version}")
+        raise ExperimentError(f"unknown experiment version {shown(version)}")
     # Version 1 is the first; later versions add their upgrade steps here, oldest first.
     return data
 
@@ -210,10 +231,13 @@ def _data_section(raw: object) -> DataConfig:
         raise ExperimentError("data must be an object")
     params = raw.get("params", {})
     if not isinstance(params, dict):
-        raise ExperimentError(f"data.params must be an object, got {params!r}")
+        raise ExperimentError(f"data.params must be an object, got {shown(params)}")
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ExperimentError(f"data.params.{key} must be a number, got {value!r}")
+            raise ExperimentError(f"data.params.{named(key)} must be a number, got {shown(value)}")
+        # The dataset checks the range in floats: refuse here what no float can hold.
+        if abs(value) > sys.float_info.max:
+            raise ExperimentError(f"data.params.{named(key)} is too large, got {shown(value)}")
     plain = {key: value for key, value in raw.items() if key != "params"}
     config = _section(DataConfig, plain, "data", DATA_RANGES, skip=("params",))
     return with_defaults(config.with_params(**params))
@@ -231,9 +255,11 @@ def _section(
     if not isinstance(raw, dict):
         raise ExperimentError(f"{name} must be an object")
     known = {f.name for f in fields(cls)} - set(skip)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ExperimentError(f"{name}: unknown field {', '.join(unknown)}")
+    unknown = first_unknown(raw, known)
+    if unknown is not None:
+        # Every field is named, `skip` too: the caller reads those itself.
+        in_order = [f.name for f in fields(cls)]
+        raise ExperimentError(f"{name}: {unknown_field(unknown, in_order)}")
     defaults = cls()
     values = {}
     for key in known:
@@ -248,31 +274,32 @@ def _check_value(
 ) -> object:
     if kind is bool:
         if not isinstance(value, bool):
-            raise ExperimentError(f"{label} must be true or false, got {value!r}")
+            raise ExperimentError(f"{label} must be true or false, got {shown(value)}")
         return value
     if kind is str:
         if not isinstance(value, str):
-            raise ExperimentError(f"{label} must be text, got {value!r}")
+            raise ExperimentError(f"{label} must be text, got {shown(value)}")
         if key in _CHOICES and value not in _CHOICES[key]:
             raise ExperimentError(
-                f"{label} must be one of {', '.join(_CHOICES[key])}, got {value!r}"
+                f"{label} must be one of {', '.join(_CHOICES[key])}, got {shown(value)}"
             )
-        if key == "device" and not DEVICE_PATTERN.match(value):
-            raise ExperimentError(f"{label} must be cpu, cuda, cuda:N or mps, got {value!r}")
+        if key == "device" and not DEVICE_PATTERN.fullmatch(value):
+            raise ExperimentError(f"{label} must be cpu, cuda, cuda:N or mps, got {shown(value)}")
         if key == "name" and value not in dataset_names():
-            raise ExperimentError(f"{label}: unknown dataset {value!r}")
+            raise ExperimentError(f"{label}: unknown dataset {shown(value)}")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ExperimentError(f"{label} must be a number, got {value!r}")
+        raise ExperimentError(f"{label} must be a number, got {shown(value)}")
     if kind is int:
         if isinstance(value, float) and not value.is_integer():
-            raise ExperimentError(f"{label} must be a whole number, got {value!r}")
+            raise ExperimentError(f"{label} must be a whole number, got {shown(value)}")
         value = int(value)
-    elif not math.isfinite(value):
-        raise ExperimentError(f"{label} must be a finite number, got {value!r}")
-    else:
-        value = float(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ExperimentError(f"{label} must be a finite number, got {shown(value)}")
+    # The range is checked before float() and without :g, which both convert to float: an
+    # int of any size compares with a float exactly, but 10**400 cannot become one.
     low, high = ranges[key]
     if not low <= value <= high:
-        raise ExperimentError(f"{label} must be between {low:g} and {high:g}, got {value:g}")
-    return value
+        got = f"{value:g}" if isinstance(value, float) else shown(value)
+        raise ExperimentError(f"{label} must be between {low:g} and {high:g}, got {got}")
+    return value if kind is int else float(value)

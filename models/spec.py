@@ -5,8 +5,12 @@ Positions are 0-based, as in `model[2]` and the state_dict key `2.weight`.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
+import reprlib
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +18,17 @@ from models.layers import AUTO, CATALOG, LayerKind, Param
 
 SCHEMA_VERSION = 1
 MAX_INPUT_DIM = 100_000
+
+# The fields a model and a layer may have in a file (what to_dict writes).
+MODEL_FIELDS = ("version", "input_shape", "layers")
+LAYER_FIELDS = ("kind", "params")
+
+# Values quoted in messages are cut to a few dozen characters and a few levels: a message is
+# one short line whatever a file holds (a 10,000-character name, a list nested 900 deep).
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = 40
+_SHORT.maxlevel = 3
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
 
 
 class SpecError(ValueError):
@@ -41,6 +56,51 @@ class Task:
         return "regression" if self.outputs == 1 else f"regression of {self.outputs} values"
 
 
+def shown(value: object) -> str:
+    """A value as a short one-line repr for a message: control characters escaped, long
+    values cut in the middle, so no file can make a message span lines or pages."""
+    try:
+        return _SHORT.repr(value)
+    except ValueError:  # an int past Python's 4300-digit str() limit (JSON cannot hold one)
+        return "a number thousands of digits long"
+
+
+def named(name: object) -> str:
+    """A name as written when it is a short plain identifier, else quoted by shown()."""
+    if isinstance(name, str) and name.isascii() and name.isidentifier() and len(name) <= 40:
+        return name
+    return shown(name)
+
+
+def unknown_field(name: object, known: Iterable[str], where: str = "") -> str:
+    """The sentence refusing a field nobody reads, with the closest known name: a typo in a
+    file must not silently train with the defaults."""
+    known = list(known)
+    place = f" in {where}" if where else ""
+    close = difflib.get_close_matches(name, known, n=1) if isinstance(name, str) else []
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+    return f"unknown field {shown(name)}{place}{hint}"
+
+
+def first_unknown(data: dict, known: Iterable[str]) -> object | None:
+    """The first key of `data`, in file order, that is not a known field (None if none)."""
+    allowed = set(known)
+    return next((key for key in data if key not in allowed), None)
+
+
+def read_json(text: str) -> object:
+    """Parse JSON text, refusing what Python's reader cannot take in one sentence: a syntax
+    error, nesting deeper than the recursion limit, an integer of over 4300 digits."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SpecError(f"not valid JSON: {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise SpecError("not valid JSON here: lists or objects nested too deeply") from None
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        raise SpecError("not valid JSON here: a number with more than 4300 digits") from None
+
+
 def check_param(param: Param, value: object) -> object:
     """Return the value if the parameter accepts it, else raise SpecError naming the field."""
     if value == AUTO and isinstance(value, str):
@@ -49,26 +109,32 @@ def check_param(param: Param, value: object) -> object:
         raise SpecError(f"{param.name} cannot be 'auto'")
     if param.type == "bool":
         if not isinstance(value, bool):
-            raise SpecError(f"{param.name} must be true or false, got {value!r}")
+            raise SpecError(f"{param.name} must be true or false, got {shown(value)}")
         return value
     if param.type == "choice":
         if value not in param.choices:
             options = ", ".join(repr(c) for c in param.choices)
-            raise SpecError(f"{param.name} must be one of {options}, got {value!r}")
+            raise SpecError(f"{param.name} must be one of {options}, got {shown(value)}")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SpecError(f"{param.name} must be a number, got {value!r}")
+        raise SpecError(f"{param.name} must be a number, got {shown(value)}")
     if param.type == "int":
         if isinstance(value, float) and not value.is_integer():
-            raise SpecError(f"{param.name} must be a whole number, got {value!r}")
+            raise SpecError(f"{param.name} must be a whole number, got {shown(value)}")
         value = int(value)
-    else:
-        value = float(value)
-        if not math.isfinite(value):
-            raise SpecError(f"{param.name} must be a finite number, got {value!r}")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"{param.name} must be a finite number, got {shown(value)}")
+    # The range is checked before float(): Python compares an int of any size with a float
+    # exactly, while float() of a 400-digit integer raises OverflowError.
     low, high = param.minimum, param.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        raise SpecError(f"{param.name} must be between {_num(low)} and {_num(high)}, got {value}")
+        raise SpecError(
+            f"{param.name} must be between {_num(low)} and {_num(high)}, got {shown(value)}"
+        )
+    if param.type != "int":
+        if abs(value) > sys.float_info.max:  # only an unbounded parameter gets here
+            raise SpecError(f"{param.name} is too large a number, got {shown(value)}")
+        value = float(value)
     return value
 
 
@@ -83,7 +149,7 @@ def kind_of(name: str) -> LayerKind:
         return CATALOG[name]
     except KeyError:
         known = ", ".join(CATALOG)
-        raise SpecError(f"unknown layer kind {name!r} (known: {known})") from None
+        raise SpecError(f"unknown layer kind {shown(name)} (known: {known})") from None
 
 
 @dataclass(frozen=True)
@@ -98,7 +164,10 @@ class LayerSpec:
         layer_kind = kind_of(kind)
         unknown = set(params) - set(layer_kind.param_names)
         if unknown:
-            names = ", ".join(sorted(unknown))
+            names = ", ".join(named(name) for name in sorted(unknown))
+            close = difflib.get_close_matches(min(unknown), layer_kind.param_names, n=1)
+            if len(unknown) == 1 and close:
+                raise SpecError(f"unknown parameter {names}; did you mean {close[0]!r}?")
             allowed = ", ".join(layer_kind.param_names) or "none"
             raise SpecError(f"unknown parameter {names} (allowed: {allowed})")
         values = tuple(
@@ -130,6 +199,8 @@ class LayerSpec:
     def from_dict(cls, data: object) -> LayerSpec:
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
             raise SpecError("must be an object with a 'kind' string")
+        # Unknown fields beside `kind` and `params` are refused by ModelSpec.from_dict, which
+        # knows the layer's place.
         params = data.get("params", {})
         if not isinstance(params, dict):
             raise SpecError("'params' must be an object")
@@ -145,7 +216,7 @@ def check_input_shape(shape: object) -> tuple[int, ...]:
     ):
         raise SpecError(
             "input_shape must be 1 to 3 sizes between 1 and "
-            f"{MAX_INPUT_DIM}, such as [2] or [1, 28, 28]; got {shape!r}"
+            f"{MAX_INPUT_DIM}, such as [2] or [1, 28, 28]; got {shown(shape)}"
         )
     return tuple(shape)
 
@@ -199,9 +270,13 @@ class ModelSpec:
         version = data.get("version", SCHEMA_VERSION)
         if isinstance(version, bool) or version != SCHEMA_VERSION:
             raise SpecError(
-                f"model schema version {version!r} is not supported (this LayerLab reads "
+                f"model schema version {shown(version)} is not supported (this LayerLab reads "
                 f"version {SCHEMA_VERSION})"
             )
+        # After the version: a newer schema's new fields are a version problem, not typos.
+        unknown = first_unknown(data, MODEL_FIELDS)
+        if unknown is not None:
+            raise SpecError(unknown_field(unknown, MODEL_FIELDS))
         input_shape = check_input_shape(data.get("input_shape"))
         raw_layers = data.get("layers", [])
         if not isinstance(raw_layers, list):
@@ -209,10 +284,13 @@ class ModelSpec:
         layers = []
         for index, raw in enumerate(raw_layers):
             kind = raw.get("kind") if isinstance(raw, dict) else None
+            label = f" ({named(kind)})" if isinstance(kind, str) else ""
+            unknown = first_unknown(raw, LAYER_FIELDS) if isinstance(raw, dict) else None
+            if unknown is not None:
+                raise SpecError(unknown_field(unknown, LAYER_FIELDS, f"layer {index}{label}"))
             try:
                 layers.append(LayerSpec.from_dict(raw))
             except SpecError as error:
-                label = f" ({kind})" if isinstance(kind, str) else ""
                 raise SpecError(f"layer {index}{label}: {error}") from None
         return cls(input_shape, tuple(layers))
 
@@ -221,8 +299,4 @@ class ModelSpec:
 
     @classmethod
     def from_json(cls, text: str) -> ModelSpec:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SpecError(f"not valid JSON: {error.msg} at line {error.lineno}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(text))

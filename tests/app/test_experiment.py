@@ -61,7 +61,7 @@ def _with(section, **values):
         (_with("train", device="gpu"), "train.device must be cpu, cuda, cuda:N or mps"),
         (_with("train", dtype="int8"), "train.dtype must be one of"),
         (_with("train", deterministic="yes"), "train.deterministic must be true or false"),
-        (_with("train", colour="red"), "train: unknown field colour"),
+        (_with("train", colour="red"), "train: unknown field 'colour' (known: device"),
         (_with("data", name="mnist2"), "data.name: unknown dataset"),
         (_with("data", samples=3), "data.samples must be between 4"),
         (_with("data", noise=11), "data.noise must be between 0 and 10, got 11"),
@@ -129,3 +129,119 @@ def test_a_file_that_leaves_a_parameter_out_reads_as_the_panel_shows_it():
     read = Experiment.from_dict(written).data
     assert read.param("squares", 0) == 4
     assert Experiment.from_dict(Experiment().with_changes(data=read).to_dict()).data == read
+
+
+# --- valid JSON that must not crash the loader (issue 16, item 1) --------------------------
+
+HUGE = 10**400  # valid JSON, but larger than any float
+
+
+def _layer(index, **layer):
+    data = Experiment().to_dict()
+    data["model"]["layers"][index] = layer
+    return data
+
+
+def _one_sentence(text: str, words: str) -> str:
+    with pytest.raises(ExperimentError) as caught:
+        Experiment.from_json(text)
+    message = str(caught.value)
+    assert words in message
+    assert "\n" not in message and len(message) < 300, message
+    return message
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (_with("train", learning_rate=HUGE), "train.learning_rate must be between"),
+        (_with("train", epochs=HUGE), "train.epochs must be between 1 and 100000, got 1000"),
+        (_with("train", seed=-HUGE), "train.seed must be between"),
+        (_with("data", noise=HUGE), "data.noise must be between 0 and 10"),
+        (_with("data", samples=HUGE), "data.samples must be between"),
+        (_with("data", name="checkerboard", params={"squares": HUGE}), "data.params.squares"),
+        (_layer(0, kind="Linear", params={"out_features": HUGE}), "layer 0 (Linear): out_features"),
+        (_layer(1, kind="LeakyReLU", params={"negative_slope": HUGE}), "negative_slope must be"),
+        (_layer(1, kind="Dropout", params={"p": -HUGE}), "layer 1 (Dropout): p must be between"),
+    ],
+)
+def test_a_number_too_large_for_a_float_is_refused_in_one_sentence(data, words):
+    _one_sentence(json.dumps(data), words)
+
+
+def test_a_number_with_thousands_of_digits_is_refused_in_one_sentence():
+    text = json.dumps(_with("train", epochs=1)).replace('"epochs": 1', '"epochs": ' + "9" * 5000)
+    _one_sentence(text, "not valid JSON")
+
+
+def test_json_nested_a_thousand_deep_is_refused_in_one_sentence():
+    _one_sentence("[" * 1000, "not valid JSON")
+    _one_sentence('{"a": ' * 1000, "not valid JSON")
+
+
+@pytest.mark.parametrize("device", ["cpu\n", "cuda:0\n", "cuda:\u0661", " cpu", "CPU"])
+def test_a_device_name_must_match_exactly(device):
+    _one_sentence(json.dumps(_with("train", device=device)), "train.device must be cpu, cuda")
+
+
+def test_the_exact_device_names_still_load():
+    for device in ("cpu", "mps", "cuda", "cuda:0", "cuda:12"):
+        assert Experiment.from_dict(_with("train", device=device)).train.device == device
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (_layer(1, kind="ReLU\n"), "layer 1 ('ReLU\\n'): unknown layer kind 'ReLU\\n'"),
+        (_layer(1, kind="ReLU", params={"in\nplace": True}), "unknown parameter 'in\\nplace'"),
+        (_with("train", **{"col\nour": 1}), "train: unknown field 'col\\nour'"),
+        (_with("data", name="checkerboard", params={"sq\nuares": 3}), "'sq\\nuares'"),
+        (_with("train", optimizer="x" * 10_000), "train.optimizer must be one of"),
+        ({**Experiment().to_dict(), "format": "a\nb"}, "not a LayerLab experiment"),
+    ],
+)
+def test_names_with_control_characters_or_great_length_give_one_short_line(data, words):
+    _one_sentence(json.dumps(data), words)
+
+
+# --- typos are refused with the closest known name (issue 16, item 5) ---------------------
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            _layer(0, kind="Linear", parms={"out_features": 8}),
+            "model: unknown field 'parms' in layer 0 (Linear); did you mean 'params'?",
+        ),
+        (
+            {**Experiment().to_dict(), "trian": {"epochs": 1}},
+            "unknown field 'trian'; did you mean 'train'?",
+        ),
+        (
+            {**Experiment().to_dict(), "colour": "red"},
+            "unknown field 'colour' (known: format, version, title, description, model, data, "
+            "train)",
+        ),
+        (
+            {**Experiment().to_dict(), "model": {**Experiment().model.to_dict(), "layer": []}},
+            "model: unknown field 'layer'; did you mean 'layers'?",
+        ),
+        (_with("train", epoch=3), "train: unknown field 'epoch'; did you mean 'epochs'?"),
+        (_with("data", sample=300), "data: unknown field 'sample'; did you mean 'samples'?"),
+        (_with("data", param={}), "data: unknown field 'param'; did you mean 'params'?"),
+    ],
+)
+def test_an_unknown_field_is_refused_with_the_closest_known_name(data, message):
+    with pytest.raises(ExperimentError) as caught:
+        Experiment.from_dict(data)
+    assert str(caught.value) == message
+
+
+def test_a_typo_does_not_train_with_the_defaults(tmp_path):
+    data = _layer(0, kind="Linear", params={"out_features": 8})
+    data["trian"] = {"epochs": 1}
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ExperimentError, match=r"^typo.json: unknown field 'trian'; did you mean"):
+        Experiment.load(path)
