@@ -13,7 +13,9 @@ model against the task.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from models.diagnostics import ERROR, WARNING, Diagnostic, Fix, Verdict
 from models.layers import AUTO, CATALOG, Shape
@@ -25,12 +27,17 @@ __all__ = [
     "WARNING",
     "Diagnostic",
     "Fix",
+    "MAX_LAYERS",
     "Inference",
     "LayerInfo",
     "Shape",
     "Site",
     "infer",
 ]
+
+# A teaching app's models have tens of layers; past this the list and every check would crawl
+# (the layer list once took 38 s for 40,000 rows), so a longer model is one error instead.
+MAX_LAYERS = 1000
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,10 @@ class Inference:
     layers: tuple[LayerInfo, ...]
     model_diagnostics: tuple[Diagnostic, ...]
 
-    @property
+    @cached_property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every layer's problems in order, then the whole model's; gathered once, as each
+        gathering walks every layer."""
         per_layer = tuple(d for info in self.layers for d in info.diagnostics)
         return per_layer + self.model_diagnostics
 
@@ -97,12 +106,15 @@ def _last_index(spec: ModelSpec, kind: str, before: int) -> int | None:
 @dataclass(frozen=True)
 class Site:
     """One layer where the walk meets it, as its kind's shape rule sees it: the layer as
-    written, the shape coming in, the whole spec for fixes, and the checks kinds share."""
+    written, the shape coming in, the whole spec for fixes, the layers walked before it, and
+    the checks kinds share."""
 
     index: int
     layer: LayerSpec
     shape: Shape
     spec: ModelSpec
+    # The walk so far (the walk's own list, not a copy: a copy per layer made it quadratic).
+    walked: Sequence[LayerInfo] = field(default=(), compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -121,6 +133,10 @@ class Site:
         """Resolve an `auto` size from the incoming channels or features, or flag a written
         size that differs from them (the walk goes on with the actual size)."""
         actual = self.shape[0]
+        limit = CATALOG[self.layer.kind].param(name).maximum
+        if limit is not None and actual > limit:
+            # Resolving would make a layer the catalog forbids (LayerSpec raises): a problem.
+            return Verdict(None, (self._too_large(name, what, actual, int(limit)),))
         written = self.layer.get(name)
         resolved = self.layer.with_params(**{name: actual})
         if written in (AUTO, actual):
@@ -131,6 +147,36 @@ class Site:
             f"Set {name} to {actual} (or to auto)."
         )
         return Verdict(resolved, (Diagnostic(self.index, "size_mismatch", message, (fix,)),))
+
+    def _input_of(self, index: int) -> Shape | None:
+        """The shape that came into an earlier layer, as the walk found it."""
+        return self.spec.input_shape if index == 0 else self.walked[index - 1].output_shape
+
+    def _too_large(self, name: str, what: str, actual: int, limit: int) -> Diagnostic:
+        """More channels or features than `name` may hold: pool before Flatten, or use fewer
+        filters in the convolution that made them, where that is where they came from."""
+        fixes: list[Fix] = []
+        advice = []
+        flatten_at = _last_index(self.spec, "Flatten", before=self.index)
+        image = self._input_of(flatten_at) if flatten_at is not None else None
+        if flatten_at is not None and image is not None and len(image) == 3:
+            channels, height, width = image
+            pooled = _pool_fix(self.spec, flatten_at, image, limit)
+            if pooled is not None:
+                fixes.append(pooled)
+            advice.append(f"add MaxPool2d before Flatten (layer {flatten_at})")
+            conv_at = _last_index(self.spec, "Conv2d", before=flatten_at)
+            conv = self.spec.layers[conv_at] if conv_at is not None else None
+            fitting = limit // (height * width)
+            # Only Conv2d changes the channel count, so the last one made these channels.
+            if conv is not None and conv.get("out_channels") == channels and fitting >= 1:
+                fixed = self.spec.replace(conv_at, conv.with_params(out_channels=fitting))
+                fixes.append(Fix(f"Set out_channels of layer {conv_at} to {fitting}", fixed))
+                advice.append(f"give layer {conv_at} fewer out_channels")
+        message = f"{self.label} gets {actual:,} {what}, but {name} can be at most {limit:,}."
+        if advice:
+            message += f" To fit, {' or '.join(advice)}."
+        return Diagnostic(self.index, "too_large", message, tuple(fixes))
 
     def needs_image(self, other_fix: Fix | None = None) -> Verdict | None:
         """None when the input is an image (channels x height x width), else the problem:
@@ -183,18 +229,44 @@ class Site:
         return (Diagnostic(self.index, "kernel_too_large", message, tuple(fixes)),)
 
 
+def _pool_fix(spec: ModelSpec, at: int, image: Shape, limit: int) -> Fix | None:
+    """MaxPool2d before layer `at` with the smallest window that brings the flattened `image`
+    within `limit`; None when no window the catalog allows is enough."""
+    channels, height, width = image
+    largest = min(height, width, int(CATALOG["MaxPool2d"].param("kernel_size").maximum or 1))
+    for size in range(2, largest + 1):
+        if channels * (height // size) * (width // size) <= limit:
+            pool = LayerSpec.create("MaxPool2d", kernel_size=size)
+            return Fix(f"Insert MaxPool2d {size}x{size} before layer {at}", spec.insert(at, pool))
+    return None
+
+
+def _too_many_layers(spec: ModelSpec) -> Diagnostic:
+    """The whole model is past MAX_LAYERS: one sentence, and the first MAX_LAYERS kept."""
+    message = f"The model has {len(spec.layers):,} layers; LayerLab trains at most {MAX_LAYERS:,}."
+    kept = ModelSpec(spec.input_shape, spec.layers[:MAX_LAYERS])
+    return Diagnostic(
+        None, "too_many_layers", message, (Fix(f"Keep the first {MAX_LAYERS:,} layers", kept),)
+    )
+
+
+def _linear_of(width: int) -> LayerSpec | None:
+    """A Linear layer with `width` outputs, or None when that width is outside its range."""
+    param = CATALOG["Linear"].param("out_features")
+    fits = (param.minimum or 1) <= width <= (param.maximum or width)
+    return LayerSpec.create("Linear", out_features=width) if fits else None
+
+
 def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> list[Diagnostic]:
     """Whole-model checks: something to learn, and an output that fits the task."""
     diagnostics = []
     width = task.outputs if task else None
+    # A Linear layer of the task's width, when the catalog allows one (a Task does not check).
+    linear = _linear_of(width if width is not None else 1)
     if not spec.layers:
-        layer = LayerSpec.create("Linear", out_features=width or 1)
-        fix = Fix(f"Add Linear -> {width or 1}", spec.insert(0, layer))
-        return [
-            Diagnostic(
-                None, "empty", "The model has no layers yet. Add a Linear layer to start.", (fix,)
-            )
-        ]
+        fixes = (Fix(f"Add Linear -> {width or 1}", spec.insert(0, linear)),) if linear else ()
+        message = "The model has no layers yet. Add a Linear layer to start."
+        return [Diagnostic(None, "empty", message, fixes)]
     shape = infos[-1].output_shape
     if sum(info.param_count or 0 for info in infos) == 0 and shape is not None:
         message = (
@@ -205,20 +277,16 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
         return diagnostics
     what = counted(width, "class score") if task.is_classification else counted(width, "value")
     if len(shape) > 1:
-        end = spec.insert(len(spec.layers), LayerSpec.create("Flatten"))
-        end = end.insert(len(end.layers), LayerSpec.create("Linear", out_features=width))
+        fixes = ()
+        if linear is not None:
+            end = spec.insert(len(spec.layers), LayerSpec.create("Flatten"))
+            end = end.insert(len(end.layers), linear)
+            fixes = (Fix(f"Add Flatten and Linear -> {width}", end),)
         message = (
             f"The model outputs a {shape_text(shape)} tensor per sample, but "
             f"{task.describe()} needs {what}. Add Flatten and a Linear layer at the end."
         )
-        diagnostics.append(
-            Diagnostic(
-                len(spec.layers) - 1,
-                "output_mismatch",
-                message,
-                (Fix(f"Add Flatten and Linear -> {width}", end),),
-            )
-        )
+        diagnostics.append(Diagnostic(len(spec.layers) - 1, "output_mismatch", message, fixes))
     elif shape[0] != width:
         last_linear = _last_index(spec, "Linear", before=len(spec.layers))
         at = last_linear if last_linear is not None else len(spec.layers) - 1
@@ -226,14 +294,17 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
             f"The model outputs {counted(shape[0], 'value')} per sample, but {task.describe()} "
             f"needs {what}."
         )
-        if last_linear is not None:
+        if linear is None:
+            fixes = ()
+        elif last_linear is not None:
             layer = spec.layers[last_linear]
             fixed = spec.replace(last_linear, layer.with_params(out_features=width))
-            fix = Fix(f"Set out_features of layer {last_linear} to {width}", fixed)
+            fixes = (Fix(f"Set out_features of layer {last_linear} to {width}", fixed),)
         else:
-            layer = LayerSpec.create("Linear", out_features=width)
-            fix = Fix(f"Add Linear -> {width} at the end", spec.insert(len(spec.layers), layer))
-        diagnostics.append(Diagnostic(at, "output_mismatch", message + f" {fix.label}.", (fix,)))
+            end = spec.insert(len(spec.layers), linear)
+            fixes = (Fix(f"Add Linear -> {width} at the end", end),)
+        message += "".join(f" {fix.label}." for fix in fixes)
+        diagnostics.append(Diagnostic(at, "output_mismatch", message, fixes))
     last = spec.layers[-1]
     if task.is_classification and CATALOG[last.kind].squashes:
         at = len(spec.layers) - 1
@@ -248,6 +319,12 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
 
 def infer(spec: ModelSpec, task: Task | None = None) -> Inference:
     """Walk the layers once: shapes, parameter counts, and every problem with its fixes."""
+    if len(spec.layers) > MAX_LAYERS:
+        # Rows for the list, and no checks: past the limit nothing else is worth the time.
+        unknown = tuple(
+            LayerInfo(i, layer, None, None, None, ()) for i, layer in enumerate(spec.layers)
+        )
+        return Inference(spec, task, unknown, (_too_many_layers(spec),))
     infos: list[LayerInfo] = []
     shape: Shape | None = spec.input_shape
     for index, layer in enumerate(spec.layers):
@@ -255,7 +332,7 @@ def infer(spec: ModelSpec, task: Task | None = None) -> Inference:
             infos.append(LayerInfo(index, layer, None, None, None, ()))
             continue
         kind = CATALOG[layer.kind]
-        verdict = kind.check(Site(index, layer, shape, spec))
+        verdict = kind.check(Site(index, layer, shape, spec, infos))
         resolved = verdict.resolved
         shape = kind.output_shape(resolved, shape) if resolved else None
         count = kind.param_count(resolved) if resolved else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -216,11 +218,12 @@ class LayerStackWidget(QWidget):
         current = self.current_layer()
         self._showing = True
         self.tree.clear()
-        for info in inference.layers:
-            diagnostics = [d for d in inference.diagnostics if d.layer == info.index]
-            item = self._row(info, diagnostics)
-            self.tree.addTopLevelItem(item)
-            for diagnostic in diagnostics:
+        # Each layer's own problems (the whole model's that point at it included) come with
+        # its LayerInfo: filtering every problem of the model per row made 40,000 rows take 38 s.
+        items = [self._row(info, info.diagnostics) for info in inference.layers]
+        self.tree.addTopLevelItems(items)
+        for info, item in zip(inference.layers, items, strict=True):
+            for diagnostic in info.diagnostics:
                 problem = QTreeWidgetItem(item)
                 problem.setFlags(Qt.ItemFlag.NoItemFlags)
                 problem.setFirstColumnSpanned(True)
@@ -232,11 +235,11 @@ class LayerStackWidget(QWidget):
         self._showing = False
         self.input_label.setText(_input_text(spec.input_shape))
         self._show_summary(inference, task)
-        self._show_problems([d for d in inference.diagnostics if d.layer is None])
+        self._show_problems(inference.model_diagnostics)
         if current is not None and self.current_layer() is None:
             self.currentLayerChanged.emit(-1)
 
-    def _row(self, info: LayerInfo, diagnostics: list[Diagnostic]) -> QTreeWidgetItem:
+    def _row(self, info: LayerInfo, diagnostics: Sequence[Diagnostic]) -> QTreeWidgetItem:
         params = "" if info.param_count is None else count_text(info.param_count)
         item = QTreeWidgetItem(
             [
@@ -324,7 +327,7 @@ class LayerStackWidget(QWidget):
             ).format(task=task.describe())
         self.output_label.setText(text)
 
-    def _show_problems(self, diagnostics: list[Diagnostic]) -> None:
+    def _show_problems(self, diagnostics: Sequence[Diagnostic]) -> None:
         while self.problems_layout.count():
             widget = self.problems_layout.takeAt(0).widget()
             if widget is not None:

@@ -31,7 +31,7 @@ SETTINGS = settings(
 # Errors at which torch itself fails on the layer as written; the others (needs_flatten,
 # needs_image, no_parameters) protect against shapes torch would silently misread.
 TORCH_FAILS_ON = {"size_mismatch", "kernel_too_large", "padding_too_large", "wrong_batch_norm"}
-LAYER_CODES = TORCH_FAILS_ON | {"needs_flatten", "needs_image"}
+LAYER_CODES = TORCH_FAILS_ON | {"needs_flatten", "needs_image", "too_large"}
 SIZE_FIELDS = ("in_features", "in_channels", "num_features")
 
 small = st.integers(1, 12)
@@ -196,9 +196,37 @@ def test_inference_agrees_with_a_real_forward_pass():
     assert outcomes["error"] >= 30, outcomes
 
 
+# Wide convolutions flattened past the catalog's size limits: inferred only, never built
+# (a real forward pass of 4096 x 64 x 64 features has no place in a fast test).
+wide_specs = st.builds(
+    lambda shape, channels, tail: ModelSpec(
+        shape,
+        (LayerSpec.create("Conv2d", out_channels=channels), LayerSpec.create("Flatten"), *tail),
+    ),
+    st.tuples(st.integers(1, 8), st.integers(16, 64), st.integers(16, 64)),
+    st.integers(1, 4096),
+    st.lists(
+        st.sampled_from(("Linear", "BatchNorm1d", "ReLU")).map(LayerSpec.create),
+        min_size=1,
+        max_size=3,
+    ),
+)
+
+
 @SETTINGS
 @given(spec=model_specs, task=tasks)
 def test_infer_never_raises_and_every_fix_is_a_valid_spec(spec, task):
+    assert_infer_never_raises(spec, task)
+
+
+@SETTINGS
+@given(spec=wide_specs, task=tasks)
+def test_infer_never_raises_past_the_size_limits(spec, task):
+    assert_infer_never_raises(spec, task)
+
+
+def assert_infer_never_raises(spec: ModelSpec, task: Task | None) -> None:
+    """infer() answers with diagnostics, never an exception, and every fix is a valid spec."""
     inference = infer(spec, task)
     plain = infer(spec)
     # the task changes diagnostics, never shapes

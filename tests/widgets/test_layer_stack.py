@@ -7,7 +7,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QColor, QDropEvent
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from models.shapes import infer
+from models.shapes import Inference, infer
 from models.spec import LayerSpec, ModelSpec, Task
 from widgets.layer_palette import MIME_TYPE
 from widgets.layer_stack import (
@@ -157,3 +157,50 @@ def test_a_broken_layer_is_written_in_the_themes_error_colour(themed_app, qtbot,
     assert broken.foreground(LAYER).color() == QColor(theme.error)
     assert broken.foreground(OUTPUT).color() == QColor(theme.error)
     assert stack.tree.topLevelItem(0).foreground(LAYER).color() != QColor(theme.error)
+
+
+class CountingInference(Inference):
+    """An Inference that counts how often the whole model's diagnostics are gathered: each
+    gathering walks every layer, so reading it once per row made the list quadratic."""
+
+    reads = 0
+
+    @property
+    def diagnostics(self):
+        CountingInference.reads += 1
+        return super().diagnostics
+
+
+def mismatched_linears(count: int) -> ModelSpec:
+    """`count` Linear layers that each expect 3 features but get 10: a problem on every row."""
+    return ModelSpec(
+        (10,), tuple(L("Linear", in_features=3, out_features=10) for _ in range(count))
+    )
+
+
+def reads_to_show(stack, spec: ModelSpec) -> int:
+    found = infer(spec, TASK)
+    counting = CountingInference(found.spec, found.task, found.layers, found.model_diagnostics)
+    CountingInference.reads = 0
+    stack.show_model(spec, counting, TASK)
+    return CountingInference.reads
+
+
+def test_the_work_per_row_does_not_grow_with_the_model(stack):
+    small, large = (
+        reads_to_show(stack, mismatched_linears(5)),
+        reads_to_show(stack, mismatched_linears(60)),
+    )
+    assert small == large
+    assert stack.tree.topLevelItemCount() == 60
+    assert all(len(stack.fix_buttons(i)) == 1 for i in (0, 30, 59))
+
+
+def test_a_model_past_the_layer_limit_shows_its_rows_and_one_sentence(stack):
+    spec = ModelSpec((4,), tuple(L("ReLU") for _ in range(1200)))
+    show(stack, spec)
+    assert stack.tree.topLevelItemCount() == 1200
+    messages = [label.text() for label in stack.problems.findChildren(QLabel)]
+    assert messages == ["The model has 1,200 layers; LayerLab trains at most 1,000."]
+    (button,) = stack.problems.findChildren(QPushButton)
+    assert button.text() == "Keep the first 1,000 layers"
