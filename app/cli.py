@@ -1,12 +1,14 @@
 """Command line: the window by default, `train` for headless runs.
 
-Bad input exits with status 2 and one line on stderr, never a traceback.
+Bad input exits with status 2 and one line on stderr, never a traceback. A reader of stdout
+that goes away (`| head -1`) does not stop a run or its files being saved.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -115,6 +117,9 @@ def _size(text: str) -> tuple[int, int]:
 def screenshot_command(args: argparse.Namespace) -> int:
     from app.experiment import Experiment, ExperimentError
 
+    problem = _unwritable(args.out)
+    if problem:
+        return _fail(problem)
     if args.experiment is not None:
         try:
             Experiment.load(args.experiment)
@@ -140,8 +145,36 @@ def screenshot_command(args: argparse.Namespace) -> int:
         )
     except OSError as error:
         return _fail(f"cannot write the screenshot: {error}")
-    print(f"Wrote {args.out} ({args.size[0]}x{args.size[1]})")
+    _say(f"Wrote {args.out} ({args.size[0]}x{args.size[1]})")
     return 0
+
+
+def _unwritable(path: Path) -> str:
+    """Why a file cannot be written at `path`, or '': checked before a window opens, since a
+    window that fails to write its screenshot takes the process down with it."""
+    folder = path.parent
+    if path.is_dir():
+        return f"{path} is a folder; give the file name of the PNG to write"
+    if not folder.is_dir():
+        return f"cannot write {path}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write {path}: the folder {folder} is not writable"
+    return ""
+
+
+def _say(text: str) -> None:
+    """Print a line on stdout; when its reader has gone (`| head -1`) the rest goes nowhere
+    and the run carries on to save its files."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Python's advice for SIGPIPE: point stdout at devnull, so that the text still in
+        # its buffer and the flush at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
 
 
 def _fail(message: str) -> int:
@@ -188,7 +221,7 @@ def _download(name: str, root: Path) -> int:
     from app.datasets import vision
 
     dataset = vision.VISION_DATASETS[name]
-    print(f"Downloading {dataset.title} into {root}")
+    _say(f"Downloading {dataset.title} into {root}")
     progress = _Progress(sys.stderr)
     try:
         vision.download(name, root, progress=progress.show_bytes)
@@ -199,7 +232,7 @@ def _download(name: str, root: Path) -> int:
         progress.clear()
         return _fail("download interrupted; files not complete were removed")
     progress.clear()
-    print("Download complete.")
+    _say("Download complete.")
     return 0
 
 
@@ -209,7 +242,6 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
-    from models.files import write_atomic
     from models.words import counted
 
     trainer = Trainer(experiment, data_root=str(data_root) if data_root else None)
@@ -225,7 +257,7 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
         for report in trainer.run(control):
             history.add(report)
             if isinstance(report, RunStarted):
-                print(
+                _say(
                     f"Training {experiment.title!r}: {report.param_count:,} parameters, "
                     f"{report.train_samples:,} training and {report.val_samples:,} validation "
                     f"samples, {counted(report.epochs, 'epoch')} "
@@ -236,7 +268,7 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
                 progress.update(report)
             elif isinstance(report, EpochReport):
                 progress.clear()
-                print(_epoch_line(report, experiment.train.epochs), flush=True)
+                _say(_epoch_line(report, experiment.train.epochs))
             elif isinstance(report, RunFinished):
                 finished = report
     except KeyboardInterrupt:
@@ -246,18 +278,19 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     progress.clear()
     source = model_source(experiment, trainer.dataset.task)
     try:
-        save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source)
-        write_atomic(out / "metrics.csv", history.metrics_csv().encode())
+        # metrics.csv belongs to the run's set: all four files are this run's, or none
+        metrics = {"metrics.csv": history.metrics_csv().encode()}
+        save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source, metrics)
     except OSError as error:
         print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
         return 1
-    print(f"Wrote model.pt, experiment.json, model.py and metrics.csv to {out}")
+    _say(f"Wrote model.pt, experiment.json, model.py and metrics.csv to {out}")
     if finished is None:
         return 130
     if finished.reason == "diverged":
         print(f"layerlab: {finished.message}", file=sys.stderr)
         return 1
-    print(finished.message)
+    _say(finished.message)
     return 0
 
 

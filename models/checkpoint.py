@@ -1,6 +1,7 @@
 """Save and load trained networks: model.pt (a state_dict) beside experiment.json.
 
-Writes are atomic (temporary file, then os.replace), so a crash never leaves half a file.
+The files are written as one set (models.files.write_set_atomic): a crash or a full disk
+leaves the previous run whole, never new weights beside an old experiment.json.
 Loading never runs code from the file (torch.load with weights_only=True) and turns every
 failure into a CheckpointError with one line that says what is wrong.
 """
@@ -17,12 +18,13 @@ import torch
 from torch import nn
 
 from models.build import ModelError, build
-from models.files import write_atomic
-from models.spec import ModelSpec, SpecError
+from models.files import write_set_atomic
+from models.spec import ModelSpec, SpecError, read_json
 
 MODEL_FILE = "model.pt"
 EXPERIMENT_FILE = "experiment.json"
 SOURCE_FILE = "model.py"
+CHECKPOINT_FILES = (MODEL_FILE, EXPERIMENT_FILE, SOURCE_FILE)
 
 
 class CheckpointError(ValueError):
@@ -41,11 +43,16 @@ def save_checkpoint(
     state_dict: dict[str, torch.Tensor],
     experiment: dict,
     source: str | None = None,
+    extra_files: dict[str, bytes] | None = None,
 ) -> Path:
-    """Write model.pt, experiment.json and (when given) model.py into `directory`."""
+    """Write model.pt, experiment.json, model.py (when given) and `extra_files` (the command
+    line's metrics.csv) into `directory` as one set; files of an older set go."""
     directory = Path(directory)
     if "model" not in experiment:
         raise ValueError("experiment must hold the model spec under 'model'")
+    extra_files = extra_files or {}
+    if set(extra_files) & set(CHECKPOINT_FILES):
+        raise ValueError(f"extra files cannot be named {', '.join(CHECKPOINT_FILES)}")
     weights = {key: value.detach().to("cpu", copy=True) for key, value in state_dict.items()}
     buffer = io.BytesIO()
     torch.save(weights, buffer)
@@ -53,22 +60,26 @@ def save_checkpoint(
     # JSON must not leave new weights beside the old experiment.json.
     experiment_bytes = (json.dumps(experiment, indent=2) + "\n").encode()
     source_bytes = source.encode() if source is not None else None
-    write_atomic(directory / MODEL_FILE, buffer.getvalue())
-    write_atomic(directory / EXPERIMENT_FILE, experiment_bytes)
+    files = {MODEL_FILE: buffer.getvalue(), EXPERIMENT_FILE: experiment_bytes}
     if source_bytes is not None:
-        write_atomic(directory / SOURCE_FILE, source_bytes)
+        files[SOURCE_FILE] = source_bytes
+    write_set_atomic(directory, {**files, **extra_files}, owned=CHECKPOINT_FILES)
     return directory
 
 
 def _read_spec(path: Path) -> tuple[ModelSpec, dict]:
     try:
-        experiment = json.loads(path.read_text(encoding="utf-8"))
+        experiment = read_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CheckpointError(
             f"{path.name} is missing beside {MODEL_FILE} in {path.parent}"
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except OSError as error:  # a folder or an unreadable file in its place
+        raise CheckpointError(f"{path.name} cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
         raise CheckpointError(f"{path.name} is not valid JSON ({error})") from None
+    except SpecError as error:  # not JSON, or JSON Python cannot read (too deep, too long)
+        raise CheckpointError(f"{path.name} is {error}") from None
     if not isinstance(experiment, dict) or "model" not in experiment:
         raise CheckpointError(f"{path.name} has no 'model' section")
     try:
@@ -82,6 +93,8 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{path} does not exist") from None
+    except OSError as error:  # a folder or an unreadable file in its place
+        raise CheckpointError(f"{path.name} cannot be read ({error.strerror})") from None
     except pickle.UnpicklingError as error:
         # Every unpickling failure under weights_only says "Weights only load failed"; only
         # a class or function reference that is not allowed says "Unsupported global".
@@ -101,7 +114,28 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         raise CheckpointError(
             f"{path.name} holds a {type(loaded).__name__}, not a state_dict (names -> tensors)"
         )
+    for key, tensor in loaded.items():
+        kind = _unusual_kind(tensor)
+        if kind:
+            raise CheckpointError(
+                f"{path.name}: {key} is {kind}; LayerLab loads only dense, real tensors"
+            )
     return loaded
+
+
+def _unusual_kind(tensor: torch.Tensor) -> str:
+    """What makes `tensor` unfit to copy into a model's weights, or ''."""
+    # load_state_dict raises a many-line RuntimeError for these (or, for complex numbers,
+    # silently drops the imaginary part), so they are refused here with one sentence.
+    if tensor.layout != torch.strided:
+        return f"a sparse tensor ({str(tensor.layout).removeprefix('torch.')})"
+    if tensor.is_quantized:
+        return "a quantized tensor"
+    if tensor.is_complex():
+        return "a complex tensor"
+    if tensor.is_meta:
+        return "a tensor without data (meta device)"
+    return ""
 
 
 def architecture_mismatch(expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]) -> str:
@@ -138,5 +172,11 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise CheckpointError(
             f"{model_path.name} is for another architecture than {EXPERIMENT_FILE}: {mismatch}"
         )
-    model.load_state_dict(state_dict, strict=True)
+    try:
+        model.load_state_dict(state_dict, strict=True)
+    except (RuntimeError, TypeError, NotImplementedError):
+        # tensors of some other odd kind: torch's message runs over many lines
+        raise CheckpointError(
+            f"{model_path.name} holds tensors that cannot be copied into the model"
+        ) from None
     return Checkpoint(model.eval(), spec, experiment)

@@ -106,17 +106,19 @@ def screenshot(
         window.resize(*size)
         window.show()
         controller = window.controller
-        window.start_device_probe()
-        wait_for(controller.devicesFound, WAIT_MS)
-        window.run_panel.show_tab(tab)
-        if train_epochs:
-            experiment = window.document.experiment
-            window.document.edit_train(replace(experiment.train, epochs=train_epochs), "epochs")
-            window.run_panel.start()
-            while controller.state != FINISHED:
-                wait_for(controller.stateChanged, WAIT_MS)
-        wait_for(None, SETTLE_MS)
-        if not window.grab().save(str(out)):
-            raise OSError(f"cannot write {out}")
-        window.document.undo_stack.setClean()
-        window.close()
+        try:
+            window.start_device_probe()
+            wait_for(controller.devicesFound, WAIT_MS)
+            window.run_panel.show_tab(tab)
+            if train_epochs:
+                train = replace(window.document.experiment.train, epochs=train_epochs)
+                window.document.edit_train(train, "epochs")
+                window.run_panel.start()
+                while controller.state != FINISHED:
+                    wait_for(controller.stateChanged, WAIT_MS)
+            wait_for(None, SETTLE_MS)
+            if not window.grab().save(str(out)):
+                raise OSError(f"cannot write {out}")
+        finally:  # whatever happened, the training thread ends before the window goes
+            window.document.undo_stack.setClean()
+            window.close()

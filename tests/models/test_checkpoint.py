@@ -315,6 +315,8 @@ def test_a_missing_experiment_json_is_named(saved):
         ('{"model": {', "experiment.json is not valid JSON"),
         ("", "experiment.json is not valid JSON"),
         ('{"model": 1,\n\n "x": }', "experiment.json is not valid JSON"),
+        ("[" * 1000 + "]" * 1000, "experiment.json is not valid JSON"),
+        ('{"model": ' + "9" * 5000 + "}", "experiment.json is not valid JSON"),
         ("[1, 2]", "experiment.json has no 'model' section"),
         ('{"name": "x"}', "experiment.json has no 'model' section"),
         (
