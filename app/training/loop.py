@@ -31,11 +31,16 @@ from app.training.prepared import PreparedRun
 class TrainingLoop:
     """The state of one pass through a run: counters, pending losses, histograms."""
 
-    def __init__(self, run: PreparedRun, control: Control) -> None:
+    def __init__(
+        self, run: PreparedRun, control: Control, *, per_step_checks: bool | None = None
+    ) -> None:
+        """`per_step_checks`: read each loss before its update (default: on the CPU, where
+        `.item()` is free); otherwise only at reports, as on accelerators."""
         self.run = run
         self.control = control
         self.train = run.train
-        self.on_cpu = run.placement.device.type == "cpu"
+        on_cpu = run.placement.device.type == "cpu"
+        self.per_step = on_cpu if per_step_checks is None else per_step_checks
         self.step = 0
         self.epoch = 0
         self.pending: list = []  # losses since the last report: floats on the CPU, else tensors
@@ -45,8 +50,19 @@ class TrainingLoop:
         self.active = 0.0  # seconds spent training, pauses and reporting excluded
         self.window_start = time.perf_counter()
         self.window_samples = 0
-        self.finite_step = 0  # accelerators: steps done when `finite_state` was copied
-        self.finite_state = None if self.on_cpu else self._copy_state()
+        # The weights and buffers as plain tensors (views sharing the model's storage): what
+        # a kept copy is taken from and restored into, one fused call each way.
+        model = run.model
+        self.live = [t.detach() for t in (*model.parameters(), *model.buffers())]
+        # CPU: every step's loss is read before its update; `finite_state` holds the weights
+        # that scored the last finite loss, copied in place each step (the weights of a
+        # non-finite loss are the ones that produced it: a user's saved model would score it
+        # too). Accelerators read losses only at reports: `candidate_state` is copied at each
+        # report and becomes `finite_state` once the first loss after it is seen finite.
+        self.finite_state = self._copy_state()
+        self.finite_step = 0  # the updates the weights in `finite_state` had
+        self.candidate_state = None if self.per_step else self._copy_state()
+        self.candidate_step = 0
         self.finished_early = False
         self.last_epoch: EpochReport | None = None
 
@@ -77,6 +93,7 @@ class TrainingLoop:
         converts = placement.images or placement.memory_format != torch.contiguous_format
         model_inputs = placement.inputs if converts else None
         x_train, y_train = run.x_train, run.y_train
+        keep_finite, live = self.finite_state, self.live
         every = self.train.histogram_every
         record_histograms = self.histograms.record
         model.train()
@@ -112,13 +129,18 @@ class TrainingLoop:
                 if model_inputs is not None:
                     x = model_inputs(x)
                 loss = loss_fn(forward(x), y_train[index])
-                if self.on_cpu:
+                if self.per_step:
                     value = loss.item()  # free on the CPU; lets a NaN stop before the update
                     if not math.isfinite(value):
                         yield from self._flush()
-                        yield self._diverged(value, self.step + 1, self.step)
+                        # The weights in keep_finite scored the previous step's finite loss.
+                        torch._foreach_copy_(live, keep_finite)
+                        yield self._diverged(value, self.step + 1, max(self.step - 1, 0))
                         return
                     self.pending.append(value)
+                    # These weights scored a finite loss: keep them (one fused copy into
+                    # preallocated buffers) before the update that may ruin them.
+                    torch._foreach_copy_(keep_finite, live)
                 else:
                     self.pending.append(loss.detach())
                 if scaler is None:
@@ -152,7 +174,7 @@ class TrainingLoop:
         now = time.perf_counter()
         self.active += now - self.window_start
         if self.pending:
-            if self.on_cpu:
+            if self.per_step:
                 losses = np.array(self.pending, dtype=np.float64)
             else:
                 losses = torch.stack(self.pending).double().cpu().numpy()
@@ -161,12 +183,16 @@ class TrainingLoop:
             bad = np.flatnonzero(~np.isfinite(losses))
             if len(bad):
                 self.finished_early = True
-                self._restore_finite_state()
-                yield self._diverged(losses[bad[0]], first + int(bad[0]) + 1, self.finite_step)
+                kept_step = self._restore_finite_state(first_bad=int(bad[0]))
+                yield self._diverged(losses[bad[0]], first + int(bad[0]) + 1, kept_step)
                 return
-            if not self.on_cpu:
-                self.finite_state = self._copy_state()
-                self.finite_step = self.step
+            if not self.per_step:
+                # The first loss here was scored by the candidate: it is known finite now.
+                # The old finite copy's buffers take the new candidate (no allocation).
+                spare = self.finite_state
+                self.finite_state, self.finite_step = self.candidate_state, self.candidate_step
+                torch._foreach_copy_(spare, self.live)
+                self.candidate_state, self.candidate_step = spare, self.step
             self.epoch_losses.append(losses)
             elapsed = now - self.window_start
             speed = self.window_samples / elapsed if elapsed > 0 else 0.0
@@ -183,13 +209,21 @@ class TrainingLoop:
         self.window_start = time.perf_counter()
         self.window_samples = 0
 
-    def _copy_state(self) -> dict[str, torch.Tensor]:
-        """Accelerators check losses only at reports: keep the last weights known finite."""
-        return {k: v.detach().clone() for k, v in self.run.model.state_dict().items()}
+    def _copy_state(self) -> list[torch.Tensor]:
+        """A copy of the weights and buffers, in buffers of their own for later copies."""
+        return [t.clone() for t in self.live]
 
-    def _restore_finite_state(self) -> None:
-        if self.finite_state is not None:
-            self.run.model.load_state_dict(self.finite_state)
+    def _restore_finite_state(self, first_bad: int) -> int:
+        """Accelerators: put back the last weights known to score a finite loss; their step.
+
+        `first_bad` counts from the report's first loss, the one the candidate scored."""
+        if first_bad > 0 or self.candidate_step == 0:
+            # The candidate scored a finite loss (or is the starting weights: nothing older).
+            state, step = self.candidate_state, self.candidate_step
+        else:
+            state, step = self.finite_state, self.finite_step
+        torch._foreach_copy_(self.live, state)
+        return step
 
     def _evaluate(self) -> EpochReport:
         train_loss = (

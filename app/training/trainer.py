@@ -109,12 +109,12 @@ class Trainer:
             if self.experiment.train.deterministic:
                 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
                 torch.use_deterministic_algorithms(True)
-            yield from TrainingLoop(self._prepared_run(), control).reports()
+            yield from TrainingLoop(self.prepared_run(), control).reports()
         finally:
             torch.set_num_threads(threads)
             torch.use_deterministic_algorithms(deterministic)
 
-    def _prepared_run(self) -> PreparedRun:
+    def prepared_run(self) -> PreparedRun:
         """What the loop needs, read once: the threads may have changed since `prepare`."""
         names, params = _histogram_layers(self.model)
         task = self.dataset.task
