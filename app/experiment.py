@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -39,6 +41,10 @@ DEVICE_PATTERN = re.compile(r"cpu|mps|cuda(:[0-9]{1,4})?")
 
 # The top-level fields of a file, as to_dict writes them.
 FIELDS = ("format", "version", "title", "description", "model", "data", "train")
+
+# The largest experiment file read: the biggest model the catalog allows is far smaller, and a
+# cap keeps a wrong file (a disk image, /dev/zero) from filling memory before JSON sees it.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 class ExperimentError(ValueError):
@@ -130,8 +136,7 @@ class Experiment:
             raise ExperimentError(f"data: {problem}")
         train = _section(TrainConfig, data.get("train", {}), "train", RANGES)
         for key in ("title", "description"):
-            if not isinstance(data.get(key, ""), str):
-                raise ExperimentError(f"{key} must be text")
+            _check_text(key, data.get(key, ""))
         return cls(
             model,
             data_config,
@@ -152,15 +157,57 @@ class Experiment:
     def load(cls, path: str | Path) -> Experiment:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read_text(path)
         except FileNotFoundError:
             raise ExperimentError(f"{path} does not exist") from None
-        except (OSError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            raise ExperimentError(
+                f"{path.name} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+            ) from None
+        except OSError as error:
             raise ExperimentError(f"{path} cannot be read ({error.__class__.__name__})") from None
         try:
             return cls.from_json(text)
         except ExperimentError as error:
             raise ExperimentError(f"{path.name}: {error}") from None
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refusing what is not a regular file or is over MAX_FILE_BYTES before
+    reading it: a FIFO would wait forever for a writer, a device would never end."""
+    # O_NONBLOCK: opening a FIFO to read blocks until a writer comes; it changes nothing for
+    # regular files. The checks are on the opened file itself, so nothing can swap it between.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ExperimentError(f"{path} is not a regular file; choose an experiment file")
+        data = b""
+        if info.st_size <= MAX_FILE_BYTES:
+            with os.fdopen(descriptor, "rb", closefd=False) as file:
+                data = file.read(MAX_FILE_BYTES + 1)  # +1: a file that grew past the cap shows
+    finally:
+        os.close(descriptor)
+    if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        raise ExperimentError(
+            f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, too large for an "
+            "experiment file; choose an experiment file"
+        )
+    return data.decode("utf-8")
+
+
+def _check_text(key: str, value: object) -> None:
+    """The title or description: text that can be saved as UTF-8 (a lone surrogate, which
+    JSON's \\ud800 escapes can hold, would train and then fail when the run is written)."""
+    if not isinstance(value, str):
+        raise ExperimentError(f"{key} must be text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ExperimentError(
+            f"{key} holds a character that cannot be saved (an unpaired surrogate at "
+            f"character {error.start + 1}); remove it"
+        ) from None
 
 
 def optimizer_options(train: TrainConfig) -> dict[str, object]:

@@ -83,8 +83,6 @@ def _write_cache(
 
 def _decode(dataset: VisionDataset, root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Read one split through torchvision's own class, as (N, C, H, W) uint8 and int64."""
-    import pickle
-
     import torchvision.datasets
 
     source_class = getattr(torchvision.datasets, dataset.torchvision_class)
@@ -92,21 +90,22 @@ def _decode(dataset: VisionDataset, root: Path, split: str) -> tuple[np.ndarray,
         source = source_class(str(root), train=split == "train", download=False)
         images = np.asarray(source.data)
         labels = np.asarray(source.targets).astype(np.int64)
-    except (
-        OSError,
-        RuntimeError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        AssertionError,
-        EOFError,
-        pickle.UnpicklingError,
-    ) as error:
-        raise damaged(dataset, root, str(error).splitlines()[0] or type(error).__name__) from error
+    except Exception as error:
+        # Whatever torchvision's reader raises on a damaged or foreign file (an assert with no
+        # message, a pickle naming a missing module, a shape that does not fit): the files.
+        raise damaged(dataset, root, _first_line(error)) from error
+    if images.ndim not in (3, 4):
+        raise damaged(dataset, root, f"images of {images.ndim} dimensions")
     # MNIST-like classes give (N, H, W), CIFAR10 gives (N, H, W, C).
     images = images[:, None] if images.ndim == 3 else images.transpose(0, 3, 1, 2)
     images = np.ascontiguousarray(images)
     if not _valid(dataset, images, labels):
         raise damaged(dataset, root, f"{len(images)} images of shape {images.shape[1:]}")
     return images, labels
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of an error's message, or its class name when it has none (a bare
+    `assert` in torchvision's idx reader has an empty message)."""
+    lines = str(error).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__

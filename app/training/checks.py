@@ -3,6 +3,7 @@ what to change: device, dtype, settings, data, loss, and a tiny trial pass."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import torch
@@ -44,7 +45,28 @@ def check_data(experiment: Experiment, dataset: Dataset) -> tuple[Inference, Los
     loss = _loss(experiment.train.loss, dataset.task.is_classification)
     if len(dataset.x_train) == 0:
         raise RunError("There is no training data: lower the validation fraction.")
+    _check_batch_norm(inference, min(experiment.train.batch_size, len(dataset.x_train)))
     return inference, loss
+
+
+def _check_batch_norm(inference: Inference, batch: int) -> None:
+    """Batch norm in training mode needs two values per channel in every batch: refuse a batch
+    that gives one (torch would raise at the first step), naming the layer and the fix."""
+    for info in inference.layers:
+        if not info.layer.kind.startswith("BatchNorm"):
+            continue
+        shape = (
+            inference.spec.input_shape
+            if info.index == 0
+            else inference.layers[info.index - 1].output_shape
+        )
+        # Per channel, a batch norm sees every sample's values past the channel dimension.
+        if shape is not None and batch * math.prod(shape[1:]) < 2:
+            raise RunError(
+                f"Layer {info.index} ({info.layer.kind}) normalises each channel over the batch "
+                f"and needs at least 2 values per channel, but a batch of {batch} gives 1; set "
+                "the batch size to 2 or more (with at least 2 training samples)."
+            )
 
 
 def _loss(name: str, classification: bool) -> LossKind:
