@@ -253,6 +253,7 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     progress = _Progress(sys.stderr)
     history = RunHistory()  # what metrics.csv is written from, as the window's Export Metrics
     finished: RunFinished | None = None
+    failure: str | None = None  # a run that stopped part way (out of memory): one sentence
     try:
         for report in trainer.run(control):
             history.add(report)
@@ -275,6 +276,8 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
         control.stop()
         progress.clear()
         print("Interrupted: saving the weights trained so far.", file=sys.stderr)
+    except RunError as error:  # the engine kept the last finite weights: save them too
+        failure = str(error)
     progress.clear()
     source = model_source(experiment, trainer.dataset.task)
     try:
@@ -285,6 +288,9 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
         print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
         return 1
     _say(f"Wrote model.pt, experiment.json, model.py and metrics.csv to {out}")
+    if failure is not None:
+        print(f"layerlab: {failure}", file=sys.stderr)
+        return 1
     if finished is None:
         return 130
     if finished.reason == "diverged":

@@ -24,6 +24,9 @@ class OptimizerKind:
     help: str
     uses_momentum: bool = False
     uses_nesterov: bool = False
+    # Tensors of state the size of the weights: Adam's two moments, Adagrad's sum, RMSprop's
+    # square average; a momentum buffer adds one where momentum is above 0.
+    state_copies: int = 0
     # Above this learning rate a divergence is most likely the learning rate's fault.
     high_learning_rate: float = 0.05
 
@@ -77,13 +80,18 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
             high_learning_rate=0.5,
         ),
         OptimizerKind(
-            "adam", "Adam", "Adam", "Adam: adapts the step for every weight; a good default."
+            "adam",
+            "Adam",
+            "Adam",
+            "Adam: adapts the step for every weight; a good default.",
+            state_copies=2,
         ),
         OptimizerKind(
             "adamw",
             "AdamW",
             "AdamW",
             "AdamW: Adam with weight decay applied to the weights directly.",
+            state_copies=2,
         ),
         OptimizerKind(
             "rmsprop",
@@ -91,6 +99,7 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
             "RMSprop",
             "RMSprop: divides by a running average of squared gradients.",
             uses_momentum=True,
+            state_copies=1,
         ),
         OptimizerKind(
             "adagrad",
@@ -98,6 +107,7 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
             "Adagrad",
             "Adagrad: steps shrink for weights that have moved a lot.",
             high_learning_rate=0.5,
+            state_copies=1,
         ),
     )
 }

@@ -77,6 +77,7 @@ class TrainingWorker(QObject):
     def run(self, request: RunRequest) -> None:
         # torch: loaded here, not at start-up
         from app.training import SHARED_CORE_WORK, RunError, Trainer
+        from app.training.memory import is_out_of_memory
 
         run_id, control, bounds = request.run_id, request.control, request.bounds
 
@@ -105,14 +106,11 @@ class TrainingWorker(QObject):
                         self.reportReady.emit(run_id, prediction)
         except RunError as error:
             self.failed.emit(run_id, str(error))
-        except MemoryError:
-            self.failed.emit(run_id, "The run ran out of memory: use a smaller batch or model.")
         except Exception as error:  # noqa: BLE001 - shown to the user; the app stays usable
             text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            if "out of memory" in text.lower():
-                self.failed.emit(
-                    run_id, "The device ran out of memory: use a smaller batch or model."
-                )
+            # Python's MemoryError, CUDA's and the CPU allocator's RuntimeErrors alike.
+            if is_out_of_memory(error):
+                self.failed.emit(run_id, "The run ran out of memory: use a smaller batch or model.")
             else:
                 self.failed.emit(
                     run_id, f"Training stopped: {type(error).__name__}: {text}".rstrip(": ")

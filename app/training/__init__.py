@@ -7,8 +7,9 @@ them. Reports carry numpy arrays only. Pause, step and stop arrive through a Con
 
 The package, one job per module: `trainer` (checks, builds and runs an experiment), `loop`
 (the training loop over a `prepared` run), `checks` (what cannot run, in one sentence),
-`placement` (device, dtype, memory format), `tuning` (threads and layout from the work of a
-step), `histograms`, `evaluation`, `prediction`, `messages`, `devices`, `control`.
+`placement` (device, dtype, memory format), `memory` (the memory a run needs, evaluation
+chunks, allocation failures), `tuning` (threads and layout from the work of a step),
+`histograms`, `evaluation`, `prediction`, `messages`, `devices`, `control`.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from app.datasets import Dataset
 from app.experiment import Experiment, TrainConfig
 from app.options import LossKind, resolve_loss
 from app.training.devices import device_problem, dtype_problem
+from app.training.memory import MemoryNeed, estimate, free_memory, is_out_of_memory
 from app.training.placement import Placement
 from models.shapes import Inference, infer
 from models.spec import LayerSpec
@@ -98,7 +99,20 @@ def check_computes(
         x, y = placement.tensors(dataset.x_train[:2], dataset.y_train[:2], classification)
         loss_fn(placement.forward(model, placement.inputs(x)), y).backward()
     except (RuntimeError, NotImplementedError) as error:
+        if is_out_of_memory(error):
+            raise  # not the dtype's or the device's fault: the caller says it in plain words
         reason = str(error).strip().splitlines()[0][:200]
         raise RunError(
             f"This model cannot train in {train.dtype} on {train.device}: {reason}"
         ) from None
+
+
+def check_memory(inference: Inference, dataset: Dataset, train: TrainConfig) -> MemoryNeed:
+    """Refuse a run that cannot fit in the memory free, with both figures; else its need.
+    Arithmetic on the inferred shapes only, so it runs before anything big is built."""
+    need = estimate(inference, dataset, train)
+    found = free_memory(train.device)
+    if found is not None and need.total > found[0]:
+        free, where = found
+        raise RunError(need.refusal(free, where))
+    return need

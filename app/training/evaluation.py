@@ -10,9 +10,6 @@ import torch
 from app.reports import EpochReport
 from app.training.prepared import PreparedRun
 
-EVAL_CHUNK = 8192  # validation inputs per forward pass
-IMAGE_EVAL_CHUNK = 500  # images: a CNN's activations for 8192 of them would take gigabytes
-
 
 def evaluate(run: PreparedRun, epoch: int, steps_done: int, train_loss: float) -> EpochReport:
     """The report of epoch `epoch` (1-based): the model on the validation data, if any."""
@@ -21,7 +18,9 @@ def evaluate(run: PreparedRun, epoch: int, steps_done: int, train_loss: float) -
     placement, model = run.placement, run.model
     model.eval()
     with torch.no_grad():
-        chunks = run.x_val.split(IMAGE_EVAL_CHUNK if placement.images else EVAL_CHUNK)
+        # Chunks sized by the model's activations (training.memory.eval_chunk): a CNN's for
+        # all the validation images at once would take gigabytes.
+        chunks = run.x_val.split(run.eval_chunk)
         outputs = torch.cat(
             [placement.forward(model, placement.inputs(chunk)) for chunk in chunks]
         ).float()

@@ -20,11 +20,18 @@ from app.reports import (
     RunStarted,
     StepsReport,
 )
+from app.training.checks import RunError
 from app.training.control import Control
 from app.training.devices import device_label
 from app.training.evaluation import evaluate
 from app.training.histograms import HistogramRecorder
-from app.training.messages import completed_message, divergence_message, stopped_message
+from app.training.memory import is_out_of_memory, out_of_memory_subject
+from app.training.messages import (
+    completed_message,
+    divergence_message,
+    out_of_memory_message,
+    stopped_message,
+)
 from app.training.prepared import PreparedRun
 
 
@@ -67,7 +74,41 @@ class TrainingLoop:
         self.last_epoch: EpochReport | None = None
 
     def reports(self) -> Iterator[Report]:
-        """Train every epoch, yielding RunStarted, steps, histograms, epochs and RunFinished."""
+        """Train every epoch, yielding RunStarted, steps, histograms, epochs and RunFinished;
+        a failed allocation raises a RunError saying so, with the last finite weights kept."""
+        failed = False
+        try:
+            yield from self._train()
+        except (MemoryError, RuntimeError) as error:
+            if not is_out_of_memory(error):
+                raise
+            failed = True
+        if failed:
+            # Past the except block: the traceback's frames (holding the batch's activations)
+            # are gone, so the memory is free again for the report and the kept weights.
+            yield from self._out_of_memory()
+
+    def _out_of_memory(self) -> Iterator[Report]:
+        """After a failed allocation: free the gradients, report the losses so far, put back
+        the weights of the last finite loss (a half-done update may have touched the live
+        ones), and end with the sentence."""
+        self.run.optimizer.zero_grad(set_to_none=True)
+        device = self.run.placement.device
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        step = self.step + 1  # the step that was under way
+        if self.per_step:
+            yield from self._flush()
+            # `finite_state` holds the weights that scored the last loss read.
+            kept_step = max(self.pending_first - 1, 0)
+        else:
+            kept_step = self.finite_step
+        torch._foreach_copy_(self.live, self.finite_state)
+        subject = out_of_memory_subject(str(device))
+        raise RunError(out_of_memory_message(subject, step, self.epoch, kept_step))
+
+    def _train(self) -> Iterator[Report]:
+        """The run itself: every epoch's steps and evaluation, then RunFinished."""
         run = self.run
         n = len(run.x_train)
         batch = min(self.train.batch_size, n)

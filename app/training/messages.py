@@ -23,9 +23,22 @@ def divergence_message(
         text += f"The learning rate {rate} is likely too high; try {train.learning_rate / 10:g}. "
     else:
         text += f"The learning rate {rate} may be too high, or the inputs too large. "
+    return text + kept_sentence(kept_step)
+
+
+def out_of_memory_message(subject: str, step: int, epoch: int, kept_step: int) -> str:
+    """A run stopped by a failed allocation. `step` counts from 1, `epoch` from 0."""
+    return (
+        f"{subject} ran out of memory at step {step} (epoch {epoch + 1}); use a smaller batch "
+        f"or fewer or smaller layers. {kept_sentence(kept_step)}"
+    )
+
+
+def kept_sentence(kept_step: int) -> str:
+    """Which weights a run that ended early keeps: `kept_step` is the updates they had."""
     if kept_step == 0:
-        return text + "The starting weights are kept."
-    return text + f"The weights after step {kept_step} are kept."
+        return "The starting weights are kept."
+    return f"The weights after step {kept_step} are kept."
 
 
 def completed_message(

@@ -33,4 +33,5 @@ class PreparedRun:
     layer_names: tuple[str, ...]  # layers with parameters, as histograms name them
     layer_params: tuple[tuple[torch.Tensor, ...], ...]  # each such layer's parameters
     threads: int
+    eval_chunk: int  # validation samples per forward pass, sized by memory (training.memory)
     report_interval: float  # seconds of wall time between StepsReports

@@ -15,9 +15,16 @@ from app.datasets.vision import DataMissing
 from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.options import DTYPES, OPTIMIZERS
 from app.reports import ImagePredictionReport, PredictionReport, Report
-from app.training.checks import RunError, check_computes, check_data, check_settings
+from app.training.checks import (
+    RunError,
+    check_computes,
+    check_data,
+    check_memory,
+    check_settings,
+)
 from app.training.control import Control
 from app.training.loop import TrainingLoop
+from app.training.memory import eval_chunk, is_out_of_memory, out_of_memory_subject
 from app.training.placement import Placement
 from app.training.prediction import PREDICTION_GRID, predict_grid, predict_images
 from app.training.prepared import PreparedRun
@@ -55,6 +62,9 @@ class Trainer:
             raise RunError(str(error)) from None
         self.dataset = dataset
         inference, loss = check_data(self.experiment, dataset)
+        # Before anything big is built: arithmetic on the shapes against the memory free.
+        check_memory(inference, dataset, train)
+        self.eval_chunk = eval_chunk(inference, train)
         self.loss_fn = getattr(F, loss.torch_function)
         layers = inference.resolved_spec().layers
         self.placement = Placement.choose(train, layers, dataset)
@@ -63,6 +73,23 @@ class Trainer:
         self.step_work = train.batch_size * multiply_adds(inference)
         if self.threads is None:
             self.threads = choose_threads(self.experiment, self.step_work)
+        failed = None
+        try:
+            self._build(layers, dataset)
+        except (MemoryError, RuntimeError) as error:
+            if not is_out_of_memory(error):
+                raise
+            failed = out_of_memory_subject(train.device)
+        if failed:  # raised here, past the except: its traceback no longer holds the tensors
+            self.model = None
+            raise RunError(
+                f"{failed} ran out of memory while building the model and its data; "
+                "use fewer or smaller layers or a smaller batch."
+            )
+
+    def _build(self, layers: list, dataset: Dataset) -> None:
+        """The trial pass, then the model, the optimizer and the data on the device."""
+        train = self.experiment.train
         check_computes(self.placement, layers, dataset, self.loss_fn, train)
         torch.manual_seed(train.seed)
         self.model = self.placement.build(layers)
@@ -134,6 +161,7 @@ class Trainer:
             layer_names=names,
             layer_params=params,
             threads=self.threads,
+            eval_chunk=self.eval_chunk,
             report_interval=self.report_interval,
         )
 

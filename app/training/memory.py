@@ -1,0 +1,213 @@
+"""A run's memory budget: what it needs, estimated by arithmetic from shape inference before
+anything big is built, against what the device has free; evaluation chunks sized by memory;
+and which errors mean an allocation failed."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from app.datasets import Dataset
+from app.experiment import TrainConfig
+from app.options import DTYPES, OPTIMIZERS
+from models.shapes import Inference
+
+# The share of memory one validation forward pass may take. Images once ran in fixed chunks
+# of 500 because a CNN's activations for 8192 of them would take gigabytes; sizing the chunk
+# by the model's own activations keeps that bound for every model, wide or narrow.
+EVAL_CHUNK_BYTES = 256 * 2**20
+
+_ELEMENT_BYTES = {"float64": 8, "float32": 4}  # mixed types keep float32 weights
+
+
+@dataclass(frozen=True)
+class MemoryNeed:
+    """What one run needs on its device, in bytes, by part."""
+
+    optimizer_label: str
+    state_copies: int  # optimizer state tensors per weight
+    weights: int  # the weights, their gradients and the optimizer's state
+    activations: int  # one training batch's activations, kept for backward
+    data: int  # the training and validation data on the device
+    evaluation: int  # one evaluation chunk, and the validation outputs
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.activations + self.data + self.evaluation
+
+    def refusal(self, free: int, where: str) -> str:
+        """The one sentence that refuses a run needing more than `free` bytes."""
+        held = (
+            f"weights, gradients and {self.optimizer_label}'s state"
+            if self.state_copies
+            else "weights and gradients"
+        )
+        parts = [
+            f"{held} {size_text(self.weights)}",
+            f"a batch's activations {size_text(self.activations)}",
+        ]
+        # The data and the evaluation chunk are named only where they weigh something.
+        if self.data >= 2**20:
+            parts.append(f"the data {size_text(self.data)}")
+        if self.evaluation >= 2**20:
+            parts.append(f"an evaluation chunk {size_text(self.evaluation)}")
+        return (
+            f"This run needs about {size_text(self.total)} ({'; '.join(parts)}), but {where} "
+            f"has {size_text(free)} free; use fewer or smaller layers or a smaller batch."
+        )
+
+
+def size_text(size: float) -> str:
+    """Bytes in plain decimal units, as a user reads them: `24.1 GB`, `512.0 MB`."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size / 1e6:.1f} MB"
+
+
+def state_copies(train: TrainConfig) -> int:
+    """Optimizer state tensors the size of the weights: Adam's two moments, a momentum
+    buffer, RMSprop's square average (plus momentum), Adagrad's sum."""
+    kind = OPTIMIZERS[train.optimizer]
+    return kind.state_copies + (1 if kind.uses_momentum and train.momentum else 0)
+
+
+def element_bytes(train: TrainConfig) -> int:
+    """Bytes per weight and float activation (mixed types: float32 weights; their half
+    activations are counted at float32's size, to stay on the safe side)."""
+    kind = DTYPES[train.dtype]
+    return 4 if kind.mixed else _ELEMENT_BYTES.get(kind.name, 4)
+
+
+def layer_elements(inference: Inference) -> list[int]:
+    """Elements per sample of the input and of every layer's output."""
+    shapes = [inference.spec.input_shape, *(info.output_shape for info in inference.layers)]
+    return [math.prod(shape) for shape in shapes if shape is not None]
+
+
+def eval_chunk(inference: Inference, train: TrainConfig) -> int:
+    """Validation samples per forward pass: as many as fit in EVAL_CHUNK_BYTES, at least 1.
+
+    Without gradients, a layer's input and output are what is alive at once."""
+    widest = _widest_pair(layer_elements(inference))
+    return max(1, EVAL_CHUNK_BYTES // (widest * element_bytes(train)))
+
+
+def _widest_pair(elements: list[int]) -> int:
+    """The most elements alive at once in a forward pass without gradients: one layer's
+    input and output."""
+    return max((a + b for a, b in zip(elements, elements[1:], strict=False)), default=1)
+
+
+def estimate(inference: Inference, dataset: Dataset, train: TrainConfig) -> MemoryNeed:
+    """What the run needs, by arithmetic on the inferred shapes (no tensor is made)."""
+    size = element_bytes(train)
+    copies = state_copies(train)
+    weights = inference.total_params * size * (2 + copies)
+    batch = min(train.batch_size, len(dataset.x_train))
+    elements = layer_elements(inference)
+    activations = sum(elements) * batch * size
+    images = dataset.normalization is not None
+    x_bytes = 1 if images else size  # images stay uint8 on the device
+    y_bytes = 8 if dataset.task.is_classification else size
+    samples = len(dataset.x_train) + len(dataset.x_val)
+    data = samples * (math.prod(dataset.input_shape) * x_bytes + y_bytes)
+    chunk = min(eval_chunk(inference, train), len(dataset.x_val))
+    widest = _widest_pair(elements)
+    outputs = len(dataset.x_val) * (elements[-1] if elements else 1) * size
+    evaluation = chunk * widest * size + outputs
+    label = OPTIMIZERS[train.optimizer].label
+    return MemoryNeed(label, copies, weights, activations, data, evaluation)
+
+
+def free_memory(device: str) -> tuple[int, str] | None:
+    """The bytes free where the run will live, and how a sentence names that place; None
+    where it cannot be known (the check is then skipped, not guessed)."""
+    if device.startswith("cuda"):
+        try:
+            free, _total = torch.cuda.mem_get_info(torch.device(device))
+        except (RuntimeError, AssertionError):
+            return None
+        return int(free), f"the GPU ({device})"
+    if device != "cpu":
+        return None
+    available = _cpu_available()
+    return None if available is None else (available, "this machine")
+
+
+def _cpu_available() -> int | None:
+    """What this process can still allocate: MemAvailable from /proc/meminfo (else the free
+    physical pages), lowered by a container's memory limit and an address-space limit, which
+    MemAvailable does not see."""
+    known = [
+        value
+        for value in (_meminfo_available(), _cgroup_left(), _address_space_left())
+        if value is not None
+    ]
+    return min(known) if known else None
+
+
+def _meminfo_available() -> int | None:
+    """MemAvailable (what can be allocated without swapping), else the free physical pages."""
+    kilobytes = _field("/proc/meminfo", "MemAvailable:")
+    if kilobytes is not None:
+        return kilobytes * 1024
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _cgroup_left() -> int | None:
+    """A cgroup v2 memory limit less what the group uses; None without one."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        return None if limit == "max" else max(int(limit) - int(used), 0)
+    except (OSError, ValueError):
+        return None
+
+
+def _address_space_left() -> int | None:
+    """RLIMIT_AS less the address space already mapped; None without a limit."""
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    mapped = _field("/proc/self/status", "VmSize:")
+    if soft == resource.RLIM_INFINITY or mapped is None:
+        return None
+    return max(soft - mapped * 1024, 0)
+
+
+def _field(path: str, name: str) -> int | None:
+    """The first number after `name` in a /proc file (kB there); None where unreadable."""
+    try:
+        with open(path, encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith(name):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether an error is an allocation failure: Python's, CUDA's, or the CPU allocator's
+    (a RuntimeError saying it "can't allocate memory")."""
+    if isinstance(error, MemoryError | torch.cuda.OutOfMemoryError):
+        return True
+    text = str(error).lower()
+    return isinstance(error, RuntimeError) and (
+        "out of memory" in text or "can't allocate memory" in text
+    )
+
+
+def out_of_memory_subject(device: str) -> str:
+    """What ran out of memory, as a sentence starts: the run (CPU memory) or the GPU."""
+    return f"The GPU ({device})" if device.startswith("cuda") else "The run"
