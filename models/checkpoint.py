@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from models.build import ModelError, build
+from models.build import ModelError, build, state_dict_shapes
 from models.files import write_set_atomic
 from models.spec import ModelSpec, SpecError, read_json
 
@@ -138,8 +138,10 @@ def _unusual_kind(tensor: torch.Tensor) -> str:
     return ""
 
 
-def architecture_mismatch(expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor]) -> str:
-    """One line describing how two state_dicts differ, or '' when keys and shapes agree."""
+def architecture_mismatch(
+    expected: dict[str, tuple[int, ...]], found: dict[str, torch.Tensor]
+) -> str:
+    """One line describing how a state_dict differs from the expected keys and shapes, or ''."""
     problems = []
     missing = [key for key in expected if key not in found]
     unexpected = [key for key in found if key not in expected]
@@ -148,10 +150,10 @@ def architecture_mismatch(expected: dict[str, torch.Tensor], found: dict[str, to
     if unexpected:
         more = " ..." if len(unexpected) > 4 else ""
         problems.append("unexpected " + ", ".join(unexpected[:4]) + more)
-    for key, tensor in expected.items():
-        if key in found and found[key].shape != tensor.shape:
+    for key, shape in expected.items():
+        if key in found and tuple(found[key].shape) != tuple(shape):
             file_shape = "x".join(map(str, found[key].shape)) or "scalar"
-            model_shape = "x".join(map(str, tensor.shape)) or "scalar"
+            model_shape = "x".join(map(str, shape)) or "scalar"
             problems.append(f"{key} is {file_shape} in the file but {model_shape} in the model")
             break
     return "; ".join(problems)
@@ -164,14 +166,17 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     spec, experiment = _read_spec(model_path.parent / EXPERIMENT_FILE)
     state_dict = _read_state_dict(model_path)
     try:
-        model = build(spec)
+        expected = state_dict_shapes(spec)
     except ModelError as error:
         raise CheckpointError(f"{EXPERIMENT_FILE}: {error}") from None
-    mismatch = architecture_mismatch(model.state_dict(), state_dict)
+    # Compare before building: experiment.json may ask for terabytes that model.pt, already
+    # read, does not hold. Once the shapes agree, the model is no bigger than the file.
+    mismatch = architecture_mismatch(expected, state_dict)
     if mismatch:
         raise CheckpointError(
             f"{model_path.name} is for another architecture than {EXPERIMENT_FILE}: {mismatch}"
         )
+    model = build(spec)
     try:
         model.load_state_dict(state_dict, strict=True)
     except (RuntimeError, TypeError, NotImplementedError):
