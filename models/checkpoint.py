@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from models.build import ModelError, build, state_dict_shapes
-from models.files import write_set_atomic
+from models.files import finish_interrupted_save, write_set_atomic
 from models.spec import ModelSpec, SpecError, read_json
 
 MODEL_FILE = "model.pt"
@@ -163,6 +163,13 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     """Load `path` (a checkpoint folder or its model.pt) and rebuild the model strictly."""
     path = Path(path)
     model_path = path / MODEL_FILE if path.is_dir() else path
+    try:  # a save killed half way through its renames: the journal finishes it first
+        finish_interrupted_save(model_path.parent)
+    except OSError as error:
+        raise CheckpointError(
+            f"{model_path.parent} holds a save that was interrupted and cannot be finished "
+            f"here ({error.strerror or error}); save the run again"
+        ) from None
     spec, experiment = _read_spec(model_path.parent / EXPERIMENT_FILE)
     state_dict = _read_state_dict(model_path)
     try:

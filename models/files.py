@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import errno
 import glob
+import json
 import os
 import shutil
 import stat
@@ -83,6 +84,7 @@ def write_set_atomic(
     directory = Path(os.path.realpath(directory))
     names = set(files) | set(owned)
     directory.parent.mkdir(parents=True, exist_ok=True)
+    finish_interrupted_save(directory)  # before the stale files go: they may be its set
     _remove_stale(directory, names)
     existing = set(os.listdir(directory)) if directory.exists() else None
     if existing is not None and existing - names:
@@ -149,9 +151,13 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
+JOURNAL = ".layerlab-save.json"  # a set being renamed into a shared folder, file by file
+
+
 def _replace_one_by_one(directory: Path, files: Mapping[str, bytes], names: set[str]) -> None:
-    """Every file written and synced first, then the renames in a row: a full disk leaves
-    the old set; only a kill between two renames could mix them."""
+    """Every file written and synced first; then a journal naming the renames and removals
+    to come, and the renames in a row. A full disk leaves the old set; a kill after the
+    journal is finished by `finish_interrupted_save`, so the set is the new one."""
     directory.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
     try:
@@ -159,14 +165,58 @@ def _replace_one_by_one(directory: Path, files: Mapping[str, bytes], names: set[
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
             written[name] = temporary
             _write_and_close(handle, files[name])
-        for name, temporary in written.items():
-            os.replace(temporary, directory / name)
-    finally:
+        plan = {
+            "rename": {Path(temporary).name: name for name, temporary in written.items()},
+            "remove": sorted(names - set(files)),
+        }
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f"{JOURNAL}.", suffix=".tmp")
+        try:
+            _write_and_close(handle, json.dumps(plan).encode())
+            os.replace(temporary, directory / JOURNAL)  # from here on, the new set is the one
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except BaseException:  # nothing was renamed yet: the old set stays, whole
         for temporary in written.values():
             Path(temporary).unlink(missing_ok=True)
-    for name in names - set(files):
+        raise
+    _fsync_folder(directory)
+    # A failure from here on leaves the journal and the new files: the next save or load
+    # finishes the renames (finish_interrupted_save).
+    _carry_out(directory, plan)
+
+
+def _carry_out(directory: Path, plan: dict) -> None:
+    """The journal's renames and removals (those not done yet), then the journal goes."""
+    for temporary, name in plan["rename"].items():
+        if (directory / temporary).exists():
+            os.replace(directory / temporary, directory / name)
+    for name in plan["remove"]:
         (directory / name).unlink(missing_ok=True)
     _fsync_folder(directory)
+    (directory / JOURNAL).unlink(missing_ok=True)
+    _fsync_folder(directory)
+
+
+def finish_interrupted_save(directory: str | Path) -> bool:
+    """Finish a set's renames that a killed save left half done (its journal says which);
+    True when there was one. Reading or saving a set calls this first."""
+    directory = Path(directory)
+    try:
+        plan = json.loads((directory / JOURNAL).read_text(encoding="utf-8"))
+        renames, removals = dict(plan["rename"]), list(plan["remove"])
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, KeyError, TypeError):
+        # A journal is written whole (a rename) before any file moves: one that cannot be
+        # read was not ours to act on.
+        return False
+    safe = all(
+        Path(str(name)).name == str(name) for name in [*renames, *renames.values(), *removals]
+    )
+    if not safe:  # names only, never paths: a journal cannot move files elsewhere
+        return False
+    _carry_out(directory, {"rename": renames, "remove": removals})
+    return True
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -206,3 +256,5 @@ def _remove_stale(directory: Path, names: set[str]) -> None:
         for name in names:
             for stale in directory.glob(f".{glob.escape(name)}.*.tmp"):
                 stale.unlink(missing_ok=True)
+        for stale in directory.glob(f"{glob.escape(JOURNAL)}.*.tmp"):  # a journal half written
+            stale.unlink(missing_ok=True)
