@@ -42,8 +42,8 @@ def evaluate(run: PreparedRun, epoch: int, steps_done: int, train_loss: float) -
             val_accuracy=accuracy,
             confusion=confusion.reshape(classes, classes).cpu().numpy(),
         )
-    error = outputs.double() - targets.double()
-    mse = float(error.pow(2).mean())
-    variance = float((targets.double() - targets.double().mean()).pow(2).mean())
+    targets = targets.double()
+    mse = float((outputs.double() - targets).pow(2).mean())
+    variance = float((targets - targets.mean()).pow(2).mean())
     r2 = 1 - mse / variance if variance > 0 else math.nan
     return EpochReport(epoch, steps_done, train_loss, val_loss, val_rmse=math.sqrt(mse), val_r2=r2)

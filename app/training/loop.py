@@ -136,6 +136,7 @@ class TrainingLoop:
         x_train, y_train = run.x_train, run.y_train
         keep_finite, live = self.finite_state, self.live
         every = self.train.histogram_every
+        interval = run.report_interval
         record_histograms = self.histograms.record
         model.train()
         self.window_start = last_report = time.perf_counter()
@@ -199,7 +200,7 @@ class TrainingLoop:
                 self.step += 1
                 self.window_samples += len(index)
                 now = time.perf_counter()
-                if now - last_report >= run.report_interval:
+                if now - last_report >= interval:
                     yield from self._flush()
                     if self.finished_early:
                         return

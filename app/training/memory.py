@@ -93,8 +93,12 @@ def eval_chunk(inference: Inference, train: TrainConfig) -> int:
     """Validation samples per forward pass: as many as fit in EVAL_CHUNK_BYTES, at least 1.
 
     Without gradients, a layer's input and output are what is alive at once."""
-    widest = _widest_pair(layer_elements(inference))
-    return max(1, EVAL_CHUNK_BYTES // (widest * element_bytes(train)))
+    return _chunk(_widest_pair(layer_elements(inference)), element_bytes(train))
+
+
+def _chunk(widest: int, size: int) -> int:
+    """Samples per chunk when `widest` elements of `size` bytes each are alive per sample."""
+    return max(1, EVAL_CHUNK_BYTES // (widest * size))
 
 
 def _widest_pair(elements: list[int]) -> int:
@@ -116,8 +120,8 @@ def estimate(inference: Inference, dataset: Dataset, train: TrainConfig) -> Memo
     y_bytes = 8 if dataset.task.is_classification else size
     samples = len(dataset.x_train) + len(dataset.x_val)
     data = samples * (math.prod(dataset.input_shape) * x_bytes + y_bytes)
-    chunk = min(eval_chunk(inference, train), len(dataset.x_val))
     widest = _widest_pair(elements)
+    chunk = min(_chunk(widest, size), len(dataset.x_val))
     outputs = len(dataset.x_val) * (elements[-1] if elements else 1) * size
     evaluation = chunk * widest * size + outputs
     label = OPTIMIZERS[train.optimizer].label

@@ -17,6 +17,18 @@ from tests.app.test_cli import ROOT, small_experiment
 RUN_FILES = ["experiment.json", "metrics.csv", "model.pt", "model.py"]
 
 
+def run_main(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`main.py ARGS` in a real process, offscreen, from `cwd`."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+
+
 def test_a_reader_that_goes_away_does_not_stop_the_run_being_saved(tmp_path, monkeypatch):
     # `main.py train X | head -1`: a real pipe whose reading end is closed
     reading, writing = os.pipe()
@@ -53,14 +65,7 @@ def test_a_second_run_replaces_the_whole_set_and_leaves_no_temporaries(tmp_path,
 def test_a_screenshot_into_a_missing_folder_is_one_sentence_and_exit_2(tmp_path, where, words):
     (tmp_path / "shots").mkdir()
     # a real process: before the check, Qt aborted it (SIGABRT) after the error
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "screenshot", where],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    result = run_main(tmp_path, "screenshot", where)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("layerlab: ") and words in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
@@ -70,14 +75,7 @@ def test_a_screenshot_into_a_missing_folder_is_one_sentence_and_exit_2(tmp_path,
 def test_a_screenshot_that_cannot_be_saved_closes_the_window_first_and_exits_2(tmp_path):
     # no image format is called .xyz: the window opens, trains nothing, and the save fails;
     # before, the window's training thread was still running and Qt aborted the process
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "screenshot", "shot.xyz", "--size", "640x480"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    result = run_main(tmp_path, "screenshot", "shot.xyz", "--size", "640x480")
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines()[-1].startswith("layerlab: cannot write the screenshot")
     assert "Traceback" not in result.stderr and "QThread" not in result.stderr

@@ -17,13 +17,13 @@ from models.checkpoint import (
     EXPERIMENT_FILE,
     MODEL_FILE,
     SOURCE_FILE,
-    CheckpointError,
     load_checkpoint,
     save_checkpoint,
 )
 from models.codegen import generate
 from models.files import write_atomic
 from models.spec import LayerSpec, ModelSpec
+from tests.models.checkpoint_helpers import one_line_error
 
 L = LayerSpec.create
 
@@ -66,10 +66,8 @@ def saved(tmp_path) -> tuple[Path, nn.Sequential, ModelSpec]:
 
 
 def load_error(path: Path) -> str:
-    with pytest.raises(CheckpointError) as info:
-        load_checkpoint(path)
-    message = str(info.value)
-    assert "\n" not in message and message.strip() == message and message
+    message = one_line_error(path)
+    assert message.strip() == message
     return message
 
 

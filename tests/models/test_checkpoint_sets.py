@@ -16,12 +16,12 @@ from models.checkpoint import (
     EXPERIMENT_FILE,
     MODEL_FILE,
     SOURCE_FILE,
-    CheckpointError,
     load_checkpoint,
     save_checkpoint,
 )
 from models.files import write_atomic
 from models.spec import LayerSpec, ModelSpec
+from tests.models.checkpoint_helpers import one_line_error
 
 L = LayerSpec.create
 
@@ -48,14 +48,6 @@ def user_mode(kind: int) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return kind & ~umask
-
-
-def one_line_error(path: Path) -> str:
-    with pytest.raises(CheckpointError) as info:
-        load_checkpoint(path)
-    message = str(info.value)
-    assert message and "\n" not in message
-    return message
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage
 
-from app.history import RunHistory
-from app.reports import EpochReport, Report, RunStarted
+from app.reports import EpochReport, RunStarted
+from tests.widgets import live_plots
+from tests.widgets.live_plots import feed, shown_plot
 from widgets.generalization_plot import GeneralizationPlotWidget
 from widgets.theme import DARK, LIGHT
 
@@ -22,36 +23,14 @@ EPOCHS = (
 )
 
 
-def run_started(epochs: int = 5, val_samples: int = 200) -> RunStarted:
-    return RunStarted(
-        device="cpu",
-        dtype="float32",
-        task_kind="classification",
-        param_count=100,
-        train_samples=1000,
-        val_samples=val_samples,
-        steps_per_epoch=10,
-        epochs=epochs,
-        layer_names=("0",),
-        threads=1,
-    )
+def run_started(**changes: object) -> RunStarted:
+    """A classification run of 5 epochs of 10 steps, unless `changes` say otherwise."""
+    return live_plots.run_started(**{"epochs": 5, "steps_per_epoch": 10, **changes})
 
 
 @pytest.fixture
 def plot(qtbot) -> GeneralizationPlotWidget:
-    widget = GeneralizationPlotWidget()
-    qtbot.addWidget(widget)
-    widget.set_history(RunHistory())
-    widget.resize(700, 500)
-    widget.show()
-    return widget
-
-
-def feed(plot: GeneralizationPlotWidget, *reports: Report) -> None:
-    """What the window does with each report: the history takes it, the plot catches up."""
-    for report in reports:
-        plot.history().add(report)
-        plot.refresh()
+    return shown_plot(qtbot, GeneralizationPlotWidget)
 
 
 def data(item: pg.PlotDataItem) -> tuple[list[float], list[float]]:

@@ -13,24 +13,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCheckBox, QLabel, QSlider
 
 from app.history import MAX_POINTS, RunHistory
-from app.reports import EpochReport, Marker, Report, RunStarted, StepsReport
+from app.reports import EpochReport, Marker, StepsReport
+from tests.widgets.live_plots import feed, run_started, shown_plot
 from widgets.loss_plot import LossPlotWidget
 from widgets.theme import DARK, LIGHT
-
-
-def run_started(task_kind: str = "classification", steps_per_epoch: int = 100) -> RunStarted:
-    return RunStarted(
-        device="cpu",
-        dtype="float32",
-        task_kind=task_kind,
-        param_count=100,
-        train_samples=1000,
-        val_samples=200,
-        steps_per_epoch=steps_per_epoch,
-        epochs=10,
-        layer_names=("0",),
-        threads=1,
-    )
 
 
 def steps(first: int, losses: list[float] | np.ndarray) -> StepsReport:
@@ -54,19 +40,7 @@ def tb_smooth(values: list[float], weight: float) -> list[float]:
 
 @pytest.fixture
 def plot(qtbot) -> LossPlotWidget:
-    widget = LossPlotWidget()
-    qtbot.addWidget(widget)
-    widget.set_history(RunHistory())
-    widget.resize(700, 500)
-    widget.show()
-    return widget
-
-
-def feed(plot: LossPlotWidget, *reports: Report) -> None:
-    """What the window does with each report: the history takes it, the plot catches up."""
-    for report in reports:
-        plot.history().add(report)
-        plot.refresh()
+    return shown_plot(qtbot, LossPlotWidget)
 
 
 def test_empty_state_until_the_first_steps(plot):
