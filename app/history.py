@@ -94,10 +94,12 @@ class LossBuffer:
 
 
 class RunHistory:
-    """The current run's record. `add` takes every report in order; RunStarted starts over.
+    """The current run's record. `add` takes every report in order; a RunStarted from the
+    seed (`first_step` 0) starts over, one that continues the last run goes on with it.
 
     `version` counts the changes, so a view redraws only when it moved; `run_number` counts
-    the runs, so a view knows when to start over.
+    the fresh runs, so a view knows when to start over; `started` is the latest run's start,
+    continued or not.
     """
 
     def __init__(self, capacity: int = MAX_POINTS) -> None:
@@ -119,10 +121,11 @@ class RunHistory:
                 return
         elif isinstance(report, RunStarted):
             self.started = report
-            self.epochs, self.markers = [], []
-            self.losses.clear()
-            self._smooth_state = None
-            self.run_number += 1
+            if not report.continues:  # a continued run's curves go on from the last run's
+                self.epochs, self.markers = [], []
+                self.losses.clear()
+                self._smooth_state = None
+                self.run_number += 1
         elif isinstance(report, EpochReport):
             self.epochs.append(report)
         elif isinstance(report, Marker):

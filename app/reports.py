@@ -37,10 +37,20 @@ class RunStarted:
     epochs: int
     layer_names: tuple[str, ...]  # layers with parameters, as histograms name them
     threads: int
+    # A run that continues an earlier one counts on from it: the steps and epochs done before
+    # it (0 for a fresh run from the seed). Its own reports' steps and epochs are global.
+    first_step: int = 0
+    first_epoch: int = 0
 
     @property
     def total_steps(self) -> int:
+        """This run's own steps (a continued run ends at step first_step + total_steps)."""
         return self.steps_per_epoch * self.epochs
+
+    @property
+    def continues(self) -> bool:
+        """Whether this run trains on from an earlier run's steps (its history goes on)."""
+        return self.first_step > 0
 
 
 @dataclass(frozen=True)
@@ -141,9 +151,12 @@ class Paused:
 class RunFinished:
     reason: str  # "completed", "stopped" or "diverged"
     message: str
-    steps_done: int
-    epochs_done: int
+    steps_done: int  # global, as the steps of the reports
+    epochs_done: int  # global: the epochs completed, this run's and those it continued
     elapsed: float
+    # A run that completed but did not learn as it should (its loss grew by orders of
+    # magnitude): one plain sentence saying so and what to change; "" when all went well.
+    warning: str = ""
 
 
 Report = (

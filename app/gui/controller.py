@@ -7,15 +7,17 @@ never run), and re-emits the worker's reports in the GUI thread, dropping those 
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from app.continuation import continues
 from app.datasets.vision import default_data_root
 from app.gui.worker import DownloadRequest, RunRequest, TrainingWorker
 from app.history import RunHistory
-from app.reports import Paused, StepsReport
+from app.reports import Paused, RunFinished, RunStarted, StepsReport
 from app.results import DownloadResult
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 
@@ -72,6 +74,13 @@ class TrainingController(QObject):
         self.state = IDLE
         self.has_weights = False
         self.history = RunHistory()  # the current run's losses, epochs and markers
+        # The experiment of the run under way, and of the last run that ended with its
+        # weights in the worker (None after Reset or a run that failed part way): Train
+        # continues that one when the model and data are unchanged.
+        self._run_experiment = None
+        self._ended_experiment = None
+        self._run_started = False  # whether the run under way has reported RunStarted
+        self._pace: float | None = None  # steps a second for every run; None: full speed
         self.data_root = str(default_data_root())  # where image datasets live
         self._download_cancel: threading.Event | None = None
         self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
@@ -80,18 +89,51 @@ class TrainingController(QObject):
     def downloading(self) -> bool:
         return self._download_cancel is not None
 
+    def can_continue(self, experiment) -> bool:
+        """Whether Train would go on from the last run's weights (its steps, epochs and
+        curves counting on) rather than start from the seed: a run ended (completed,
+        stopped or diverged; not reset, not failed part way) with the same model, data,
+        device, dtype and seed as `experiment`, and none runs now."""
+        return (
+            self.state not in (RUNNING, PAUSED)
+            and self._ended_experiment is not None
+            and continues(self._ended_experiment, experiment)
+        )
+
     def train(self, experiment, bounds=None) -> None:
-        """A new run from the seed's initial weights (the same seed, the same first losses)."""
+        """Continue the last run when `can_continue`; else a new run from the seed's initial
+        weights (the same seed, the same first losses)."""
         from app.training import Control  # torch is loaded by now or loads here, once
 
         if self.state in (RUNNING, PAUSED) or self.downloading:
             return
+        resume = self.can_continue(experiment)
         self.run_id += 1
         self.control = Control()
+        self.control.set_pace(self._pace)
+        self._run_experiment, self._run_started = experiment, False
         self._set_state(RUNNING)
         self._startRun.emit(
-            RunRequest(self.run_id, experiment, self.control, bounds, self.data_root)
+            RunRequest(self.run_id, experiment, self.control, bounds, self.data_root, resume)
         )
+
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """At most this many steps a second (so a class can watch a toy run learn), for the
+        run under way at once and for later runs; None: full speed, the default."""
+        if steps_per_second is not None and not (
+            math.isfinite(steps_per_second) and steps_per_second > 0
+        ):
+            raise ValueError(
+                f"a pace must be a positive number of steps a second, not {steps_per_second}"
+            )
+        self._pace = steps_per_second
+        if self.control is not None:
+            self.control.set_pace(steps_per_second)
+
+    @property
+    def pace(self) -> float | None:
+        """The steps a second runs are held to; None at full speed."""
+        return self._pace
 
     def download(self, name: str) -> None:
         """Fetch an image dataset into the data folder, in the worker; see downloadFinished."""
@@ -135,10 +177,12 @@ class TrainingController(QObject):
             self.control.stop()
 
     def reset(self) -> None:
-        """Forget the trained weights; the next Train starts from the seed."""
+        """Forget the trained weights; the next Train starts from the seed (and the history
+        starts over when that run starts)."""
         self.stop()
         self.run_id += 1  # late reports of the old run are dropped
         self.has_weights = False
+        self._ended_experiment = None
         self._forget.emit()
         if self.state == FINISHED:
             self._set_state(IDLE)
@@ -176,6 +220,12 @@ class TrainingController(QObject):
             self.has_weights = True
             if self.state == PAUSED and not self.control.paused:
                 self._set_state(RUNNING)
+        elif isinstance(report, RunStarted):
+            self._run_started = True
+        elif isinstance(report, RunFinished):
+            # Its weights stay in the worker: the next Train may continue them (a diverged
+            # run's too: it kept its last finite weights).
+            self._ended_experiment = self._run_experiment
         self.history.add(report)
         self.reportReceived.emit(report)
 
@@ -186,6 +236,10 @@ class TrainingController(QObject):
 
     def _on_failed(self, run_id: int, message: str) -> None:
         if run_id == self.run_id:
+            if self._run_started:
+                # It failed part way (out of memory): the next Train starts from the seed.
+                # One refused before its first step changed nothing: the last run may go on.
+                self._ended_experiment = None
             self.runFailed.emit(message)
 
     def _on_finished(self, run_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import partial
 
 import numpy as np
@@ -24,11 +24,11 @@ from app.training.checks import RunError
 from app.training.control import Control
 from app.training.devices import device_label
 from app.training.evaluation import evaluate
-from app.training.histograms import HistogramRecorder
 from app.training.memory import is_out_of_memory, out_of_memory_subject
 from app.training.messages import (
     completed_message,
     divergence_message,
+    growth_warning,
     out_of_memory_message,
     stopped_message,
 )
@@ -48,12 +48,21 @@ class TrainingLoop:
         self.train = run.train
         on_cpu = run.placement.device.type == "cpu"
         self.per_step = on_cpu if per_step_checks is None else per_step_checks
-        self.step = 0
-        self.epoch = 0
+        # Steps and epochs are global: a continued run counts on from the runs before it.
+        self.first_step = run.first_step
+        self.step = run.first_step
+        self.epoch = run.first_epoch
         self.pending: list = []  # losses since the last report: floats on the CPU, else tensors
-        self.pending_first = 0
+        self.pending_first = run.first_step
         self.epoch_losses: list[np.ndarray] = []
-        self.histograms = HistogramRecorder(run.layer_names, run.layer_params)
+        self.histograms = run.histograms  # shared by continued runs: the bins stay the same
+        if self.histograms.pending:
+            self.histograms.report()  # records an earlier run ended without reporting
+        # The model's first loss from the seed's weights, for the warning; a fresh run's comes
+        # with its first step.
+        self.start_loss = run.start_loss
+        self.first_loss: float | None = None  # this run's first step's
+        self.last_step_at = -math.inf  # when the last paced step started
         self.active = 0.0  # seconds spent training, pauses and reporting excluded
         self.window_start = time.perf_counter()
         self.window_samples = 0
@@ -67,11 +76,12 @@ class TrainingLoop:
         # too). Accelerators read losses only at reports: `candidate_state` is copied at each
         # report and becomes `finite_state` once the first loss after it is seen finite.
         self.finite_state = self._copy_state()
-        self.finite_step = 0  # the updates the weights in `finite_state` had
+        self.finite_step = run.first_step  # the updates the weights in `finite_state` had
         self.candidate_state = None if self.per_step else self._copy_state()
-        self.candidate_step = 0
+        self.candidate_step = run.first_step
         self.finished_early = False
         self.last_epoch: EpochReport | None = None
+        self.epoch_reports: list[EpochReport] = []  # this run's, for the warning
 
     def reports(self) -> Iterator[Report]:
         """Train every epoch, yielding RunStarted, steps, histograms, epochs and RunFinished;
@@ -100,7 +110,7 @@ class TrainingLoop:
         if self.per_step:
             yield from self._flush()
             # `finite_state` holds the weights that scored the last loss read.
-            kept_step = max(self.pending_first - 1, 0)
+            kept_step = max(self.pending_first - 1, self.first_step)
         else:
             kept_step = self.finite_step
         torch._foreach_copy_(self.live, self.finite_state)
@@ -126,8 +136,12 @@ class TrainingLoop:
             epochs=self.train.epochs,
             layer_names=run.layer_names,
             threads=run.threads,
+            first_step=run.first_step,
+            first_epoch=run.first_epoch,
         )
-        generator = torch.Generator().manual_seed(self.train.seed)
+        if run.first_step:
+            yield Marker(run.first_step, "continued")
+        generator, control = run.generator, self.control
         model, optimizer, loss_fn, scaler = run.model, run.optimizer, run.loss_fn, run.scaler
         placement = run.placement
         forward = model if placement.autocast_dtype is None else partial(placement.forward, model)
@@ -140,31 +154,40 @@ class TrainingLoop:
         record_histograms = self.histograms.record
         model.train()
         self.window_start = last_report = time.perf_counter()
-        for epoch in range(self.train.epochs):
+        first_epoch = run.first_epoch
+        for epoch in range(first_epoch, first_epoch + self.train.epochs):
             self.epoch = epoch
             order = torch.randperm(n, generator=generator).to(placement.device)
             for start in range(0, used, batch):
-                if self.control.paused or self.control.stopped:
-                    # Paused with a granted step runs it without blocking; otherwise report
-                    # everything so far, then block until resumed, stepped or stopped.
-                    blocking = self.control.must_wait or self.control.stopped
-                    if blocking:
-                        yield from self._flush()
+                if control.needs_attention:  # one attribute read per batch when untouched
+                    if control.pace is not None:
+                        last_report = yield from self._keep_pace(last_report, interval)
                         if self.finished_early:
                             return
-                        if not self.control.stopped:
-                            yield Paused(self.step)
-                    if not self.control.wait_turn():
-                        yield self._finished("stopped")
-                        return
-                    if blocking:
-                        self.window_start = last_report = time.perf_counter()
-                        self.window_samples = 0
-                rate = self.control.take_learning_rate()
-                if rate is not None:
-                    for group in optimizer.param_groups:
-                        group["lr"] = rate
-                    yield Marker(self.step, f"learning rate {rate:g}")
+                    if control.paused or control.stopped:
+                        # Paused with a granted step runs it without blocking; otherwise
+                        # report everything so far, then block until resumed, stepped or
+                        # stopped.
+                        blocking = control.must_wait or control.stopped
+                        if blocking:
+                            yield from self._flush()
+                            if self.finished_early:
+                                return
+                            if not control.stopped:
+                                yield Paused(self.step)
+                        if not control.wait_turn():
+                            yield self._finished("stopped")
+                            return
+                        if blocking:
+                            self.window_start = last_report = time.perf_counter()
+                            self.window_samples = 0
+                    rate = control.take_learning_rate()
+                    if rate is not None:
+                        for group in optimizer.param_groups:
+                            group["lr"] = rate
+                        yield Marker(self.step, f"learning rate {rate:g}")
+                    if control.pace is not None:  # the paced step starts now
+                        self.last_step_at = time.perf_counter()
                 index = order[start : start + batch]
                 optimizer.zero_grad(set_to_none=True)
                 x = x_train[index]
@@ -177,7 +200,8 @@ class TrainingLoop:
                         yield from self._flush()
                         # The weights in keep_finite scored the previous step's finite loss.
                         torch._foreach_copy_(live, keep_finite)
-                        yield self._diverged(value, self.step + 1, max(self.step - 1, 0))
+                        kept_step = max(self.step - 1, self.first_step)
+                        yield self._diverged(value, self.step + 1, kept_step)
                         return
                     self.pending.append(value)
                     # These weights scored a finite loss: keep them (one fused copy into
@@ -211,6 +235,23 @@ class TrainingLoop:
             yield self._evaluate()
         yield self._finished("completed")
 
+    def _keep_pace(self, last_report: float, interval: float) -> Generator[Report, None, float]:
+        """Paced: wait until the last step started 1 / pace seconds ago, reporting first the
+        losses that would otherwise wait past the report interval. Pause, step and stop end
+        the wait at once (a granted step runs at once), a new pace applies at once. Returns
+        when the last report was."""
+        control = self.control
+        pace = control.pace
+        if pace is not None and not (control.paused or control.stopped):
+            due = self.last_step_at + 1 / pace
+            if self.pending and due - last_report >= interval and time.perf_counter() < due:
+                yield from self._flush()
+                if self.finished_early:
+                    return last_report
+                last_report = time.perf_counter()
+            control.wait_paced(self.last_step_at)
+        return last_report
+
     def _flush(self) -> Iterator[Report]:
         """Yield the losses and histograms gathered since the last report."""
         now = time.perf_counter()
@@ -236,6 +277,10 @@ class TrainingLoop:
                 torch._foreach_copy_(spare, self.live)
                 self.candidate_state, self.candidate_step = spare, self.step
             self.epoch_losses.append(losses)
+            if self.first_loss is None:
+                self.first_loss = float(losses[0])
+                if self.start_loss is None:
+                    self.start_loss = self.first_loss
             elapsed = now - self.window_start
             speed = self.window_samples / elapsed if elapsed > 0 else 0.0
             yield StepsReport(
@@ -259,7 +304,7 @@ class TrainingLoop:
         """Accelerators: put back the last weights known to score a finite loss; their step.
 
         `first_bad` counts from the report's first loss, the one the candidate scored."""
-        if first_bad > 0 or self.candidate_step == 0:
+        if first_bad > 0 or self.candidate_step == self.first_step:
             # The candidate scored a finite loss (or is the starting weights: nothing older).
             state, step = self.candidate_state, self.candidate_step
         else:
@@ -274,18 +319,30 @@ class TrainingLoop:
         self.epoch_losses = []
         report = evaluate(self.run, self.epoch + 1, self.step, train_loss)
         self.last_epoch = report
+        self.epoch_reports.append(report)
         self.window_start = time.perf_counter()
         return report
 
+    def _epochs_done(self) -> int:
+        """Epochs completed, this run's and those of the runs it continues."""
+        return self.last_epoch.epoch if self.last_epoch else self.run.first_epoch
+
     def _finished(self, reason: str) -> RunFinished:
-        epochs_done = self.last_epoch.epoch if self.last_epoch else 0
+        epochs_done, warning = self._epochs_done(), ""
         if reason == "completed":
-            message = completed_message(self.train.epochs, self.step, self.active, self.last_epoch)
+            steps = self.step - self.first_step
+            continued = self.first_step > 0
+            message = completed_message(
+                self.train.epochs, steps, self.active, self.last_epoch, continued
+            )
+            warning = growth_warning(
+                self.start_loss, self.first_loss, self.epoch_reports, self.train
+            )
         else:
-            message = stopped_message(self.step, self.epoch, self.train.epochs)
-        return RunFinished(reason, message, self.step, epochs_done, self.active)
+            last_epoch = self.run.first_epoch + self.train.epochs
+            message = stopped_message(self.step, self.epoch, last_epoch)
+        return RunFinished(reason, message, self.step, epochs_done, self.active, warning)
 
     def _diverged(self, value: float, step: int, kept_step: int) -> RunFinished:
         message = divergence_message(value, step, self.epoch, self.train, kept_step)
-        epochs_done = self.last_epoch.epoch if self.last_epoch else 0
-        return RunFinished("diverged", message, step, epochs_done, self.active)
+        return RunFinished("diverged", message, step, self._epochs_done(), self.active)

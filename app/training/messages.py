@@ -1,13 +1,19 @@
-"""The sentences that end a run: completed, stopped, or why the loss diverged."""
+"""The sentences that end a run: completed, stopped, why the loss diverged, and the warning of
+a run that completed while its loss grew."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from app.experiment import TrainConfig
 from app.options import OPTIMIZERS
 from app.reports import EpochReport
 from models.words import counted
+
+# A completed run whose loss grew this many times above where it started gets a warning:
+# orders of magnitude, not noise (Adam at learning rate 50 on two moons: 0.69 to 1.6e+07).
+LOSS_GROWTH = 100.0
 
 
 def divergence_message(
@@ -15,15 +21,43 @@ def divergence_message(
 ) -> str:
     """Why a run stopped. `step` counts from 1; `kept_step` is the updates the kept weights had."""
     what = "NaN" if math.isnan(value) else "infinite"
+    advice = rate_advice(train)
     text = f"The loss became {what} at step {step} (epoch {epoch + 1}). "
+    return text + f"{advice[:1].upper()}{advice[1:]}. " + kept_sentence(kept_step)
+
+
+def rate_advice(train: TrainConfig) -> str:
+    """What to change when the loss runs away, as a clause: the learning rate, or float16."""
     rate = f"{train.learning_rate:g}"
     if train.dtype == "float16":
-        text += "float16 overflows easily; try bfloat16 or float32, or a smaller learning rate. "
-    elif train.learning_rate >= OPTIMIZERS[train.optimizer].high_learning_rate:
-        text += f"The learning rate {rate} is likely too high; try {train.learning_rate / 10:g}. "
-    else:
-        text += f"The learning rate {rate} may be too high, or the inputs too large. "
-    return text + kept_sentence(kept_step)
+        return "float16 overflows easily; try bfloat16 or float32, or a smaller learning rate"
+    if train.learning_rate >= OPTIMIZERS[train.optimizer].high_learning_rate:
+        return f"the learning rate {rate} is likely too high; try {train.learning_rate / 10:g}"
+    return f"the learning rate {rate} may be too high, or the inputs too large"
+
+
+def growth_warning(
+    start_loss: float | None,
+    first_loss: float | None,
+    epochs: Sequence[EpochReport],
+    train: TrainConfig,
+) -> str:
+    """The warning of a completed run whose loss grew by orders of magnitude: its worst epoch's
+    mean training loss at least LOSS_GROWTH times its lowest (the run's first loss or an
+    epoch's mean) and above `start_loss`, the untrained model's (its first loss from the
+    seed's weights, in the run that started it); "" when not.
+
+    Epoch means, not single steps, and never below the untrained loss: a trained model's
+    loss may swing from 1e-06 to 0.06, which is no loss running away."""
+    means = [e.train_loss for e in epochs if math.isfinite(e.train_loss)]
+    if start_loss is None or first_loss is None or not means:
+        return ""  # no step was taken
+    lowest, peak = min(first_loss, *means), max(means)
+    if peak >= LOSS_GROWTH * lowest and peak > start_loss:
+        # From where the run started when it grew from there; else from its lowest, later.
+        base = first_loss if peak >= LOSS_GROWTH * first_loss else lowest
+        return f"The loss grew from {base:.2g} to {peak:.2g} during the run: {rate_advice(train)}."
+    return ""
 
 
 def out_of_memory_message(subject: str, step: int, epoch: int, kept_step: int) -> str:
@@ -42,10 +76,19 @@ def kept_sentence(kept_step: int) -> str:
 
 
 def completed_message(
-    epochs: int, steps: int, seconds: float, last_epoch: EpochReport | None
+    epochs: int,
+    steps: int,
+    seconds: float,
+    last_epoch: EpochReport | None,
+    continued: bool = False,
 ) -> str:
-    """A finished run in one sentence, with its last validation score."""
-    message = f"Finished {counted(epochs, 'epoch')} ({steps} steps) in {seconds:.1f} s"
+    """A finished run in one sentence, with its last validation score. `epochs` and `steps`
+    are this run's; a run that continued an earlier one says how many epochs are done in all."""
+    done = f"{counted(epochs, 'epoch')} ({steps} steps)"
+    if continued:
+        in_all = f"; {counted(last_epoch.epoch, 'epoch')} in all" if last_epoch else ""
+        done = f"{counted(epochs, 'more epoch')} ({steps} steps{in_all})"
+    message = f"Finished {done} in {seconds:.1f} s"
     if last_epoch and last_epoch.val_accuracy is not None:
         message += f": validation accuracy {last_epoch.val_accuracy:.1%}"
     elif last_epoch and last_epoch.val_rmse is not None:
@@ -54,5 +97,6 @@ def completed_message(
 
 
 def stopped_message(step: int, epoch: int, epochs: int) -> str:
-    """A run the user stopped: where it was. `epoch` counts from 0."""
+    """A run the user stopped: where it was. `epoch` counts from 0; `epochs` is the epoch the
+    run would have ended with (global, as `step` and `epoch` are)."""
     return f"Stopped at step {step} (epoch {epoch + 1} of {epochs})."

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from app.experiment import TrainConfig
+from app.training.histograms import HistogramRecorder
 from app.training.placement import Placement
 from models.spec import Task
 
@@ -16,7 +17,9 @@ from models.spec import Task
 @dataclass(frozen=True, eq=False)
 class PreparedRun:
     """A checked, built run: model, optimizer, loss and data on the device, and how they live
-    there. The loop reads these fields and nothing else of the Trainer."""
+    there, and where it starts. The loop reads these fields and nothing else of the Trainer.
+    A run that continues an earlier one shares its model, optimizer, data order and
+    histogram bins, and counts on from its steps and epochs."""
 
     train: TrainConfig
     placement: Placement
@@ -35,3 +38,10 @@ class PreparedRun:
     threads: int
     eval_chunk: int  # validation samples per forward pass, sized by memory (training.memory)
     report_interval: float  # seconds of wall time between StepsReports
+    generator: torch.Generator  # the data order: seeded once, then goes on from run to run
+    histograms: HistogramRecorder  # bins fixed at the first record of the first run
+    first_step: int = 0  # steps done before this run (0 for a fresh run from the seed)
+    first_epoch: int = 0  # epochs completed before this run
+    # The loss of the model's very first step, from the seed's weights (None for a fresh run:
+    # it comes with the first step): where a continued run's loss is measured from too.
+    start_loss: float | None = None

@@ -1,5 +1,7 @@
-"""Trainer: one run of an Experiment. `prepare()` checks and builds; `run()` trains, yielding
-reports; between reports the same thread may ask for predictions and the weights."""
+"""Trainer: the training of one model on one dataset. `prepare()` checks and builds; `run()`
+trains, yielding reports, and each later `run()` trains on from where the last one ended
+(`continue_with` changes the training settings between runs); between reports the same
+thread may ask for predictions and the weights."""
 
 from __future__ import annotations
 
@@ -10,11 +12,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from app.continuation import continues, keeps_optimizer
 from app.datasets import DataConfig, Dataset, load
 from app.datasets.vision import DataMissing
 from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.options import DTYPES, OPTIMIZERS
-from app.reports import ImagePredictionReport, PredictionReport, Report
+from app.reports import (
+    ImagePredictionReport,
+    PredictionReport,
+    Report,
+    RunFinished,
+    StepsReport,
+)
 from app.training.checks import (
     RunError,
     check_computes,
@@ -23,6 +32,7 @@ from app.training.checks import (
     check_settings,
 )
 from app.training.control import Control
+from app.training.histograms import HistogramRecorder
 from app.training.loop import TrainingLoop
 from app.training.memory import eval_chunk, is_out_of_memory, out_of_memory_subject
 from app.training.placement import Placement
@@ -34,7 +44,8 @@ REPORT_INTERVAL = 0.2  # seconds of wall time between StepsReports
 
 
 class Trainer:
-    """One run of an experiment. `prepare()` checks and builds; `run()` trains and reports."""
+    """One model's training. `prepare()` checks and builds; `run()` trains and reports; a
+    later `run()` goes on from the weights, steps, epochs and data order the last one left."""
 
     def __init__(
         self,
@@ -49,8 +60,16 @@ class Trainer:
         self.dataset = dataset
         self.data_root = data_root
         self.threads = threads  # intra-op threads; None: chosen by the work of a step
+        self._threads_asked = threads
         self.report_interval = report_interval
         self.model: nn.Sequential | None = None
+        # Where the next run starts: the steps and epochs done by the runs before it.
+        self.steps_done = 0
+        self.epochs_done = 0
+        self._ended = False  # whether the last run ended with RunFinished (may go on)
+        self._optimizer_spoiled = False  # a diverged run: the state no longer fits the weights
+        self._histograms: HistogramRecorder | None = None
+        self._start_loss: float | None = None  # the model's first step's, for the warnings
 
     def prepare(self) -> None:
         """Reject what cannot run with a RunError, then build data, model and optimizer."""
@@ -73,6 +92,9 @@ class Trainer:
         self.step_work = train.batch_size * multiply_adds(inference)
         if self.threads is None:
             self.threads = choose_threads(self.experiment, self.step_work)
+        self.steps_done = self.epochs_done = 0
+        self._ended = self._optimizer_spoiled = False
+        self._histograms = self._start_loss = None
         failed = None
         try:
             self._build(layers, dataset)
@@ -94,6 +116,9 @@ class Trainer:
         torch.manual_seed(train.seed)
         self.model = self.placement.build(layers)
         self.optimizer = _make_optimizer(train, list(self.model.parameters()))
+        # The data order of every epoch, drawn from one generator for all the runs of this
+        # model: a continued run shuffles exactly as one longer run would have.
+        self.generator = torch.Generator().manual_seed(train.seed)
         classification = dataset.task.is_classification
         self.x_train, self.y_train = self.placement.tensors(
             dataset.x_train, dataset.y_train, classification
@@ -101,6 +126,38 @@ class Trainer:
         self.x_val, self.y_val = self.placement.tensors(
             dataset.x_val, dataset.y_val, classification
         )
+
+    def can_continue(self, experiment: Experiment) -> bool:
+        """Whether `run()` may train on with `experiment`'s settings: the last run ended
+        (completed, stopped or diverged, not failed part way) and the model, data, device,
+        dtype and seed are the same (app.continuation.continues)."""
+        return self.model is not None and self._ended and continues(self.experiment, experiment)
+
+    def continue_with(self, experiment: Experiment) -> None:
+        """Take `experiment`'s training settings for the next `run()`, which goes on from the
+        current weights. The optimizer keeps its state when it and its options are the same
+        (a new learning rate is set on it); otherwise a new one starts. Settings that cannot
+        run raise a RunError with nothing changed."""
+        if not self.can_continue(experiment):
+            raise ValueError("continue_with needs the same model, data, device, dtype and seed")
+        train = experiment.train
+        check_settings(train)
+        inference, loss = check_data(experiment, self.dataset)
+        # No memory check: the model and the data are on the device already, and would be
+        # counted twice; a batch too big ends the run with its weights kept (loop.py).
+        keep = keeps_optimizer(self.experiment.train, train) and not self._optimizer_spoiled
+        self.experiment = experiment
+        self.eval_chunk = eval_chunk(inference, train)
+        self.loss_fn = getattr(F, loss.torch_function)
+        self.step_work = train.batch_size * multiply_adds(inference)
+        if self._threads_asked is None:
+            self.threads = choose_threads(experiment, self.step_work)
+        if keep:
+            for group in self.optimizer.param_groups:
+                group["lr"] = train.learning_rate
+        else:
+            self.optimizer = _make_optimizer(train, list(self.model.parameters()))
+            self._optimizer_spoiled = False
 
     def predict(
         self,
@@ -125,25 +182,46 @@ class Trainer:
         }
 
     def run(self, control: Control | None = None) -> Iterator[Report]:
-        """Train, yielding reports; restores torch's global settings when it ends."""
+        """Train, yielding reports, from where the last run ended (from the seed the first
+        time); restores torch's global settings when it ends."""
         if self.model is None:
             self.prepare()
+        if self._optimizer_spoiled:  # a diverged run's moments belong to the ruined weights
+            self.optimizer = _make_optimizer(self.experiment.train, list(self.model.parameters()))
+            self._optimizer_spoiled = False
         control = control or Control()
         threads = torch.get_num_threads()
         deterministic = torch.are_deterministic_algorithms_enabled()
+        self._ended = False  # until this run reports its end
         try:
             torch.set_num_threads(self.threads)
             if self.experiment.train.deterministic:
                 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
                 torch.use_deterministic_algorithms(True)
-            yield from TrainingLoop(self.prepared_run(), control).reports()
+            for report in TrainingLoop(self.prepared_run(), control).reports():
+                if isinstance(report, StepsReport) and self._start_loss is None:
+                    self._start_loss = float(report.losses[0])
+                elif isinstance(report, RunFinished):
+                    self._run_ended(report)
+                yield report
         finally:
             torch.set_num_threads(threads)
             torch.use_deterministic_algorithms(deterministic)
 
+    def _run_ended(self, finished: RunFinished) -> None:
+        """Where the next run starts. A diverged run's `steps_done` counts the step whose loss
+        was not finite, which made no update: the next run's first loss takes its place."""
+        diverged = finished.reason == "diverged"
+        self.steps_done = finished.steps_done - 1 if diverged else finished.steps_done
+        self.epochs_done = finished.epochs_done
+        self._optimizer_spoiled = diverged
+        self._ended = True
+
     def prepared_run(self) -> PreparedRun:
         """What the loop needs, read once: the threads may have changed since `prepare`."""
         names, params = _histogram_layers(self.model)
+        if self._histograms is None:
+            self._histograms = HistogramRecorder(names, params)
         task = self.dataset.task
         return PreparedRun(
             train=self.experiment.train,
@@ -163,6 +241,11 @@ class Trainer:
             threads=self.threads,
             eval_chunk=self.eval_chunk,
             report_interval=self.report_interval,
+            generator=self.generator,
+            histograms=self._histograms,
+            first_step=self.steps_done,
+            first_epoch=self.epochs_done,
+            start_loss=self._start_loss,
         )
 
 

@@ -118,3 +118,29 @@ def test_losses_read_at_reports_keep_weights_known_to_score_a_finite_loss(report
     # knows only the weights it copied at the start.
     assert kept == (finished.steps_done - 2 if report_interval == 0.0 else 0)
     assert math.isfinite(training_loss(trainer))
+
+
+@pytest.mark.parametrize(
+    "per_step_checks, report_interval", [(True, 0.2), (False, 0.0), (False, 1e9)]
+)
+def test_a_continued_run_that_diverges_keeps_finite_weights_counted_on(
+    per_step_checks, report_interval
+):
+    calm = Experiment(
+        data=DataConfig("line", samples=400),
+        train=TrainConfig(epochs=1, batch_size=32),
+        model=LINE_MODEL,
+    )
+    trainer = Trainer(calm, report_interval=report_interval)
+    assert list(trainer.run())[-1].steps_done == 10
+    trainer.continue_with(diverging(batch_size=32))
+    # On the CPU, and as on an accelerator (losses read only at reports).
+    loop = TrainingLoop(trainer.prepared_run(), Control(), per_step_checks=per_step_checks)
+    reports = list(loop.reports())
+    finished = reports[-1]
+    assert finished.reason == "diverged" and reports[0].first_step == 10
+    # Steps count on from the first run; the kept weights are the last known to score a
+    # finite loss: at the earliest those this run started from, never step 0's.
+    expected = 10 if report_interval == 1e9 else finished.steps_done - 2
+    assert kept_step(finished.message) == expected and expected >= 10
+    assert math.isfinite(training_loss(trainer))

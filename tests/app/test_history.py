@@ -4,6 +4,7 @@ smooths like TensorBoard and writes metrics.csv, all without Qt."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -97,6 +98,30 @@ def test_version_counts_changes_and_a_new_run_starts_over():
     assert history.started.epochs == 3
     assert history.point_count() == 0 and history.epochs == [] and history.markers == []
     assert history.metrics_rows() == []
+
+
+def test_a_continued_run_goes_on_with_the_curves_and_a_fresh_run_starts_over():
+    history = RunHistory()
+    values = [4.0, 1.0, 3.0, 2.0, 5.0]
+    history.add(run_started())
+    history.add(steps(0, values[:3]))
+    history.add(EpochReport(1, 3, 2.7, 2.5, val_accuracy=0.5))
+    history.smoothed(0.5)
+    continued = replace(run_started(epochs=4), first_step=3, first_epoch=1)
+    history.add(continued)
+    history.add(Marker(3, "continued"))
+    history.add(steps(3, values[3:]))
+    history.add(EpochReport(2, 5, 3.5, 2.0, val_accuracy=0.6))
+    # One curve from step 0, its average smoothed on across the join; both epochs; one run.
+    assert history.run_number == 1 and history.started is continued
+    assert history.steps().tolist() == [0, 1, 2, 3, 4]
+    assert history.smoothed(0.5) == pytest.approx(tb_smooth(values, 0.5))
+    assert [e.epoch for e in history.epochs] == [1, 2]
+    assert history.markers == [Marker(3, "continued")]
+    assert [row["epoch"] for row in history.metrics_rows()] == [1, 2]
+    history.add(run_started())  # from the seed again (after Reset, or a changed model)
+    assert history.run_number == 2 and history.point_count() == 0
+    assert history.epochs == [] and history.markers == []
 
 
 def test_a_million_steps_stay_bounded_and_keep_the_whole_run():
