@@ -15,7 +15,15 @@ import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from app.datasets import DATA_RANGES, SEED_RANGE, DataConfig, check_config, dataset_names
+from app.datasets import (
+    DATA_RANGES,
+    SEED_RANGE,
+    DataConfig,
+    check_config,
+    data_input_shape,
+    dataset_names,
+    used_fields,
+)
 from app.datasets.toy import with_defaults
 from app.options import DTYPES, LOSSES, OPTIMIZERS, resolve_loss
 from models.codegen import TrainingSketch, generate
@@ -45,6 +53,8 @@ FIELDS = ("format", "version", "title", "description", "model", "data", "train")
 # The largest experiment file read: the biggest model the catalog allows is far smaller, and a
 # cap keeps a wrong file (a disk image, /dev/zero) from filling memory before JSON sees it.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+UNTITLED = "Untitled experiment"  # the title of an experiment nobody has named yet
 
 
 class ExperimentError(ValueError):
@@ -98,8 +108,15 @@ class Experiment:
     model: ModelSpec = field(default_factory=_default_model)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
-    title: str = "Untitled experiment"
+    title: str = UNTITLED
     description: str = ""
+
+    @classmethod
+    def blank(cls) -> Experiment:
+        """File > New: the default data and training, and a model with no layers yet whose
+        input is what the data gives (the user adds the layers)."""
+        data = DataConfig()
+        return cls(model=ModelSpec(data_input_shape(data), ()), data=data)
 
     def with_changes(self, **changes: object) -> Experiment:
         return replace(self, **changes)
@@ -141,7 +158,7 @@ class Experiment:
             model,
             data_config,
             train,
-            data.get("title") or "Untitled experiment",
+            data.get("title") or UNTITLED,
             data.get("description", ""),
         )
 
@@ -170,6 +187,13 @@ class Experiment:
             return cls.from_json(text)
         except ExperimentError as error:
             raise ExperimentError(f"{path.name}: {error}") from None
+
+
+def title_from_file(path: str | Path) -> str:
+    """The title an untitled experiment takes from the file it is first saved as: the file's
+    name without its suffix, with `_` and `-` read as spaces ("my_moons.json" -> "my moons")."""
+    words = Path(path).stem.replace("_", " ").replace("-", " ").split()
+    return " ".join(words) or UNTITLED
 
 
 def _read_text(path: Path) -> str:
@@ -262,10 +286,12 @@ def migrate(data: dict) -> dict:
 
 
 def _data_dict(data: DataConfig) -> dict:
-    """The data section as written: `params` as an object, and only when the dataset has
-    parameters of its own set (files of the other datasets read as they always have)."""
-    written = asdict(data)
-    del written["params"]
+    """The data section as written: only the fields its dataset reads (a two-moons file
+    says nothing of classes), `params` as an object when the dataset has parameters of its
+    own. Files that still carry the other fields read as they always have."""
+    used = used_fields(data)
+    written = {key: value for key, value in asdict(data).items() if key in used}
+    written.pop("params", None)
     if data.params:
         written["params"] = dict(data.params)
     return written

@@ -58,10 +58,12 @@ class SampleImages:
 
 @dataclass(frozen=True)
 class DeviceReport:
-    """The devices torch can use here, the CPU first, and what each cannot compute."""
+    """The devices torch can use here, the CPU first, what each cannot compute, and what it
+    computes only slowly (a half precision it emulates: it runs, but slower than float32)."""
 
     devices: tuple[tuple[str, str], ...]  # (id, label)
     problems: tuple[tuple[str, str, str], ...] = ()  # (device, dtype, one sentence)
+    slow: tuple[tuple[str, str, str], ...] = ()  # (device, dtype, one sentence)
 
     @classmethod
     def cpu_only(cls, error: BaseException) -> DeviceReport:
@@ -69,7 +71,16 @@ class DeviceReport:
         return cls((("cpu", f"CPU (PyTorch failed to load: {error})"),))
 
     def problem(self, device: str, dtype: str) -> str | None:
-        for problem_device, problem_dtype, reason in self.problems:
-            if (problem_device, problem_dtype) == (device, dtype):
-                return reason
-        return None
+        """Why `device` cannot compute in `dtype`, or None."""
+        return _said(self.problems, device, dtype)
+
+    def slowness(self, device: str, dtype: str) -> str | None:
+        """Why `dtype` runs slowly on `device` (it still runs), or None."""
+        return _said(self.slow, device, dtype)
+
+
+def _said(entries: tuple[tuple[str, str, str], ...], device: str, dtype: str) -> str | None:
+    for entry_device, entry_dtype, sentence in entries:
+        if (entry_device, entry_dtype) == (device, dtype):
+            return sentence
+    return None

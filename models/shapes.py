@@ -131,7 +131,7 @@ class Site:
 
     def sized(self, name: str, what: str) -> Verdict:
         """Resolve an `auto` size from the incoming channels or features, or flag a written
-        size that differs from them (the walk goes on with the actual size)."""
+        size that differs from them (the layer keeps the size written)."""
         actual = self.shape[0]
         limit = CATALOG[self.layer.kind].param(name).maximum
         if limit is not None and actual > limit:
@@ -141,12 +141,17 @@ class Site:
         resolved = self.layer.with_params(**{name: actual})
         if written in (AUTO, actual):
             return Verdict(resolved)
-        fix = Fix(f"Set {name} to {actual}", self.spec.replace(self.index, resolved))
-        message = (
-            f"{self.label} expects {written} {what}, but the layer before gives {actual}. "
-            f"Set {name} to {actual} (or to auto)."
+        fixes = tuple(
+            Fix(f"Set {name} to {value}", self.spec.replace(self.index, layer))
+            for value, layer in ((actual, resolved), (AUTO, self.layer.with_params(**{name: AUTO})))
         )
-        return Verdict(resolved, (Diagnostic(self.index, "size_mismatch", message, (fix,)),))
+        message = (
+            f"{self.label} expects {written} {what}, but the layer above gives {actual}. "
+            f"Set {name} to {actual} or to auto."
+        )
+        # The layer stays as written (its row shows the size the user typed, and its count
+        # what that layer would hold); the walk goes on, as its output does not depend on it.
+        return Verdict(self.layer, (Diagnostic(self.index, "size_mismatch", message, fixes),))
 
     def _input_of(self, index: int) -> Shape | None:
         """The shape that came into an earlier layer, as the walk found it."""
@@ -257,6 +262,31 @@ def _linear_of(width: int) -> LayerSpec | None:
     return LayerSpec.create("Linear", out_features=width) if fits else None
 
 
+def _stacked_linears(spec: ModelSpec) -> list[Diagnostic]:
+    """A warning on each Linear that follows another with no activation between them: the
+    two are one linear map (W2 (W1 x + b1) + b2), which students take for a deeper model.
+    Dropout, BatchNorm and Flatten between them change nothing about that."""
+    found = []
+    previous: int | None = None  # the last Linear with no activation after it
+    for index, layer in enumerate(spec.layers):
+        if CATALOG[layer.kind].category == "Activation":
+            previous = None
+        elif layer.kind == "Linear":
+            if previous is not None:
+                message = (
+                    f"Layer {index} (Linear) follows layer {previous} (Linear) with no "
+                    "activation between them: together they are one linear map, no more "
+                    "powerful than a single Linear. Add a ReLU between them."
+                )
+                fix = Fix(
+                    f"Insert ReLU before layer {index}",
+                    spec.insert(index, LayerSpec.create("ReLU")),
+                )
+                found.append(Diagnostic(index, "stacked_linear", message, (fix,), WARNING))
+            previous = index
+    return found
+
+
 def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> list[Diagnostic]:
     """Whole-model checks: something to learn, and an output that fits the task."""
     diagnostics = []
@@ -265,8 +295,9 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
     linear = _linear_of(width if width is not None else 1)
     if not spec.layers:
         fixes = (Fix(f"Add Linear -> {width or 1}", spec.insert(0, linear)),) if linear else ()
-        message = "The model has no layers yet. Add a Linear layer to start."
+        message = "The model has no layers yet. Add a layer to train."
         return [Diagnostic(None, "empty", message, fixes)]
+    diagnostics.extend(_stacked_linears(spec))
     shape = infos[-1].output_shape
     if sum(info.param_count or 0 for info in infos) == 0 and shape is not None:
         message = (

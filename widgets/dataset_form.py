@@ -154,8 +154,9 @@ class DatasetForm(QWidget):
         self._seed = QSpinBox()
         self._seed.setRange(int(low), int(high))
         self._new_seed = QToolButton()
-        self._new_seed.setText(self.tr("New"))  # as in the training panel
-        self._new_seed.setToolTip(self.tr("Pick a new random seed (0-99,999)."))
+        # "New seed", not "New": File > New makes a new experiment (the tooltip follows the
+        # dataset: it says what the data seed changes, see _refresh_texts).
+        self._new_seed.setText(self.tr("New seed"))
         seed_row = QHBoxLayout()
         seed_row.setContentsMargins(0, 0, 0, 0)
         seed_row.addWidget(self._seed, 1)
@@ -163,6 +164,9 @@ class DatasetForm(QWidget):
 
         self._form = QFormLayout()
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # In a narrow dock a row too long for its label's column (the seed and "New seed"
+        # beside "Training images") goes under its label instead of widening the dock.
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self._form.addRow(self.tr("Samples"), self._samples)
         self._form.addRow(self.tr("Noise"), self._noise)
         for name, box in self._own.items():
@@ -350,7 +354,20 @@ class DatasetForm(QWidget):
                     "picks the same images (0-2147483647). No effect when all are used."
                 )
             )
+            self._new_seed.setToolTip(
+                self.tr(
+                    "Pick a new random data seed (0-99,999): another random subset of the "
+                    "images (no effect when all are used). The starting weights have their "
+                    "own seed, in the Training panel."
+                )
+            )
             return
+        self._new_seed.setToolTip(
+            self.tr(
+                "Pick a new random data seed (0-99,999): new points, made with the same "
+                "settings. The starting weights have their own seed, in the Training panel."
+            )
+        )
         self._seed.setToolTip(
             self.tr("Random seed: the same seed always gives the same points (0-2147483647).")
         )

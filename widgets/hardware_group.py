@@ -75,22 +75,22 @@ class HardwareGroup(QGroupBox):
 
     def refresh(self, device: str, dtype: str) -> None:
         """Enable the dtypes `device` can compute in and say why the others, or the device
-        itself, cannot run."""
+        itself, cannot run, and when the chosen dtype runs but slowly (emulated)."""
         model = self._dtype.model()
         assert isinstance(model, QStandardItemModel)
         dtype_warning = ""
         for row, (name, kind) in enumerate(DTYPES.items()):
             item = model.item(row)
             problem = self._report.problem(device, name)
+            slow = self._report.slowness(device, name)
             flags = item.flags()
-            if problem:
-                item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip(problem + "\n" + self.tr(kind.help))
-                if name == dtype:
-                    dtype_warning = problem
-            else:
-                item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip(self.tr(kind.help))
+            item.setFlags(
+                flags & ~Qt.ItemFlag.ItemIsEnabled if problem else flags | Qt.ItemFlag.ItemIsEnabled
+            )
+            said = problem or slow
+            item.setToolTip(said + "\n" + self.tr(kind.help) if said else self.tr(kind.help))
+            if name == dtype and said:
+                dtype_warning = said
 
         absent = self._devices is not None and device not in dict(self._devices)
         warnings = [self._absent_text(device)] if absent else []

@@ -40,6 +40,17 @@ from widgets.settings_form import (
     warning_label,
 )
 
+SEED_DIGITS_SHOWN = 6  # the seed box may shrink to this many digits in a narrow dock
+
+
+def _spin_box_width(box: QSpinBox, digits: int) -> int:
+    """The width a spin box like `box` needs for `digits` digits: QSpinBox sizes itself for the
+    widest value in its range (ten digits for a seed), which widened the narrow dock."""
+    probe = QSpinBox()
+    probe.setFont(box.font())
+    probe.setRange(0, 10**digits - 1)
+    return probe.minimumSizeHint().width()
+
 
 class TrainingPanel(QWidget):
     """Edits a TrainConfig; emits `trainChanged(TrainConfig)` for every user edit."""
@@ -207,9 +218,12 @@ class TrainingPanel(QWidget):
         low, high = RANGES["seed"]
         self._seed = QSpinBox()
         self._seed.setRange(low, high)
+        self._seed.setMinimumWidth(_spin_box_width(self._seed, SEED_DIGITS_SHOWN))
         self._new_seed = QToolButton()
-        self._new_seed.setText(self.tr("New"))
-        self._new_seed.setToolTip(self.tr("Pick a new random seed."))
+        self._new_seed.setText(self.tr("New seed"))  # not "New": File > New is an experiment
+        self._new_seed.setToolTip(
+            self.tr("Pick a new random seed: new starting weights and a new batch order.")
+        )
         seed_row = QWidget()
         seed_layout = QHBoxLayout(seed_row)
         seed_layout.setContentsMargins(0, 0, 0, 0)

@@ -28,6 +28,11 @@ DATA_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+# The DataConfig fields an image dataset reads: the images are the dataset's, `subset` says
+# how many train and `seed` which (app.datasets.vision.load).
+IMAGE_FIELDS = ("name", "seed", "subset")
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """Which dataset and how to make it. `classes` is the class count (blobs) or arms (spirals).
@@ -101,6 +106,15 @@ def check_config(config: DataConfig) -> str | None:
     if config.name in vision.VISION_DATASETS:
         return vision.check_config(config)
     return toy.check_config(config)
+
+
+def used_fields(config: DataConfig) -> tuple[str, ...]:
+    """The DataConfig fields this config's dataset reads (the others are left at whatever
+    the form last held), so a saved file holds only what means something for its data."""
+    from app.datasets.toy import TOY_DATASETS
+
+    toy = TOY_DATASETS.get(config.name)
+    return toy.fields if toy is not None else IMAGE_FIELDS
 
 
 def data_task(config: DataConfig) -> Task:

@@ -17,6 +17,9 @@ import numpy as np
 from app.datasets import DATA_RANGES, DataConfig, Dataset
 from models.spec import Task
 
+# The DataConfig fields every toy dataset reads (`subset` is for images only).
+TOY_FIELDS = ("name", "samples", "noise", "val_fraction", "seed")
+
 # A generator: (random generator, points, noise, the dataset's own parameter values) -> x, y.
 Generator = Callable[
     [np.random.Generator, int, float, Mapping[str, float]], tuple[np.ndarray, np.ndarray]
@@ -85,6 +88,13 @@ class ToyDataset:
     def task(self, config: DataConfig) -> Task:
         outputs = config.classes if self.param("classes") else self.outputs
         return Task(self.task_kind, outputs)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The DataConfig fields this dataset reads: a saved file holds only these."""
+        classes = ("classes",) if self.param("classes") else ()
+        own = ("params",) if any(param.name != "classes" for param in self.params) else ()
+        return (*TOY_FIELDS, *classes, *own)
 
 
 def _number(value: float) -> str:

@@ -202,8 +202,11 @@ def check_config(config: DataConfig) -> str | None:
     return None
 
 
-def missing_message(name: str, root: Path) -> str:
-    """How to get the files by hand or by download: which files go into which folder."""
+def missing_message(name: str, root: Path, fetch: str | None = "press Download") -> str:
+    """How to get the files by hand or by download: which files go into which folder.
+
+    `fetch` says how to download them where the sentence is read (the window's button, the
+    command line's --download); None leaves the download out (it just failed)."""
     dataset = _entry(name)
     root = _absolute(root)
     folder = root / dataset.data_folder
@@ -213,10 +216,9 @@ def missing_message(name: str, root: Path) -> str:
     else:
         archives = _listed(dataset.archives)
         text += f", or {archives} as downloaded in {root / dataset.archive_folder}"
-    return (
-        f"{text}; or press Download in the window, or add --download on the command line, to "
-        f"fetch them ({dataset.download_megabytes:g} MB)."
-    )
+    if fetch is None:
+        return text + "."
+    return f"{text}; or {fetch} to fetch them ({dataset.download_megabytes:g} MB)."
 
 
 def is_present(name: str, root: Path) -> bool:
@@ -296,7 +298,8 @@ def download(
         fetch_archives(dataset, root, progress=progress, cancelled=cancelled, timeout=timeout)
     except FetchFailed as failure:
         raise DownloadError(
-            f"Could not download {dataset.title}: {failure}. {missing_message(name, root)}"
+            f"Could not download {dataset.title}: {failure}. "
+            + missing_message(name, root, fetch=None)
         ) from None
 
 

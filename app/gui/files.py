@@ -1,14 +1,15 @@
 """The experiment's file: new, open, save and save-as, and what the app remembers between
-sessions (recent files, the last folder, the window's layout)."""
+sessions (recent files, the last folder)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from app.experiment import Experiment, ExperimentError
+from app.experiment import UNTITLED, Experiment, ExperimentError, title_from_file
 from app.gui.document import ExperimentDocument
 from models.files import write_atomic
 from widgets.icons import resource_path
@@ -18,15 +19,30 @@ DEFAULT_EXAMPLE = EXAMPLES / "two_moons.json"
 MAX_RECENT = 8
 
 
-def example_files() -> list[tuple[str, Path]]:
-    """(title, path) of every example, in title order; unreadable files are left out."""
+@dataclass(frozen=True)
+class Example:
+    """One experiment of resources/examples, as the Examples menu and gallery show it."""
+
+    title: str
+    description: str
+    path: Path
+
+
+def examples() -> list[Example]:
+    """Every example, in title order; unreadable files are left out."""
     found = []
     for path in sorted(EXAMPLES.glob("*.json")):
         try:
-            found.append((Experiment.load(path).title, path))
+            experiment = Experiment.load(path)
         except ExperimentError:
             continue
-    return sorted(found)
+        found.append(Example(experiment.title, experiment.description, path))
+    return sorted(found, key=lambda example: (example.title, example.path))
+
+
+def example_files() -> list[tuple[str, Path]]:
+    """(title, path) of every example, in title order (the Examples menu's entries)."""
+    return [(example.title, example.path) for example in examples()]
 
 
 class FileController(QObject):
@@ -48,8 +64,9 @@ class FileController(QObject):
     # -- verbs ------------------------------------------------------------------------------
 
     def new_experiment(self) -> None:
+        """An empty model on the default data: the user builds it from the first layer."""
         if self.maybe_save():
-            self.document.replace(Experiment(), None)
+            self.document.replace(Experiment.blank(), None)
 
     def open_dialog(self) -> None:
         """Ask for a file (after asking about unsaved changes) and open it."""
@@ -103,7 +120,13 @@ class FileController(QObject):
         if not name:
             return False
         path = Path(name)
-        return self.write(path if path.suffix else path.with_suffix(".json"))
+        path = path if path.suffix else path.with_suffix(".json")
+        experiment = self.document.experiment
+        if experiment.title == UNTITLED:
+            # An experiment nobody named is called after its file, not "Untitled" for ever.
+            named = experiment.with_changes(title=title_from_file(path))
+            self.document.edit(named, self.tr("Name the experiment"))
+        return self.write(path)
 
     def write(self, path: Path) -> bool:
         """Save to `path` atomically; on failure say why and keep the document unsaved."""
@@ -172,18 +195,3 @@ class FileController(QObject):
             action.setStatusTip(str(path))
             action.triggered.connect(lambda _=False, path=path: self.open_recent(path))
         self.recent_menu.setEnabled(bool(self.recent_files()))
-
-    def restore_layout(self, window: QMainWindow) -> bool:
-        """The window's size and docks as last closed; False on a first start."""
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            window.restoreGeometry(geometry)
-        else:
-            window.resize(1400, 860)
-        state = self.settings.value("window/state")
-        return state is not None and window.restoreState(state)
-
-    def save_layout(self, window: QMainWindow) -> None:
-        self.settings.setValue("window/geometry", window.saveGeometry())
-        self.settings.setValue("window/state", window.saveState())
-        self.settings.sync()

@@ -4,12 +4,13 @@ cannot be downloaded here)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from app.datasets import data_input_shape, data_task
+from app.datasets import data_input_shape, data_task, used_fields
 from app.datasets.vision import VISION_DATASETS
 from app.experiment import Experiment
 from app.reports import EpochReport, RunFinished
@@ -43,6 +44,18 @@ def test_every_example_file_has_a_promise_and_a_title():
         experiment = Experiment.load(path)
         assert experiment.title != "Untitled experiment"
         assert len(experiment.description.split()) >= 30, path.name
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_example_is_free_of_warnings_and_saved_as_written(path):
+    """No example shows a problem (stacked Linears, a squashed output...), and each file is
+    what saving it writes: its data section holds only the fields its dataset uses."""
+    experiment = Experiment.load(path)
+    inference = infer(experiment.model, data_task(experiment.data))
+    assert inference.diagnostics == (), [d.message for d in inference.diagnostics]
+    assert path.read_text() == experiment.to_json()
+    used = set(used_fields(experiment.data)) - ({"params"} if not experiment.data.params else set())
+    assert set(json.loads(path.read_text())["data"]) == used
 
 
 @pytest.mark.parametrize("name", sorted(PROMISES))

@@ -115,6 +115,81 @@ def test_a_datasets_own_parameters_round_trip(tmp_path):
     assert Experiment.load(path).data == data
 
 
+@pytest.mark.parametrize(
+    "config, written",
+    [
+        (DataConfig("two_moons"), ["name", "samples", "noise", "val_fraction", "seed"]),
+        (
+            DataConfig("spirals", classes=4),
+            ["name", "samples", "noise", "classes", "val_fraction", "seed"],
+        ),
+        (DataConfig("blobs"), ["name", "samples", "noise", "classes", "val_fraction", "seed"]),
+        (
+            DataConfig("checkerboard").with_params(squares=4),
+            ["name", "samples", "noise", "val_fraction", "seed", "params"],
+        ),
+        (DataConfig("mnist", subset=1000), ["name", "seed", "subset"]),
+    ],
+)
+def test_a_data_section_holds_only_the_fields_its_dataset_uses(config, written):
+    data = json.loads(Experiment(data=config).to_json())["data"]
+    assert list(data) == written
+    assert Experiment.from_json(Experiment(data=config).to_json()).data == config
+
+
+def test_a_two_moons_file_says_nothing_of_classes_even_when_the_form_held_some():
+    """The Data panel keeps the class count of blobs when the user switches to two moons."""
+    data = json.loads(Experiment(data=DataConfig("two_moons", classes=7, subset=500)).to_json())
+    assert "classes" not in data["data"] and "subset" not in data["data"]
+
+
+def test_old_files_with_fields_their_dataset_does_not_use_still_load():
+    old = Experiment().to_dict()
+    old["data"] = {
+        "name": "two_moons",
+        "samples": 800,
+        "noise": 0.2,
+        "classes": 3,
+        "val_fraction": 0.25,
+        "seed": 4,
+        "subset": 0,
+    }
+    read = Experiment.from_dict(old).data
+    assert (read.name, read.samples, read.noise, read.val_fraction, read.seed) == (
+        "two_moons",
+        800,
+        0.2,
+        0.25,
+        4,
+    )
+    image = {**old, "data": {"name": "mnist", "samples": 1000, "noise": 0.1, "classes": 3}}
+    assert Experiment.from_dict(image).data.name == "mnist"
+
+
+def test_a_blank_experiment_has_no_layers_and_the_datas_input():
+    from app.datasets import data_input_shape
+
+    blank = Experiment.blank()
+    assert blank.model.layers == ()
+    assert blank.model.input_shape == data_input_shape(blank.data)
+    assert Experiment.from_json(blank.to_json()) == blank
+
+
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("my_moons.json", "my moons"),
+        ("two-moons v2.json", "two moons v2"),
+        ("Spirals.json", "Spirals"),
+        ("___.json", "Untitled experiment"),
+    ],
+)
+def test_an_untitled_experiment_takes_its_title_from_the_file_name(tmp_path, name, title):
+    from app.experiment import title_from_file
+
+    assert title_from_file(tmp_path / name) == title
+
+
 def test_the_data_ranges_have_one_home():
     from app.datasets import DATA_RANGES
     from app.experiment import RANGES

@@ -298,7 +298,9 @@ def test_missing_files_raise_data_missing_naming_folder_and_files(tmp_path, name
     for file in dataset.files:
         assert file in message
     assert (".gz files" if name in MNIST_FAMILY else dataset.archives[0]) in message
-    assert "Download" in message and "--download" in message
+    assert "press Download" in message and "--download" not in message  # the window's words
+    cli = missing_message(name, tmp_path, fetch="add --download")
+    assert "add --download" in cli and "press Download" not in cli
 
 
 def test_partly_missing_files_are_missing(tmp_path):
@@ -353,7 +355,7 @@ def test_download_from_an_unanswering_server_times_out_with_the_how_to(tmp_path,
     message = str(caught.value)
     assert message.startswith("Could not download MNIST handwritten digits: the server did not")
     assert "within 0.5 s (are you offline?)" in message
-    assert message.endswith(missing_message("mnist", tmp_path / "data"))
+    assert message.endswith(missing_message("mnist", tmp_path / "data", fetch=None))
     assert files_under(tmp_path) == []
 
 

@@ -259,21 +259,51 @@ def test_size_mismatch_names_the_field_and_sets_it(spec, index, kind, field, act
     assert diagnostic.layer == index
     assert diagnostic.message.startswith(f"Layer {index} ({kind}) expects")
     assert f"gives {actual}" in diagnostic.message
-    assert f"Set {field} to {actual}" in diagnostic.message
-    assert [fix.label for fix in diagnostic.fixes] == [label]
+    assert f"Set {field} to {actual} or to auto" in diagnostic.message
+    assert [fix.label for fix in diagnostic.fixes] == [label, f"Set {field} to auto"]
     fixed = apply_fix(diagnostic, label)
     assert fixed.ok, codes(fixed)
     assert fixed.spec.layers[index].get(field) == actual
+    automatic = apply_fix(diagnostic, f"Set {field} to auto")
+    assert automatic.ok, codes(automatic)
+    assert automatic.spec.layers[index].get(field) == AUTO
+    assert automatic.layers[index].resolved.get(field) == actual
+    # until fixed, the layer shows the size as written, not the one it was given
+    assert inference.layers[index].resolved.get(field) == spec.layers[index].get(field)
 
 
 def test_size_mismatch_says_set_in_features_to_800():
     spec = ModelSpec((2, 20, 20), (L("Flatten"), L("Linear", in_features=784, out_features=10)))
     diagnostic = only(infer(spec), "size_mismatch")
     assert diagnostic.message == (
-        "Layer 1 (Linear) expects 784 input features, but the layer before gives 800. "
-        "Set in_features to 800 (or to auto)."
+        "Layer 1 (Linear) expects 784 input features, but the layer above gives 800. "
+        "Set in_features to 800 or to auto."
     )
     assert diagnostic.fixes[0].label == "Set in_features to 800"
+
+
+def test_a_typed_size_that_differs_is_an_error_and_the_row_shows_what_was_typed():
+    """in_features typed as 5 after a layer of 16: an error, and the layer reads 5 -> 2 with
+    the parameters of what is set, not 16 -> 2 / 34 params."""
+    spec = ModelSpec(
+        (2,),
+        (L("Linear", out_features=16), L("ReLU"), L("Linear", in_features=5, out_features=2)),
+    )
+    inference = infer(spec, Task("classification", 2))
+    diagnostic = only(inference, "size_mismatch")
+    assert diagnostic.severity == ERROR
+    assert not inference.ok
+    assert diagnostic.message.startswith(
+        "Layer 2 (Linear) expects 5 input features, but the layer above gives 16."
+    )
+    row = inference.layers[2]
+    assert row.resolved.summary() == "Linear 5 -> 2"
+    assert row.param_count == 5 * 2 + 2
+    assert row.output_shape == (2,)
+    assert [fix.label for fix in diagnostic.fixes] == [
+        "Set in_features to 16",
+        "Set in_features to auto",
+    ]
 
 
 def test_a_written_size_that_matches_is_no_problem():
@@ -470,12 +500,74 @@ def test_empty_model_offers_a_first_linear_layer():
     inference = infer(ModelSpec((4,)), task)
     diagnostic = only(inference, "empty")
     assert diagnostic.layer is None
+    assert diagnostic.severity == ERROR
+    assert diagnostic.message == "The model has no layers yet. Add a layer to train."
     assert not inference.ok
     fixed = apply_fix(diagnostic, "Add Linear -> 3", task)
     assert fixed.ok, codes(fixed)
     assert fixed.output_shape == (3,)
     # without a task the offered layer still has a valid width
     assert apply_fix(only(infer(ModelSpec((4,))), "empty"), "Add Linear -> 1").ok
+
+
+# --- two Linear layers with no activation between them ----------------------------------------
+
+
+@pytest.mark.parametrize("between", [[], ["Dropout"], ["BatchNorm1d"], ["Dropout", "BatchNorm1d"]])
+def test_stacked_linears_get_a_warning_and_a_relu_between(between):
+    layers = (L("Linear", out_features=8), *map(L, between), L("Linear", out_features=2))
+    spec = ModelSpec((2,), layers)
+    task = Task("classification", 2)
+    inference = infer(spec, task)
+    second = len(layers) - 1
+    diagnostic = only(inference, "stacked_linear")
+    assert diagnostic.severity == WARNING
+    assert diagnostic.layer == second
+    assert diagnostic in inference.layers[second].diagnostics
+    assert diagnostic.message == (
+        f"Layer {second} (Linear) follows layer 0 (Linear) with no activation between them: "
+        "together they are one linear map, no more powerful than a single Linear. Add a ReLU "
+        "between them."
+    )
+    assert inference.ok  # a warning: it still trains
+    fixed = apply_fix(diagnostic, f"Insert ReLU before layer {second}", task)
+    assert fixed.diagnostics == ()
+    assert [layer.kind for layer in fixed.spec.layers] == [
+        "Linear",
+        *between,
+        "ReLU",
+        "Linear",
+    ]
+
+
+def test_stacked_linears_after_flatten_are_flagged_too():
+    spec = ModelSpec(
+        (1, 4, 4),
+        (L("Flatten"), L("Linear", out_features=8), L("Flatten"), L("Linear", out_features=3)),
+    )
+    assert only(infer(spec), "stacked_linear").layer == 3
+
+
+@pytest.mark.parametrize("activation", ["ReLU", "Tanh", "GELU", "Sigmoid", "LeakyReLU", "SiLU"])
+def test_linears_with_an_activation_between_them_get_no_warning(activation):
+    spec = ModelSpec(
+        (2,),
+        (
+            L("Linear", out_features=8),
+            L(activation),
+            L("Dropout"),
+            L("Linear", out_features=8),
+            L(activation),
+            L("Linear", out_features=2),  # the last layer follows an activation
+        ),
+    )
+    assert infer(spec, Task("classification", 2)).diagnostics == ()
+
+
+def test_three_stacked_linears_get_a_warning_on_each_follower():
+    spec = ModelSpec((2,), tuple(L("Linear", out_features=4) for _ in range(3)))
+    warned = [d.layer for d in infer(spec).diagnostics if d.code == "stacked_linear"]
+    assert warned == [1, 2]
 
 
 @pytest.mark.parametrize("kind", ["ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU"])

@@ -6,6 +6,8 @@ Controls are found as a user finds them: by the label beside them or the text on
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -264,10 +266,15 @@ def test_unknown_dataset_shows_the_problem_instead_of_the_preview(panel, qtbot):
 def test_new_seed_button_picks_another_seed_and_emits(panel, qtbot):
     panel.set_config(DataConfig(seed=7))
     emitted = _record(panel)
-    qtbot.mouseClick(button(panel, "New"), Qt.MouseButton.LeftButton)
+    new_seed = button(panel, "New seed")
+    assert "new points" in new_seed.toolTip()
+    assert "starting weights have their own seed" in new_seed.toolTip()
+    qtbot.mouseClick(new_seed, Qt.MouseButton.LeftButton)
     assert len(emitted) == 1
     assert emitted[0].seed != 7
     assert field(panel, "Seed").value() == emitted[0].seed
+    # only the data changed: same settings, another seed
+    assert replace(emitted[0], seed=7) == DataConfig(seed=7)
 
 
 # Image datasets ------------------------------------------------------------------------------
@@ -283,6 +290,13 @@ def images_panel(panel, tmp_path):
 def _mnist(panel: DatasetPanel) -> None:
     """Pick MNIST as a user would, with the keyboard-free equivalent of the combo."""
     _select(panel, "mnist")
+
+
+def test_new_seed_says_what_it_changes_for_images(images_panel):
+    _mnist(images_panel)
+    tip = button(images_panel, "New seed").toolTip()
+    assert "another random subset of the images" in tip
+    assert "new points" not in tip
 
 
 def _digits(count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -126,7 +126,7 @@ def _typed_learning_rate(panel, qtbot):
 
 
 def _new_seed(panel, qtbot):
-    (button,) = [b for b in panel.findChildren(QToolButton) if b.text() == "New"]
+    (button,) = [b for b in panel.findChildren(QToolButton) if b.text() == "New seed"]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
@@ -229,6 +229,34 @@ def test_configured_dtype_with_a_problem_is_kept_and_explained(make_panel, qtbot
     assert panel.config() == config
     assert field(panel, "Precision").currentData() == "bfloat16"
     assert warnings(panel) == [NO_BF16]
+
+
+SLOW_FLOAT16 = "float16 on this CPU is emulated: about 3x slower than float32. Use float32."
+SLOW_ON_CPU = DeviceReport(DEVICES, (), (("cpu", "float16", SLOW_FLOAT16),))
+
+
+def test_a_slow_dtype_stays_enabled_and_its_choice_shows_a_warning(make_panel, qtbot):
+    panel = make_panel(TrainConfig(device="cpu"))
+    panel.set_devices(SLOW_ON_CPU)
+    dtype = field(panel, "Precision")
+    assert item_enabled(dtype, "float16")  # it runs: slowly
+    assert SLOW_FLOAT16 in item_tooltip(dtype, "float16")
+    assert warnings(panel) == []
+    with qtbot.waitSignal(panel.trainChanged):
+        dtype.setCurrentIndex(dtype.findData("float16"))
+    assert warnings(panel) == [SLOW_FLOAT16]
+    # on a device that computes float16 itself, no warning
+    device = field(panel, "Device")
+    device.setCurrentIndex(device.findData("cuda:0"))
+    assert warnings(panel) == []
+    assert SLOW_FLOAT16 not in item_tooltip(dtype, "float16")
+
+
+def test_a_configured_slow_dtype_is_explained_when_the_devices_arrive(make_panel, qtbot):
+    panel = make_panel(TrainConfig(device="cpu", dtype="float16"))
+    assert warnings(panel) == []  # nothing known before the probe
+    panel.set_devices(SLOW_ON_CPU)
+    assert warnings(panel) == [SLOW_FLOAT16]
 
 
 def test_devices_are_checking_until_set_devices(make_panel):

@@ -1,0 +1,107 @@
+"""File > New, Save As and the exports, driven as a user drives them: New starts empty, an
+untitled experiment is named after its file, and every exported file gets the user's mode."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from app.datasets import data_input_shape
+from app.experiment import Experiment
+from app.gui.files import DEFAULT_EXAMPLE
+from app.run_state import FINISHED
+from tests.file_modes import mode, umask
+
+
+@pytest.fixture
+def window(open_window):
+    return open_window()
+
+
+def choose_file_in_next_dialog(path: Path) -> None:
+    """Type `path` into the next file dialog that appears and accept it."""
+
+    def choose():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, choose)
+            return
+        dialog.selectFile(str(path))
+        dialog.accept()
+
+    QTimer.singleShot(20, choose)
+
+
+def test_new_starts_an_empty_model_whose_input_is_the_datas(window):
+    window.menu_actions.new.trigger()
+    document = window.document
+    assert document.model.layers == ()
+    assert document.model.input_shape == data_input_shape(document.experiment.data)
+    assert not document.modified
+    assert document.path is None
+    assert window.stack.tree.topLevelItemCount() == 0
+    assert [error.message for error in document.inference.errors] == [
+        "The model has no layers yet. Add a layer to train."
+    ]
+    window.menu_actions.code.trigger()  # the code view refuses it in a sentence
+    assert "Add a layer to train" in window.error_box.text()
+    window.error_box.close()
+
+
+def test_an_empty_model_saves_and_opens_again(window, tmp_path):
+    window.menu_actions.new.trigger()
+    path = tmp_path / "empty.json"
+    choose_file_in_next_dialog(path)
+    assert window.files.save_as()
+    assert window.files.open_file(path)
+    assert window.document.model.layers == ()
+    assert not window.document.modified
+
+
+def test_save_as_names_an_untitled_experiment_after_its_file(window, tmp_path):
+    window.menu_actions.new.trigger()
+    path = tmp_path / "my_moons.json"
+    choose_file_in_next_dialog(path)
+    assert window.files.save_as()
+    saved = json.loads(path.read_text())
+    assert saved["title"] == "my moons"
+    assert "classes" not in saved["data"]  # two moons has no classes to set
+    assert window.document.experiment.title == "my moons"
+    assert not window.document.modified
+
+
+def test_save_as_keeps_a_title_the_user_has(window, tmp_path):
+    title = Experiment.load(DEFAULT_EXAMPLE).title
+    path = tmp_path / "copy_of_moons.json"
+    choose_file_in_next_dialog(path)
+    assert window.files.save_as()
+    assert json.loads(path.read_text())["title"] == title
+
+
+def test_every_export_gets_the_users_mode(window, qtbot, tmp_path):
+    """Save, Export Weights (a set, by the worker), Export Plot and Export Metrics."""
+    experiment = window.document.experiment
+    window.document.edit_data(replace(experiment.data, samples=300), "small")
+    window.document.edit_train(replace(window.document.experiment.train, epochs=2), "epochs")
+    with qtbot.waitSignal(
+        window.controller.stateChanged, check_params_cb=lambda s: s == FINISHED, timeout=60_000
+    ):
+        window.run_panel.train_action.trigger()
+    with umask(0o027):
+        assert window.files.write(tmp_path / "experiment.json")
+        with qtbot.waitSignal(window.controller.exported, timeout=60_000):
+            window.exports.export_weights_to(tmp_path / "export")
+        choose_file_in_next_dialog(tmp_path / "plot.png")
+        window.menu_actions.export_plot.trigger()
+        choose_file_in_next_dialog(tmp_path / "metrics.csv")
+        window.menu_actions.export_metrics.trigger()
+    files = ["experiment.json", "plot.png", "metrics.csv"]
+    files += [f"export/{name}" for name in ("model.pt", "experiment.json", "model.py")]
+    for name in files:
+        assert mode(tmp_path / name) == 0o640, name
+    assert mode(tmp_path / "export") == 0o750
