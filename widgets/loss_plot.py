@@ -1,5 +1,7 @@
 """LossPlotWidget: the live loss of every training step, its smoothed trend and the validation
 metrics per epoch, in two stacked plots that share the step axis, drawn from a RunHistory.
+The step axis follows the run: the steps so far with a little room ahead, the start always in
+view (until the user zooms or pans).
 
 Catching up with the history and redrawing at 5 Hz while visible is LivePlot's
 (widgets.live_plot); this file holds the curves, the markers, the controls and the view.
@@ -18,7 +20,7 @@ from app.history import RunHistory
 from app.reports import RunStarted
 from widgets.live_plot import LivePlot
 from widgets.loss_plot_controls import LossPlotControls
-from widgets.plot_axes import fit_range, stacked_plots
+from widgets.plot_axes import fit_range, follow_steps, stacked_plots
 from widgets.plot_style import (
     LINE,
     POINTS,
@@ -40,7 +42,6 @@ class LossPlotWidget(LivePlot):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._task_kind = "classification"
-        self._planned_steps: int | None = 0
         self._follow = True  # the view follows the data until the user zooms or pans
         self._drawn_epoch_points: tuple[int, int, bool] | None = None  # (run, epochs, log)
         self._labels: dict[tuple[pg.PlotItem, str], str] = {}
@@ -72,8 +73,7 @@ class LossPlotWidget(LivePlot):
         self._controls.followClicked.connect(self.follow_run)
         self.set_theme(self._theme)
         self._set_metric_kind("classification")
-        self._show_span(1000)
-        self._planned_steps = 0  # before a run, the first steps choose the range
+        self._show_start()
         self.redraw()
 
     # -- view settings ----------------------------------------------------------------------
@@ -132,11 +132,7 @@ class LossPlotWidget(LivePlot):
         val_losses = self._loggable(np.array([e.val_loss for e in with_val], dtype=np.float64))
         steps, values = self._metric_values()
         if self._follow:
-            last_step = x[-1] if len(x) else 0.0
-            if self._planned_steps is not None and last_step > self._planned_steps:
-                self._planned_steps = None  # past the plan (or no plan): follow the data
-            if self._planned_steps is None:
-                fit_range(self.loss_plot, "x", np.array([0.0, max(10.0, last_step)]), 0.0)
+            follow_steps(self.loss_plot, self._last_step())
             shown = np.concatenate([raw, smoothed, val_losses])
             fit_range(self.loss_plot, "y", np.log10(shown) if log else shown)
             if self._task_kind == "regression":
@@ -156,8 +152,7 @@ class LossPlotWidget(LivePlot):
     def follow_run(self) -> None:
         """Show the whole run again and keep up with it."""
         self._set_follow(True)
-        if self._planned_steps is not None:
-            self.loss_plot.setXRange(0, max(10, self._planned_steps), padding=0.03)
+        follow_steps(self.loss_plot, self._last_step(), now=True)
         self.redraw()
 
     # -- what LivePlot asks -----------------------------------------------------------------
@@ -170,11 +165,14 @@ class LossPlotWidget(LivePlot):
         self._drawn_epoch_points = None
 
     def _start_run(self, run_started: RunStarted) -> None:
-        """Empty the plots for a new run and pick the metric that fits its task."""
+        """Empty the plots for a new run and pick the metric that fits its task; a run that
+        continues the last one keeps its curves and markers, and goes on drawing them."""
+        if run_started.continues:  # a history handed over in a continued run holds it all
+            return
         self._forget_drawn()
         self._set_metric_kind(run_started.task_kind)
         self._show_empty(self.tr("Waiting for the first training steps…"))
-        self._show_span(run_started.total_steps)
+        self._show_start()
 
     def _caught_up(self, history: RunHistory) -> None:
         """New markers at once, the curves at the next redraw."""
@@ -192,15 +190,19 @@ class LossPlotWidget(LivePlot):
         self._apply_log()
         self.logScaleChanged.emit(on)
 
-    def _show_span(self, steps: int) -> None:
-        """Show steps 0 to `steps` (the planned run) and follow the loss in y."""
-        # A fixed step axis shows how far the run has got, and spares redrawing the axes at
-        # every report.
-        self._planned_steps = steps
+    def _show_start(self) -> None:
+        """The axes of a run that has no steps yet, following what comes."""
         self._set_follow(True)
-        self.loss_plot.setXRange(0, max(10, steps), padding=0.03)
+        follow_steps(self.loss_plot, 0, now=True)
         if self._history.point_count() == 0:
             self.loss_plot.setYRange(0, 1, padding=0.02)
+
+    def _last_step(self) -> float:
+        """The newest step drawn: the last loss, or an epoch's validation point just after."""
+        history = self._history
+        steps = history.steps()
+        last = float(steps[-1]) if len(steps) else 0.0
+        return max(last, float(history.epochs[-1].steps_done)) if history.epochs else last
 
     def _set_follow(self, on: bool) -> None:
         self._follow = on

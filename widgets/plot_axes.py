@@ -1,5 +1,6 @@
 """Axes for stacked live plots: two plots over one x axis, left axes that line up, log ticks
-that do not pile up, and ranges fitted in round steps instead of pyqtgraph's auto-range."""
+that do not pile up, ranges fitted in round steps instead of pyqtgraph's auto-range, and a
+step axis that follows the run."""
 
 from __future__ import annotations
 
@@ -104,3 +105,28 @@ def fit_range(plot: pg.PlotItem, axis: str, values: np.ndarray, pad: float = 0.0
         plot.setXRange(low, high, padding=0.03)
     else:
         plot.setYRange(low, high, padding=0)
+
+
+ROOM_AHEAD = 0.12  # room past the newest step when the step axis moves (rounding adds <= 1/8)
+LEAST_ROOM = 0.05  # the step axis moves on when less room than this is left
+PADDING = 0.03  # of the range, either side, so the first and the newest points are not cut
+
+
+def follow_steps(
+    plot: pg.PlotItem, last_step: float, least: float = 10.0, now: bool = False
+) -> None:
+    """Show steps 0 to a round number 12-26% past `last_step`: the whole run so far with a
+    little room ahead. It moves only when the run nears the right edge or the range is more
+    than twice what it needs (a new run); `now` fits it in any case.
+
+    The range grows by at least 7% at a move, so even a long run moves its axis rarely, not
+    at every redraw (each move lays the axes out again: see fit_range).
+    """
+    needed = max(least, float(last_step))
+    low, high = plot.vb.viewRange()[0]
+    right = high - PADDING * (high - low) / (1 + 2 * PADDING)  # as set, without the padding
+    if not now and low <= 0 and needed * (1 + LEAST_ROOM) <= right <= 2 * needed:
+        return
+    target = needed * (1 + ROOM_AHEAD)
+    step = nice_ceiling(target / 20, fallback=1.0)  # round: about 5% of the range
+    plot.setXRange(0, math.ceil(target / step) * step, padding=PADDING)

@@ -4,14 +4,15 @@ It holds what the Data panel shows about image datasets as one `ImageFiles` valu
 a new one to the panel at every change. It turns the panel's intents (Download, Cancel, the
 samples it wants) into the controller's calls, and the controller's answers (progress, how
 the download ended, the sample images) into the next value. The panel itself keeps no
-download or sample state.
+download or sample state. `filesChanged` tells others (the run panel, whose Train waits for
+the files) each new value; `download` is the Download they offer.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from app.datasets import DataConfig
 from app.gui.controller import TrainingController
@@ -23,6 +24,8 @@ from widgets.image_files_box import ImageFiles
 class ImageDataSource(QObject):
     """Owns the image side of the Data panel and wires it to the training controller."""
 
+    filesChanged = Signal(object)  # ImageFiles: the folder, a download, errors or samples
+
     def __init__(
         self, controller: TrainingController, panel: DatasetPanel, parent: QObject | None = None
     ) -> None:
@@ -30,7 +33,7 @@ class ImageDataSource(QObject):
         self._controller = controller
         self._panel = panel
         self._files = ImageFiles(controller.data_root)
-        panel.downloadRequested.connect(self._on_download_requested)
+        panel.downloadRequested.connect(self.download)
         panel.downloadCancelled.connect(self._on_download_cancelled)
         panel.samplesWanted.connect(self._on_samples_wanted)
         controller.downloadProgress.connect(self._on_download_progress)
@@ -57,14 +60,16 @@ class ImageDataSource(QObject):
         if folder != self._files.data_root:
             self._show(ImageFiles(folder, self._files.progress, self._files.cancelling))
 
-    # Slots
-
-    def _on_download_requested(self, name: str) -> None:
+    def download(self, name: str) -> None:
+        """Fetch the image dataset `name` into the data folder (the Data panel's Download, or
+        another view's), shown in the panel as it goes."""
         self._controller.download(name)
         if self._controller.downloading:  # not while training or another download runs
             errors = {key: text for key, text in self._files.errors.items() if key != name}
             progress = DownloadProgress(name, 0, None)
             self._show(replace(self._files, progress=progress, cancelling=False, errors=errors))
+
+    # Slots
 
     def _on_download_cancelled(self) -> None:
         if self._files.progress is not None:
@@ -94,3 +99,4 @@ class ImageDataSource(QObject):
     def _show(self, files: ImageFiles) -> None:
         self._files = files
         self._panel.show_image_data(files)
+        self.filesChanged.emit(files)

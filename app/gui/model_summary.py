@@ -1,4 +1,5 @@
-"""The status bar's one-line verdict on the model: its size, its output and whether it trains."""
+"""The status bar's one-line verdict on the model: its size, its output and whether it can
+train. It judges the model only; what a run is doing is the run panel's `state_label`."""
 
 from __future__ import annotations
 
@@ -38,11 +39,11 @@ class ModelSummaryLabel(QLabel):
                 parts.append(self.tr("%d problems, first at %s") % (errors, where))
         elif warnings:
             if warnings == 1:
-                parts.append(self.tr("ready to train, 1 warning"))
+                parts.append(self.tr("model OK, 1 warning"))
             else:
-                parts.append(self.tr("ready to train, %d warnings") % warnings)
+                parts.append(self.tr("model OK, %d warnings") % warnings)
         else:
-            parts.append(self.tr("ready to train"))
+            parts.append(self.tr("model OK"))
         self.setText("   \u00b7   ".join(parts))
         self.setToolTip("\n\n".join(d.message for d in inference.diagnostics))
         self._has_errors = bool(errors)

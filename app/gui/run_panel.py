@@ -1,21 +1,26 @@
-"""The centre of the window: run controls above the live plots, fed by the controller."""
+"""The centre of the window: run controls above the live plots, fed by the controller, and
+what the run is doing in words and numbers (its phase, speed, time left, loss, best epoch)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from pathlib import Path
 
-from app.datasets import check_config, is_vision
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from app.datasets import DataConfig, check_config, is_vision
 from app.datasets.toy import generate_for_views
-from app.datasets.vision import VISION_DATASETS
+from app.datasets.vision import VISION_DATASETS, is_present
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
+from app.progress import RateMeter, best_epoch
 from app.reports import (
     EpochReport,
     HistogramReport,
     ImagePredictionReport,
     Marker,
+    Paused,
     PredictionReport,
     Report,
     RunFinished,
@@ -23,23 +28,29 @@ from app.reports import (
     StepsReport,
 )
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
+from app.run_status import TRAINING, RunStatusTracker
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
 from widgets.generalization_plot import GeneralizationPlotWidget
 from widgets.gradient_histograms import GradientHistogramWidget
 from widgets.icons import icon
+from widgets.image_files_box import ImageFiles
 from widgets.image_predictions import ImagePredictionsWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget
 
 TAB_NAMES = ("loss", "generalization", "gradients", "predictions")  # the plots, in order
+FILES_CHECK_MS = 1000  # how often the image files are looked for while Train waits
 
 
 class RunPanel(QWidget):
     """Owns the run actions (Space, Shift+Space, Esc, Ctrl+R) and routes every report to its
-    plot. `problem` carries sentences the window should show (failures, divergence)."""
+    plot. `problem` carries sentences the window should show (failures, divergence, a warning);
+    `state_label` says what the run is doing, for the status bar."""
 
     problem = Signal(str)
     message = Signal(str)
+    downloadRequested = Signal(str)  # the image dataset whose files the user wants fetched
+    paceChanged = Signal(object)  # the pace the user chose: steps a second, None: full speed
 
     def __init__(
         self,
@@ -57,7 +68,9 @@ class RunPanel(QWidget):
         self.step_action.setToolTip(self.tr("Train exactly one batch, then pause (Shift+Space)"))
         self.stop_action.setToolTip(self.tr("Stop the run; the weights so far are kept (Esc)"))
         self.reset_action.setToolTip(
-            self.tr("Forget the trained weights: the next run starts from the seed (Ctrl+R)")
+            self.tr(
+                "Go back to the seed's starting weights: the next Train starts a new run (Ctrl+R)"
+            )
         )
         self.controls = RunControlsWidget(
             {
@@ -68,6 +81,15 @@ class RunPanel(QWidget):
             },
             {"train": icon("train"), "pause": icon("pause")},
         )
+        self.state_label = QLabel()  # the window puts it in the status bar
+        self.state_label.setObjectName("runStateLabel")
+        self.status = RunStatusTracker()
+        self.rate = RateMeter()
+        # While Train waits (idle) on an image dataset, the files are looked for again every
+        # second: put there or deleted by hand, they unblock or block Train (a few stat calls).
+        self._files_timer = QTimer(self)
+        self._files_timer.setInterval(FILES_CHECK_MS)
+        self._files_timer.timeout.connect(self.refresh_controls)
         self.loss_plot = LossPlotWidget()
         self.loss_plot.set_history(controller.history)
         self.generalization = GeneralizationPlotWidget()
@@ -99,9 +121,13 @@ class RunPanel(QWidget):
         controller.reportReceived.connect(self._on_report)
         controller.stateChanged.connect(self._on_state_changed)
         controller.downloadingChanged.connect(lambda _downloading: self.refresh_controls())
-        controller.runFailed.connect(self.problem)
+        controller.runFailed.connect(self._on_run_failed)
+        self.controls.paceChanged.connect(self._on_pace_chosen)
+        self.controls.downloadClicked.connect(self._on_download_clicked)
+        self.loss_plot.smoothingChanged.connect(lambda _weight: self._show_readouts())
         document.changed.connect(self._on_document_changed)
         self._on_document_changed(document.experiment)
+        self._show_status()
 
     def _action(self, text: str, icon_name: str, key: str, slot) -> QAction:
         action = QAction(icon(icon_name), text, self)
@@ -131,6 +157,8 @@ class RunPanel(QWidget):
             self.start()
 
     def start(self, paused: bool = False) -> None:
+        """Train: a new run from the seed, or a run that continues from the current weights
+        when the controller can (the same model and data)."""
         inference = self.document.inference
         if not inference.ok:
             self.problem.emit(self.tr("Fix the model first: %s") % inference.errors[0].message)
@@ -139,7 +167,7 @@ class RunPanel(QWidget):
         self._sent_learning_rate = experiment.train.learning_rate
         points = self._shown_data is not None and not is_vision(self._shown_data)
         bounds = self.boundary.grid_bounds() if points else None
-        self.controller.train(experiment, bounds)
+        self.controller.train(experiment, bounds)  # at the pace chosen: the controller keeps it
         if paused:
             self.controller.pause()
 
@@ -153,17 +181,31 @@ class RunPanel(QWidget):
     def reset(self) -> None:
         self.controller.reset()
         self.boundary.reset()
+        self.controls.clear_readouts()
         self.message.emit(self.tr("Reset: the next run starts from the seed's weights."))
+        self.refresh_controls()
+
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Train at most `steps_per_second` (None: full speed), as if chosen in the controls
+        (the window restores the last choice with this)."""
+        self.controls.set_pace(steps_per_second)
+        self._apply_pace(self.controls.pace_value())
+
+    def show_image_files(self, files: ImageFiles) -> None:
+        """What the window knows of the image files changed (the folder, a download): Train
+        is blocked while the dataset's files are missing, with a Download beside it."""
+        self.refresh_controls()  # the folder is the controller's: look there again
 
     # -- reports ----------------------------------------------------------------------------
 
     def _on_report(self, report: Report) -> None:
         # The plots draw controller.history, which already holds `report`: tell them it moved.
         if isinstance(report, StepsReport):
+            self.rate.add(report.elapsed, report.steps_done, report.samples_per_second)
+            self.status.on_report(report)
             self.loss_plot.refresh()
-            self.controls.show_progress(
-                report.steps_done, report.epoch, report.samples_per_second, report.elapsed
-            )
+            self._show_status()
+            self._show_readouts()
         elif isinstance(report, HistogramReport):
             self.histograms.add_histograms(report)
         elif isinstance(report, PredictionReport):
@@ -175,36 +217,72 @@ class RunPanel(QWidget):
             self.generalization.refresh()
             if is_vision(self._shown_data):
                 self.image_predictions.add_epoch(report)
+            self._show_readouts()
         elif isinstance(report, Marker):
             self.loss_plot.refresh()
+        elif isinstance(report, Paused):
+            self.status.on_report(report)
+            self._show_status()
         elif isinstance(report, RunStarted):
+            # A continued run keeps its plots, and its rate until it has measured its own.
+            self.rate.start(report.first_step, keep_rate=report.continues)
+            self.status.on_report(report)
             self.loss_plot.refresh()
             self.generalization.refresh()
-            self.histograms.reset(report)
-            self.image_predictions.reset(self._class_names())
-            self.controls.start(report.total_steps, report.epochs)
+            if not report.continues:
+                self.histograms.reset(report)
+                self.image_predictions.reset(self._class_names())
+            self._show_status()
         elif isinstance(report, RunFinished):
-            self.controls.show_finished(report.message)
+            self.status.on_report(report)
+            self._show_status()
             if report.reason == "diverged":
                 self.problem.emit(report.message)
+            elif report.warning:
+                self.problem.emit(report.warning)
             else:
                 self.message.emit(report.message)
 
+    def _on_run_failed(self, message: str) -> None:
+        self.status.on_failed(message)
+        self._show_status()
+        self.problem.emit(message)
+
     def _on_state_changed(self, state: str) -> None:
+        self.status.on_state(state)
+        if state == IDLE:
+            self.controls.clear_readouts()
         self.refresh_controls()
+        self._show_status()
 
     def refresh_controls(self) -> None:
+        """Enable the verbs the run's state allows; say why Train is blocked, if it is."""
+        experiment = self.document.experiment
         inference = self.document.inference
+        state = self.controller.state
+        download = ""
+        missing = self._missing_files(experiment.data) if state in (IDLE, FINISHED) else None
         if not inference.ok:
             reason = self.tr("Fix the model to train: ") + inference.errors[0].message
         elif self.controller.downloading:
             reason = self.tr("Wait for the download to finish, or cancel it, to train.")
+        elif missing is not None:
+            reason, download = missing
         else:
             reason = ""
-        self.controls.set_state(self.controller.state, reason)
-        self.reset_action.setEnabled(
-            self.controller.state in (PAUSED, FINISHED) or self.controller.has_weights
+        continuing = self.controller.can_continue(experiment)
+        self.controls.set_state(
+            state,
+            reason,
+            continue_epochs=experiment.train.epochs if continuing else 0,
+            download=download,
         )
+        self.reset_action.setEnabled(state in (PAUSED, FINISHED) or self.controller.has_weights)
+        watch = state in (IDLE, FINISHED) and is_vision(experiment.data)
+        if watch and not self._files_timer.isActive():
+            self._files_timer.start()
+        elif not watch:
+            self._files_timer.stop()
 
     def _on_document_changed(self, experiment) -> None:
         if experiment.data != self._shown_data:
@@ -232,3 +310,70 @@ class RunPanel(QWidget):
     def _class_names(self) -> tuple[str, ...]:
         dataset = VISION_DATASETS.get(self.document.experiment.data.name)
         return dataset.class_names if dataset else ()
+
+    # -- what the run is doing --------------------------------------------------------------
+
+    def _show_status(self) -> None:
+        status = self.status.status
+        rate = self.rate.rate if status.phase == TRAINING else None
+        left = self.rate.seconds_left(status.total_steps - status.steps_this_run)
+        self.controls.show_status(status, rate, left)
+        self.state_label.setText(self.controls.status_text())
+
+    def _show_readouts(self) -> None:
+        """The loss as the plot shows it (smoothed) and the last step's, and the best epoch."""
+        history = self.controller.history
+        if history.point_count() == 0 or history.started is None:
+            return
+        smoothed = history.smoothed(self.loss_plot.smoothing())
+        task_kind = history.started.task_kind
+        self.controls.show_readouts(
+            self.status.status.steps_done,
+            float(smoothed[-1]),
+            float(history.step_losses()[-1]),
+            best_epoch(history.epochs, task_kind),
+            task_kind,
+        )
+
+    # -- image files ------------------------------------------------------------------------
+
+    def _missing_files(self, data: DataConfig) -> tuple[str, str] | None:
+        """Why Train is blocked and the Download button's tooltip, while the image
+        dataset's files are not in the data folder; None when they are (or for toy data)."""
+        dataset = VISION_DATASETS.get(data.name)
+        if dataset is None:
+            return None
+        root = Path(self.controller.data_root).expanduser().absolute()
+        if is_present(dataset.name, root):
+            return None
+        size = QLocale().toString(dataset.download_megabytes, "g", 6)
+        reason = (
+            self.tr(
+                "The {0} files are not in {1}. Download them ({2} MB), or put them there by "
+                "hand: the Data tab says which."
+            )
+            .replace("{0}", dataset.title)
+            .replace("{1}", str(root / dataset.data_folder))
+            .replace("{2}", size)
+        )
+        tip = (
+            self.tr("Download {0} ({1} MB) into {2}. The Data tab shows its progress.")
+            .replace("{0}", dataset.title)
+            .replace("{1}", size)
+            .replace("{2}", str(root))
+        )
+        return reason, tip
+
+    def _on_download_clicked(self) -> None:
+        dataset = VISION_DATASETS.get(self.document.experiment.data.name)
+        if dataset is not None:
+            self.downloadRequested.emit(dataset.name)
+
+    # -- pace -------------------------------------------------------------------------------
+
+    def _on_pace_chosen(self, steps_per_second: float | None) -> None:
+        self._apply_pace(steps_per_second)
+        self.paceChanged.emit(steps_per_second)
+
+    def _apply_pace(self, steps_per_second: float | None) -> None:
+        self.controller.set_pace(steps_per_second)

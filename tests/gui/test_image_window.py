@@ -45,12 +45,13 @@ def test_the_data_folder_is_remembered(window, tmp_path):
     again.close()
 
 
-def test_training_without_the_files_says_where_to_put_them(qtbot, window, tmp_path):
-    window.run_panel.train_action.trigger()
-    qtbot.waitUntil(lambda: window.error_box is not None, timeout=60_000)
-    text = window.error_box.text()
-    assert str(tmp_path / "data" / "MNIST" / "raw") in text and "Download" in text
-    qtbot.waitUntil(lambda: window.controller.state == FINISHED, timeout=60_000)
+def test_without_the_files_train_is_blocked_and_says_where_to_put_them(qtbot, window, tmp_path):
+    panel = window.run_panel
+    qtbot.waitUntil(lambda: not panel.train_action.isEnabled(), timeout=10_000)
+    text = panel.controls.blocked.text()
+    assert "files are not in" in text and str(tmp_path / "data" / "MNIST" / "raw") in text
+    panel.train_action.trigger()  # Space still reaches the action: nothing starts
+    assert window.controller.state != "running" and window.error_box is None
 
 
 def test_a_run_on_images_fills_the_prediction_grid_and_the_confusion_matrix(
@@ -58,6 +59,7 @@ def test_a_run_on_images_fills_the_prediction_grid_and_the_confusion_matrix(
 ):
     write_mnist_family(tmp_path / "data", train=200, test=60)
     panel = window.run_panel
+    qtbot.waitUntil(panel.train_action.isEnabled, timeout=10_000)  # the files are seen
     assert panel.predictions.currentWidget() is panel.image_predictions
     panel.train_action.trigger()
     qtbot.waitUntil(lambda: window.controller.state == FINISHED, timeout=60_000)
@@ -115,7 +117,8 @@ def test_train_waits_for_a_download_and_says_so(qtbot, window, tmp_path, monkeyp
             assert window.controller.state != "running"
     result = finished.args[0]
     assert result.outcome == FAILED and "did not answer within 0.5 s" in result.message
-    assert window.run_panel.train_action.isEnabled()
+    assert not window.run_panel.train_action.isEnabled()  # still no files
+    assert "files are not in" in window.run_panel.controls.blocked.text()
 
 
 def test_samples_still_come_when_the_subset_changes_while_they_load(qtbot, window, tmp_path):
@@ -176,7 +179,7 @@ def test_a_download_that_breaks_unexpectedly_still_reports_back(qtbot, window, m
     assert result.message.startswith("The download failed (ValueError: unknown url")
     assert any(text.startswith("The download failed") for text in data_texts(window))
     assert not window.controller.downloading
-    assert window.run_panel.train_action.isEnabled()
+    assert not window.run_panel.train_action.isEnabled()  # still no files
 
 
 def test_the_data_folder_stays_put_while_a_download_runs(qtbot, window, tmp_path, monkeypatch):
