@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("out", type=Path, help="the PNG to write")
     shot.add_argument("experiment", type=Path, nargs="?", help="an experiment file (.json)")
     shot.add_argument("--size", type=_size, default=(1280, 800), help="WxH (default 1280x800)")
+    shot.add_argument(  # for checking layouts: the window shown at each size before --size
+        "--resize-sequence", type=_sizes, default=(), metavar="WxH,...", help=argparse.SUPPRESS
+    )
     shot.add_argument(
         "--theme", choices=("system", "light", "dark"), default="light", help="colour theme"
     )
@@ -114,6 +117,10 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _sizes(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_size(part) for part in text.split(",") if part.strip())
+
+
 def screenshot_command(args: argparse.Namespace) -> int:
     from app.experiment import Experiment, ExperimentError
 
@@ -134,7 +141,7 @@ def screenshot_command(args: argparse.Namespace) -> int:
         return _fail(f"--tab must be one of {', '.join(TAB_NAMES)}, got {args.tab!r}")
 
     try:
-        screenshot(
+        width, height = screenshot(
             args.out,
             args.experiment,
             args.size,
@@ -142,10 +149,12 @@ def screenshot_command(args: argparse.Namespace) -> int:
             train_epochs=args.train_epochs,
             tab=args.tab,
             data_root=args.data_root,
+            resizes=args.resize_sequence,
         )
     except OSError as error:
         return _fail(f"cannot write the screenshot: {error}")
-    _say(f"Wrote {args.out} ({args.size[0]}x{args.size[1]})")
+    note = "" if (width, height) == args.size else ", the smallest the window can be"
+    _say(f"Wrote {args.out} ({width}x{height}{note})")
     return 0
 
 
@@ -210,7 +219,7 @@ def train_command(args: argparse.Namespace) -> int:
     name = experiment.data.name
     if name in vision.VISION_DATASETS and not vision.is_present(name, root):
         if not args.download:
-            return _fail(vision.missing_message(name, root))
+            return _fail(vision.missing_message(name, root, fetch="add --download"))
         status = _download(name, root)
         if status:
             return status
@@ -297,6 +306,8 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
         print(f"layerlab: {finished.message}", file=sys.stderr)
         return 1
     _say(finished.message)
+    if finished.warning:  # completed, but the loss ran away on the way: the run exits 0
+        print(f"layerlab: warning: {finished.warning}", file=sys.stderr)
     return 0
 
 

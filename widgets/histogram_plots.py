@@ -63,7 +63,7 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         self._ranges = ((0.0, 0.0), 0.0)  # last x range of the heatmap, top of the bars' axis
         self._level = 0.0  # top of the colour levels, log(1 + count)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(360)
+        self.setMinimumHeight(300)  # fits a 1024x600 window under the run controls
         self.setToolTip(
             self.tr(
                 "Colour shows how many values fall in each bin at each step. "

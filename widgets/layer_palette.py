@@ -55,14 +55,23 @@ class LayerPaletteWidget(QTreeWidget):
             self.tr("Double-click a layer, press Enter, or drag it onto the model to add it.")
         )
         self.setItemDelegate(_RoomyRowsDelegate(self))
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setIndentation(self.fontMetrics().height() * 3 // 4)  # room for the names
         self._update_minimum_height()
         self._populate()
+        self._fit_column()
         self._sync_inactive_highlight()
         self.itemDoubleClicked.connect(self._on_item_double_clicked)
 
     def _update_minimum_height(self) -> None:
-        # About eight rows stay visible however small the dock gets.
-        self.setMinimumHeight(self.fontMetrics().height() * 13)
+        # About five rows stay visible however small the dock gets: in a 600-pixel window,
+        # more would leave the model's rows no room.
+        self.setMinimumHeight(self.fontMetrics().height() * 8)
+
+    def _fit_column(self) -> None:
+        """The names never elide ("BatchNo..."): the column fills the width, but never gets
+        narrower than the longest name; a narrower palette scrolls sideways."""
+        self.header().setMinimumSectionSize(self.sizeHintForColumn(0))
 
     def _populate(self) -> None:
         bold = QFont()  # sets only the weight: size and family follow the widget's font
@@ -134,6 +143,9 @@ class LayerPaletteWidget(QTreeWidget):
             self._sync_inactive_highlight()
         elif event.type() == QEvent.Type.FontChange:
             self._update_minimum_height()
+            self._fit_column()
+        elif event.type() == QEvent.Type.StyleChange:
+            self._fit_column()
 
     def _sync_inactive_highlight(self) -> None:
         """Keep the selection as visible when focus is elsewhere (e.g. on the layer stack)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QPalette,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -39,6 +40,9 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("LayerStackWidget", "Params"),
 )
 NUMBER, LAYER, OUTPUT, PARAMS = range(4)
+EMPTY_HINT = QT_TRANSLATE_NOOP(
+    "LayerStackWidget", "Empty model: double-click a layer under Add a layer, or drag it here."
+)
 
 
 def tr(text: str) -> str:
@@ -100,19 +104,58 @@ class _StackTree(QTreeWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setDropIndicatorShown(True)
+        # Every column as wide as its text, the layer column also taking the room to spare:
+        # a stretched layer column elided the names ("Lin...") in a narrow dock. Too narrow
+        # for them all, the table scrolls sideways instead.
         header = self.header()
         header.setStretchLastSection(False)
-        for column, mode in (
-            (NUMBER, QHeaderView.ResizeMode.ResizeToContents),
-            (LAYER, QHeaderView.ResizeMode.Stretch),
-            (OUTPUT, QHeaderView.ResizeMode.ResizeToContents),
-            (PARAMS, QHeaderView.ResizeMode.ResizeToContents),
-        ):
-            header.setSectionResizeMode(column, mode)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.headerItem().setTextAlignment(
+            PARAMS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        self._text_widths = [0] * len(COLUMNS)
+        self.empty_hint = QLabel(tr(EMPTY_HINT), self.viewport())
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # Drops and clicks go through the hint to the table under it.
+        self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def fit_columns(self) -> None:
+        """Measure the columns' text (after the rows or the font changed), then spread them."""
+        header = self.header()
+        self._text_widths = [
+            max(self.sizeHintForColumn(column), header.sectionSizeHint(column))
+            for column in range(len(COLUMNS))
+        ]
+        self._spread_columns()
+
+    def _spread_columns(self) -> None:
+        """Each column as wide as its text; the layer column also takes the width to spare."""
+        widths = list(self._text_widths)
+        widths[LAYER] = max(widths[LAYER], self.viewport().width() - sum(widths) + widths[LAYER])
+        header = self.header()
+        for column, width in enumerate(widths):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def show_empty_hint(self) -> None:
+        """The hint over an empty table, fitted to it."""
+        margin = self.fontMetrics().height()
+        self.empty_hint.setGeometry(self.viewport().rect().adjusted(margin, 0, -margin, 0))
+        self.empty_hint.setVisible(self.topLevelItemCount() == 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._spread_columns()
+        self.show_empty_hint()
         self.resized.emit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit_columns()
 
     def _accepts(self, event: QDragMoveEvent) -> bool:
         return event.source() is self or event.mimeData().hasFormat(MIME_TYPE)
@@ -168,6 +211,7 @@ class LayerStackWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.input_label = QLabel()
+        self.input_label.setWordWrap(True)  # in a narrow dock, two lines rather than clipped
         self.tree = _StackTree()
         self.output_label = QLabel()
         self.output_label.setWordWrap(True)
@@ -229,6 +273,8 @@ class LayerStackWidget(QWidget):
                 problem.setFirstColumnSpanned(True)
                 self.tree.setItemWidget(problem, 0, self._problem_widget(diagnostic))
         self.tree.expandAll()
+        self.tree.fit_columns()
+        self.tree.show_empty_hint()
         self._fit_problem_rows()
         if current is not None and current < len(spec.layers):
             self.tree.setCurrentItem(self.tree.topLevelItem(current))
@@ -310,11 +356,9 @@ class LayerStackWidget(QWidget):
         self.tree.doItemsLayout()
 
     def _show_summary(self, inference: Inference, task: Task | None) -> None:
-        if not inference.layers:
+        if not inference.layers:  # the hint over the empty table says how to add one
             self.output_label.setText(
-                QCoreApplication.translate(
-                    "LayerStackWidget", "No layers yet: double-click or drag one from the palette."
-                )
+                QCoreApplication.translate("LayerStackWidget", "Output: none  \u00b7  0 parameters")
             )
             return
         output = inference.output_shape

@@ -64,6 +64,10 @@ QToolButton::menu-indicator {
     right: 3px;
 }
 QLabel#sectionTitle { font-weight: 600; }
+QFrame#lockBanner {
+    background: $banner;
+    border-bottom: 1px solid $border;
+}
 QStatusBar { border-top: 1px solid $border; }
 QStatusBar::item { border: none; }
 QToolTip {
@@ -138,7 +142,8 @@ def build_palette(theme: Theme) -> QPalette:
 
 
 def style_sheet(theme: Theme) -> str:
-    """The application style sheet: rounded group boxes, tool buttons, tooltips, status bar."""
+    """The application style sheet: rounded group boxes, tool buttons, tooltips, status bar,
+    the banner of a locked panel."""
     return _STYLE_SHEET.substitute(
         text=theme.text,
         panel=theme.panel,
@@ -146,6 +151,7 @@ def style_sheet(theme: Theme) -> str:
         border=mix(theme.window, theme.text, 0.22),
         hover=mix(theme.window, theme.text, 0.08),
         pressed=mix(theme.window, theme.accent, 0.25),
+        banner=mix(theme.window, theme.warning, 0.14),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,9 +89,12 @@ def screenshot(
     train_epochs: int = 0,
     tab: str = "loss",
     data_root: Path | None = None,
-) -> None:
+    resizes: Sequence[tuple[int, int]] = (),
+) -> tuple[int, int]:
     """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
-    train that long in the window's worker first so the plots are real."""
+    train that long in the window's worker first so the plots are real. The window is shown
+    at each of `resizes` in turn before `size`. Returns the size of the image written: `size`,
+    unless the window cannot be that small."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = create_application(dark)  # held: the QApplication lives while the window renders
     from app.experiment import Experiment
@@ -103,8 +107,11 @@ def screenshot(
         window = MainWindow(settings, experiment)
         if data_root is not None:
             window.set_data_root(str(data_root))
-        window.resize(*size)
+        window.resize(*(resizes[0] if resizes else size))
         window.show()
+        for between in (*resizes[1:], size):
+            wait_for(None, 0)  # each size laid out and drawn, as a user dragging would see it
+            window.resize(*between)
         controller = window.controller
         try:
             window.start_device_probe()
@@ -117,8 +124,10 @@ def screenshot(
                 while controller.state != FINISHED:
                     wait_for(controller.stateChanged, WAIT_MS)
             wait_for(None, SETTLE_MS)
-            if not window.grab().save(str(out)):
+            image = window.grab()
+            if not image.save(str(out)):
                 raise OSError(f"cannot write {out}")
+            return image.width(), image.height()
         finally:  # whatever happened, the training thread ends before the window goes
             window.document.undo_stack.setClean()
             window.close()

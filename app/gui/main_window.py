@@ -22,12 +22,14 @@ from app.experiment import Experiment, model_source
 from app.gui.code_dialog import CodeDialog
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
+from app.gui.example_gallery import ExampleGallery
 from app.gui.exports import ExportController
-from app.gui.files import DEFAULT_EXAMPLE, FileController, example_files
+from app.gui.files import DEFAULT_EXAMPLE, FileController, examples
 from app.gui.image_data import ImageDataSource
 from app.gui.menus import WindowActions, build_menus
 from app.gui.model_summary import ModelSummaryLabel
 from app.gui.run_panel import RunPanel
+from app.gui.window_layout import WindowLayout
 from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
 from app.run_state import PAUSED, RUNNING
 from widgets.dataset_panel import DatasetPanel
@@ -35,6 +37,7 @@ from widgets.icons import icon
 from widgets.layer_inspector import LayerInspectorWidget
 from widgets.layer_palette import LayerPaletteWidget
 from widgets.layer_stack import LayerStackWidget
+from widgets.panel_page import PanelPage
 from widgets.training_panel import TrainingPanel
 
 
@@ -55,12 +58,17 @@ class MainWindow(QMainWindow):
         )
         self.menu_actions = WindowActions(self, self.stack.tree)
         docks = [self.layers_dock, self.inspector_dock, self.data_dock, self.training_dock]
+        # Left: what the model is made of. Right, as tabs: the settings of the selected layer,
+        # of the data and of training (the layer tab comes forward when a layer is selected).
+        self.window_layout = WindowLayout(
+            self, settings, self.layers_dock, docks[1:], front=self.data_dock
+        )
         self.examples_menu = build_menus(
             self,
             self.menu_actions,
             self.files.recent_menu,
             self.run_panel.actions_in_order,
-            example_files(),
+            examples(),
             self.files.open_example,
             docks,
         )
@@ -82,26 +90,28 @@ class MainWindow(QMainWindow):
         self.run_panel = RunPanel(self.document, self.controller)
         self.setCentralWidget(self.run_panel)
 
-        layers = QSplitter(Qt.Orientation.Vertical)
-        layers.addWidget(self._titled(self.tr("Add a layer"), self.palette_widget))
-        layers.addWidget(self._titled(self.tr("Model"), self.stack))
-        layers.setStretchFactor(0, 2)
-        layers.setStretchFactor(1, 5)
-        self.layers_dock = self._dock("layersDock", self.tr("Layers"), layers)
-        self.inspector_dock = self._dock("inspectorDock", self.tr("Layer settings"), self.inspector)
-        self.data_dock = self._dock("dataDock", self.tr("Data"), self.dataset_panel)
-        self.training_dock = self._dock("trainingDock", self.tr("Training"), self.training_panel)
-        # Left: what the model is made of. Right, as tabs: the settings of the selected layer,
-        # of the data and of training (the layer tab comes forward when a layer is selected).
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_dock)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.data_dock)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
-        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
-        self.tabifyDockWidget(self.data_dock, self.training_dock)
-        self.data_dock.raise_()
+        self.model_editor = QSplitter(Qt.Orientation.Vertical)
+        self.model_editor.addWidget(self._titled(self.tr("Add a layer"), self.palette_widget))
+        self.model_editor.addWidget(self._titled(self.tr("Model"), self.stack))
+        self.model_editor.setStretchFactor(0, 2)
+        self.model_editor.setStretchFactor(1, 5)
+        self.model_editor.setChildrenCollapsible(False)
+        # Each panel scrolls rather than squashes in a small window (the inspector scrolls
+        # itself); the titles stay short so the side tabs never elide.
+        self.layers_page = PanelPage(self.model_editor)
+        self.inspector_page = PanelPage(self.inspector, scrolls=False)
+        self.data_page = PanelPage(self.dataset_panel)
+        self.training_page = PanelPage(self.training_panel)
+        self.layers_dock = self._dock("layersDock", self.tr("Layers"), self.layers_page)
+        self.inspector_dock = self._dock(
+            "inspectorDock", self.tr("Layer settings"), self.inspector_page
+        )
+        self.data_dock = self._dock("dataDock", self.tr("Data"), self.data_page)
+        self.training_dock = self._dock("trainingDock", self.tr("Training"), self.training_page)
 
         self.summary_label = ModelSummaryLabel()
+        self.run_panel.state_label.setContentsMargins(0, 0, 16, 0)  # apart from the summary
+        self.statusBar().addPermanentWidget(self.run_panel.state_label)
         self.statusBar().addPermanentWidget(self.summary_label)
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
@@ -118,9 +128,12 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
+        # Closable: a closed panel comes back from the View menu (without the flag Qt greys out
+        # the dock's toggle action).
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         return dock
 
@@ -141,6 +154,11 @@ class MainWindow(QMainWindow):
         self.dataset_panel.dataRootChanged.connect(self.set_data_root)
         # Downloads, samples and the data folder: the image data source wires them.
         self.image_data = ImageDataSource(self.controller, self.dataset_panel, self)
+        self.image_data.filesChanged.connect(self.run_panel.show_image_files)
+        self.run_panel.downloadRequested.connect(self.image_data.download)
+        self.run_panel.paceChanged.connect(
+            lambda pace: self.settings.setValue("run/pace", pace or 0)
+        )
         self.controller.downloadProgress.connect(self._on_download_progress)
         self.controller.downloadFinished.connect(self._on_download_finished)
         self.training_panel.trainChanged.connect(document.change_train)
@@ -168,9 +186,11 @@ class MainWindow(QMainWindow):
         actions.move_down.triggered.connect(lambda: self.move_layer(1))
         actions.code.triggered.connect(self.show_code)
         actions.about.triggered.connect(self.show_about)
+        actions.browse_examples.triggered.connect(self.show_examples)
         actions.export_weights.triggered.connect(self.exports.export_weights)
         actions.export_plot.triggered.connect(self.exports.export_plot)
         actions.export_metrics.triggered.connect(self.exports.export_metrics)
+        actions.reset_layout.triggered.connect(self.window_layout.reset)
 
     # -- start-up and settings -------------------------------------------------------------------
 
@@ -200,7 +220,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Download complete."), 8000)
 
     def _restore_settings(self) -> None:
-        self._layout_restored = self.files.restore_layout(self)
+        self.window_layout.restore()
+        pace = float(self.settings.value("run/pace", 0) or 0)  # 0: full speed
+        self.run_panel.set_pace(pace if pace > 0 else None)
         data_root = str(self.settings.value("data/root", "") or self.controller.data_root)
         self.image_data.set_data_root(data_root)
 
@@ -277,21 +299,32 @@ class MainWindow(QMainWindow):
         return self.controller.state in (RUNNING, PAUSED)
 
     def _on_run_state_changed(self, state: str) -> None:
-        """While a run trains, the model and the data are locked (the reason is shown);
-        only the learning rate may change, and it reaches the run at once."""
+        """While a run trains, the model and the data are locked (a banner in each panel says
+        so); only the learning rate may change, and it reaches the run at once."""
         locked = self.running
-        self.layers_dock.widget().setEnabled(not locked)
+        self.model_editor.setEnabled(not locked)
         self.inspector.setEnabled(not locked)
         self.dataset_panel.setEnabled(not locked)
         self.training_panel.set_running(locked)
-        suffix = self.tr(" (locked while training: Stop to edit)") if locked else ""
-        self.layers_dock.setWindowTitle(self.tr("Layers") + suffix)
-        self.data_dock.setWindowTitle(self.tr("Data") + suffix)
+        self._show_lock(locked)
         actions = self.menu_actions
         for action in (actions.new, actions.open, self.files.recent_menu.menuAction()):
             action.setEnabled(not locked)
         self.examples_menu.setEnabled(not locked)
         self._update_actions()
+
+    def _show_lock(self, locked: bool) -> None:
+        """The banners of the locked panels; the dock titles stay short (longer ones made the
+        side tabs elide)."""
+        text = self.tr("Locked while training: press Stop to edit.") if locked else ""
+        reason = self.tr(
+            "The model and the data stay as they are while a run trains or is paused, so the "
+            "plots show what was trained. Stop the run to change them."
+        )
+        for page in (self.layers_page, self.inspector_page, self.data_page):
+            page.set_lock(text, reason if locked else "")
+        only_rate = self.tr("While training only the learning rate can change: Stop to edit.")
+        self.training_page.set_lock(only_rate if locked else "", reason if locked else "")
 
     def _on_undo_index_changed(self, index: int) -> None:
         self._update_actions()
@@ -342,6 +375,12 @@ class MainWindow(QMainWindow):
         self.code_dialog = CodeDialog(source, self)
         self.code_dialog.open()
 
+    def show_examples(self) -> None:
+        """The gallery: every example with its description; the chosen one opens."""
+        self.gallery = ExampleGallery(parent=self)
+        self.gallery.exampleChosen.connect(self.files.open_example)
+        self.gallery.open()
+
     def show_about(self) -> None:
         """What LayerLab is, and the PyTorch version once torch has loaded."""
         torch = sys.modules.get("torch")
@@ -356,17 +395,9 @@ class MainWindow(QMainWindow):
             + f"<p>{versions}</p>",
         )
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._layout_restored:  # first start: the side panels share the width
-            self._layout_restored = True
-            width = self.width()
-            sides = [max(380, int(width * 0.3)), max(340, int(width * 0.27))]
-            self.resizeDocks([self.layers_dock, self.data_dock], sides, Qt.Orientation.Horizontal)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.maybe_save():
-            self.files.save_layout(self)
+            self.window_layout.save()
             self.controller.shutdown()
             event.accept()
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
+from app.gui.files import Example
 from widgets.icons import icon
 
 
@@ -32,7 +34,7 @@ def make_action(
 
 
 class WindowActions:
-    """Every action of the window's File, Edit and Help menus. The layer keys (Delete,
+    """Every action of the window's File, Edit, View and Help menus. The layer keys (Delete,
     Alt+Up, Alt+Down) belong to the model list: elsewhere Delete edits text and Alt+Down
     opens combo boxes."""
 
@@ -94,6 +96,20 @@ class WindowActions:
             "",
             tr("Save every epoch's losses and scores as CSV"),
         )
+        self.browse_examples = make_action(
+            window,
+            tr("&Browse Examples\u2026"),
+            None,
+            "",
+            tr("Every example with what it shows, to pick one and open it"),
+        )
+        self.reset_layout = make_action(
+            window,
+            tr("&Reset Layout"),
+            None,
+            "",
+            tr("Put every panel back where it was at the first start"),
+        )
 
 
 def build_menus(
@@ -101,7 +117,7 @@ def build_menus(
     actions: WindowActions,
     recent_menu: QMenu,
     run_actions: Sequence[QAction],
-    examples: Sequence[tuple[str, Path]],
+    examples: Sequence[Example],
     open_example: Callable[[Path], None],
     docks: Sequence[QDockWidget],
 ) -> QMenu:
@@ -124,12 +140,21 @@ def build_menus(
     run_menu = bar.addMenu(tr("&Run"))
     run_menu.addActions(list(run_actions))
     examples_menu = bar.addMenu(tr("E&xamples"))
-    for title, path in examples:
-        action = examples_menu.addAction(title)
-        action.triggered.connect(lambda _=False, path=path: open_example(path))
+    examples_menu.addAction(actions.browse_examples)
+    examples_menu.addSeparator()
+    examples_menu.setToolTipsVisible(True)
+    for example in examples:
+        action = examples_menu.addAction(example.title)
+        # Rich text, so a long description wraps in the tooltip.
+        action.setToolTip(f"<p>{html.escape(example.description)}</p>")
+        action.setStatusTip(example.description)
+        action.triggered.connect(lambda _=False, path=example.path: open_example(path))
+    # Each panel's own action shows and hides it (the docks are closable, or Qt greys it out).
     view_menu = bar.addMenu(tr("&View"))
     for dock in docks:
         view_menu.addAction(dock.toggleViewAction())
+    view_menu.addSeparator()
+    view_menu.addAction(actions.reset_layout)
     help_menu = bar.addMenu(tr("&Help"))
     help_menu.addActions([actions.code, actions.about])
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QW
 
 from app.datasets import DataConfig
 from app.experiment import Experiment
-from app.gui.files import DEFAULT_EXAMPLE, example_files
+from app.gui.files import DEFAULT_EXAMPLE, examples
 from app.gui.main_window import MainWindow
 from app.run_state import FINISHED
 
@@ -72,7 +72,7 @@ def test_opens_with_the_two_moons_example_ready_to_train(window):
     assert window.document.experiment == Experiment.load(DEFAULT_EXAMPLE)
     assert window.document.inference.ok
     assert window.stack.tree.topLevelItemCount() == 5
-    assert "ready to train" in window.summary_label.text()
+    assert "model OK" in window.summary_label.text()
     assert "4,482 parameters" in window.summary_label.text()
     assert not window.isWindowModified()
 
@@ -156,8 +156,9 @@ def test_a_diagnostic_and_its_fix_action_on_the_row(window, qtbot):
     first = window.document.experiment.model.layers[2]
     window.inspector.layerEdited.emit(2, first.with_params(in_features=7), "in_features")
     assert "1 problem, at layer 2" in window.summary_label.text()
-    (button,) = window.stack.fix_buttons(2)
+    button, auto = window.stack.fix_buttons(2)
     assert button.text() == "Set in_features to 64"
+    assert auto.text() == "Set in_features to auto"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.document.experiment.model.layers[2].get("in_features") == 64
     assert window.document.inference.ok
@@ -192,7 +193,7 @@ def test_save_and_open_round_trip_with_recent_files(window, tmp_path):
     assert not window.isWindowModified() and window.windowTitle().startswith("mine.json")
     assert Experiment.load(path) == saved
     window.menu_actions.new.trigger()
-    assert window.document.experiment == Experiment()
+    assert window.document.experiment == Experiment.blank()
     assert window.files.open_file(path)
     assert window.document.experiment == saved
     assert window.files.recent_files()[0] == path
@@ -244,7 +245,7 @@ def test_the_dock_layout_is_restored_next_time(qtbot, settings):
     first = MainWindow(settings)
     qtbot.addWidget(first)
     first.show()
-    first.training_dock.hide()
+    first.training_dock.close()  # its title bar's close button; View > Training undoes it
     first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, first.data_dock)
     assert first.close()
     assert settings.value("window/geometry") is not None
@@ -256,10 +257,16 @@ def test_the_dock_layout_is_restored_next_time(qtbot, settings):
     assert second.dockWidgetArea(second.inspector_dock) == Qt.DockWidgetArea.RightDockWidgetArea
 
 
-def test_the_examples_menu_lists_every_example_by_title(window):
-    titles = [action.text() for action in window.examples_menu.actions()]
-    assert titles == [title for title, _ in example_files()]
-    assert len(titles) == len(list((ROOT / "resources" / "examples").glob("*.json")))
+def test_the_examples_menu_lists_every_example_by_title_with_its_description(window, qtbot):
+    browse, separator, *entries = window.examples_menu.actions()
+    assert separator.isSeparator()
+    assert [action.text() for action in entries] == [e.title for e in examples()]
+    assert len(entries) == len(list((ROOT / "resources" / "examples").glob("*.json")))
+    for action, example in zip(entries, examples(), strict=True):
+        assert action.statusTip() == example.description and example.description
+    browse.trigger()  # the gallery, with each example's text, opens the chosen one
+    qtbot.waitUntil(lambda: window.gallery.isVisible())
+    window.gallery.reject()
     spirals = next(a for a in window.examples_menu.actions() if a.text().startswith("Spirals"))
     spirals.trigger()
     assert window.document.experiment.data.name == "spirals"
@@ -273,19 +280,24 @@ def test_the_code_dialog_shows_runnable_pytorch(window):
     window.code_dialog.close()
 
 
-def test_screenshot_renders_the_window_with_text(tmp_path):
-    out = tmp_path / "shot.png"
-    result = subprocess.run(
-        [sys.executable, "main.py", "screenshot", str(out), "--size", "1280x800"],
+def screenshot(out: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "main.py", "screenshot", str(out), *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+def test_screenshot_renders_the_window_with_text_at_a_projectors_size(tmp_path):
+    out = tmp_path / "shot.png"
+    result = screenshot(out, "--size", "1280x720")
     assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote {out} (1280x720)"
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (1280, 800)
-    colours = {image.pixel(x, y) for x in range(0, 1280, 7) for y in range(0, 800, 7)}
+    assert (image.width(), image.height()) == (1280, 720)
+    colours = {image.pixel(x, y) for x in range(0, 1280, 7) for y in range(0, 720, 7)}
     assert len(colours) > 50  # not blank: plots, icons and text
     # text renders: the menu bar row holds dark glyph pixels on a light background
     dark = sum(
@@ -295,6 +307,17 @@ def test_screenshot_renders_the_window_with_text(tmp_path):
         if QImage.pixelColor(image, x, y).lightness() < 100
     )
     assert dark > 100
+
+
+def test_a_screenshot_smaller_than_the_window_can_be_says_its_true_size(tmp_path):
+    out = tmp_path / "small.png"
+    result = screenshot(out, "--size", "640x400", "--resize-sequence", "1920x1080,1024x600")
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    width, height = image.width(), image.height()
+    assert 640 < width <= 1024 and 400 < height <= 600
+    expected = f"Wrote {out} ({width}x{height}, the smallest the window can be)"
+    assert result.stdout.strip() == expected
 
 
 def test_the_device_list_is_found_in_the_training_thread(window, qtbot):

@@ -51,7 +51,8 @@ def test_training_fills_every_plot(qtbot, window):
     assert panel.histograms.column_counts().shape[0] >= 2
     assert panel.boundary.prediction_image.image is not None
     assert panel.controls.progress.value() == steps
-    assert "validation accuracy" in panel.controls.progress.format()
+    assert panel.controls.progress.format().startswith(f"Finished 4 epochs ({steps} steps)")
+    assert "validation accuracy" in panel.controls.progress.toolTip()  # the whole sentence
     assert window.menu_actions.export_weights.isEnabled()
 
 
@@ -108,9 +109,10 @@ def test_editing_is_locked_while_training_and_the_learning_rate_changes_at_once(
     panel.train_action.trigger()
     panel.train_action.trigger()
     wait_state(qtbot, window, PAUSED)
-    assert not window.layers_dock.widget().isEnabled()
+    assert not window.model_editor.isEnabled()
     assert not window.dataset_panel.isEnabled()
-    assert "locked while training" in window.layers_dock.windowTitle()
+    assert window.layers_page.banner.isVisibleTo(window.layers_page)  # says why, in the panel
+    assert window.layers_dock.windowTitle() == "Layers"  # side tabs keep their length
     assert not window.menu_actions.undo.isEnabled()
     window.training_panel.trainChanged.emit(
         replace(window.document.experiment.train, learning_rate=0.001)
@@ -123,7 +125,8 @@ def test_editing_is_locked_while_training_and_the_learning_rate_changes_at_once(
     assert "0.001" in marker.text and [line.value() for line in lines] == [marker.step]
     panel.stop_action.trigger()
     wait_state(qtbot, window, FINISHED)
-    assert window.layers_dock.widget().isEnabled() and window.dataset_panel.isEnabled()
+    assert window.model_editor.isEnabled() and window.dataset_panel.isEnabled()
+    assert not window.layers_page.banner.isVisibleTo(window.layers_page)
 
 
 def test_a_huge_learning_rate_shows_the_non_finite_message(qtbot, window):
@@ -140,6 +143,15 @@ def test_a_huge_learning_rate_shows_the_non_finite_message(qtbot, window):
     assert "The loss became" in window.error_box.text()
     assert "learning rate 100 is likely too high" in window.error_box.text()
     window.error_box.close()
+    # The bar says it short; the line under it shows what fits, the whole in its tooltip.
+    finished = [r for r in window.reports if isinstance(r, RunFinished)][-1]
+    controls = window.run_panel.controls
+    assert controls.progress.format() == f"Diverged at step {finished.steps_done:,}"
+    assert window.run_panel.state_label.text() == controls.progress.format()
+    assert controls.note.toolTip() == finished.message and controls.note.isVisible()
+    assert controls.note.fontMetrics().horizontalAdvance(controls.note.text()) <= (
+        controls.note.contentsRect().width()
+    )
 
 
 def test_export_writes_weights_that_plain_pytorch_loads(qtbot, window, tmp_path):

@@ -193,7 +193,9 @@ def test_the_work_per_row_does_not_grow_with_the_model(stack):
     )
     assert small == large
     assert stack.tree.topLevelItemCount() == 60
-    assert all(len(stack.fix_buttons(i)) == 1 for i in (0, 30, 59))
+    # Two size fixes each; rows after the first also offer a ReLU between the Linears.
+    assert len(stack.fix_buttons(0)) == 2
+    assert all(len(stack.fix_buttons(i)) == 3 for i in (30, 59))
 
 
 def test_a_model_past_the_layer_limit_shows_its_rows_and_one_sentence(stack):
@@ -204,3 +206,60 @@ def test_a_model_past_the_layer_limit_shows_its_rows_and_one_sentence(stack):
     assert messages == ["The model has 1,200 layers; LayerLab trains at most 1,000."]
     (button,) = stack.problems.findChildren(QPushButton)
     assert button.text() == "Keep the first 1,000 layers"
+
+
+def cells_too_narrow(stack, column: int) -> list[str]:
+    """Cells of `column` narrower than their text needs: the tree would elide them."""
+    tree = stack.tree
+    indexes = [tree.model().index(row, column) for row in range(tree.topLevelItemCount())]
+    return [
+        str(index.data())
+        for index in indexes
+        if tree.visualRect(index).width() < tree.sizeHintForIndex(index).width()
+    ]
+
+
+def test_a_narrow_table_scrolls_sideways_rather_than_eliding_layer_names(stack):
+    show(stack, IMAGE_MODEL)
+    stack.resize(140, 500)
+    assert cells_too_narrow(stack, LAYER) == [] and cells_too_narrow(stack, OUTPUT) == []
+    assert stack.tree.horizontalScrollBar().maximum() > 0  # the rest is a scroll away
+
+
+def test_a_wide_table_gives_the_room_to_spare_to_the_layer_column(stack):
+    show(stack, IMAGE_MODEL)
+    stack.resize(900, 500)
+    tree = stack.tree
+    assert tree.header().length() == tree.viewport().width()
+    assert tree.horizontalScrollBar().maximum() == 0
+    others = [tree.columnWidth(c) for c in (NUMBER, OUTPUT, PARAMS)]
+    assert tree.columnWidth(LAYER) > max(others)
+
+
+def test_an_empty_model_shows_how_to_add_a_layer_inside_the_table(stack):
+    show(stack, ModelSpec((2,), ()), Task("classification", 2))
+    hint = stack.tree.empty_hint
+    assert hint.isVisible() and hint.parent() is stack.tree.viewport()
+    assert hint.text() == "Empty model: double-click a layer under Add a layer, or drag it here."
+    assert stack.tree.viewport().rect().contains(hint.geometry().center())
+    show(stack, IMAGE_MODEL)
+    assert not hint.isVisible()
+
+
+def test_a_drop_on_the_empty_hint_reaches_the_table(stack, qtbot):
+    show(stack, ModelSpec((2,), ()), Task("classification", 2))
+    tree = stack.tree
+    point = tree.empty_hint.geometry().center()
+    assert tree.viewport().childAt(point) is None  # the hint lets drops through
+    data = QMimeData()
+    data.setData(MIME_TYPE, b"Linear")
+    event = QDropEvent(
+        point,
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(stack.layerInserted) as inserted:
+        tree.dropEvent(event)
+    assert inserted.args == [0, "Linear"]
