@@ -204,6 +204,7 @@ class RunControlsWidget(QWidget):
         self.pace.currentIndexChanged.connect(self._on_pace_chosen)
         self.download.clicked.connect(self.downloadClicked)
         self.state = IDLE
+        self._train_look: tuple[str, str] | None = None  # the Train button's text and icon
         self._status_text = ""
         self._theme = current_theme()
         self.set_theme(self._theme)
@@ -227,16 +228,13 @@ class RunControlsWidget(QWidget):
         train, step, stop, reset = (self.actions[n] for n in ("train", "step", "stop", "reset"))
         active = state in (RUNNING, PAUSED)
         if state == RUNNING:
-            train.setText(self.tr("Pause"))
-            train.setIcon(self.icons["pause"])
+            look = (self.tr("Pause"), "pause")
             tip = self.tr("Pause the run; Space again resumes it (Space)")
         elif state == PAUSED:
-            train.setText(self.tr("Resume"))
-            train.setIcon(self.icons["train"])
+            look = (self.tr("Resume"), "train")
             tip = self.tr("Resume the run (Space)")
         elif continue_epochs:
-            train.setText(self.tr("Continue"))
-            train.setIcon(self.icons["train"])
+            look = (self.tr("Continue"), "train")
             if continue_epochs == 1:
                 tip = self.tr("Continue from the current weights for 1 more epoch (Space)")
             else:
@@ -245,9 +243,12 @@ class RunControlsWidget(QWidget):
                     count_text(continue_epochs),
                 )
         else:
-            train.setText(self.tr("Train"))
-            train.setIcon(self.icons["train"])
+            look = (self.tr("Train"), "train")
             tip = self.tr("Train from the seed's starting weights (Space)")
+        if look != self._train_look:  # setIcon always repaints the buttons and menus
+            self._train_look = look
+            train.setText(look[0])
+            train.setIcon(self.icons[look[1]])
         train.setEnabled(active or not blocked_reason)
         train.setToolTip(blocked_reason if blocked_reason and not active else tip)
         step.setEnabled(active or not blocked_reason)
@@ -268,13 +269,15 @@ class RunControlsWidget(QWidget):
         """Show where the run is: the bar's value and short text, and the line under it for
         how it ended. `rate` is None until a second of training was measured."""
         phase = status.phase
-        total = max(status.total_steps, 1)
+        # Global counts, as the plots, readouts and status bar give them: a continued run's bar
+        # starts part full ("Epoch 6/8  ·  step 1,500/3,000").
+        total = max(status.first_step + status.total_steps, 1)
         if phase in (READY, STARTING):
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
         else:
             self.progress.setRange(0, total)
-            self.progress.setValue(min(status.steps_this_run, total))
+            self.progress.setValue(min(status.steps_done, total))
         self.progress.set_texts(self._bar_variants(status, rate, seconds_left))
         self._status_text = self._short_text(status)
         if phase == COMPLETED and status.warning:
@@ -371,7 +374,8 @@ class RunControlsWidget(QWidget):
     ) -> tuple[str, ...]:
         """The bar's texts for `status`, from the longest to the shortest."""
         phase, step, dot = status.phase, count_text(status.steps_done), "  \u00b7  "
-        of_epochs = (str(status.epoch_this_run), str(max(status.epochs, 1)))
+        first = status.first_epoch
+        of_epochs = (str(first + status.epoch_this_run), str(first + max(status.epochs, 1)))
         if phase == READY:
             return (self.tr("Ready: press Train (Space)"), self.tr("Ready"))
         if phase == STARTING:
@@ -385,8 +389,8 @@ class RunControlsWidget(QWidget):
             head = _fill(self.tr("Epoch {0}/{1}"), *of_epochs)
             steps = _fill(
                 self.tr("step {0}/{1}"),
-                count_text(status.steps_this_run),
-                count_text(status.total_steps),
+                count_text(status.steps_done),
+                count_text(status.first_step + status.total_steps),
             )
             if rate is None:
                 speed = self.tr("measuring the speed\u2026")

@@ -40,11 +40,6 @@ def examples() -> list[Example]:
     return sorted(found, key=lambda example: (example.title, example.path))
 
 
-def example_files() -> list[tuple[str, Path]]:
-    """(title, path) of every example, in title order (the Examples menu's entries)."""
-    return [(example.title, example.path) for example in examples()]
-
-
 class FileController(QObject):
     """Opens and saves the document for the window, asking before unsaved work is dropped.
     `problem` carries a sentence for an error box, `message` a status-bar text and its

@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
 
     def _on_document_replaced(self) -> None:
         self.stack.select(None)
+        self.run_panel.forget_run()  # the old weights never continue into another file
 
     def _on_current_layer_changed(self, index: int) -> None:
         self._show_inspector()
@@ -378,6 +379,7 @@ class MainWindow(QMainWindow):
     def show_examples(self) -> None:
         """The gallery: every example with its description; the chosen one opens."""
         self.gallery = ExampleGallery(parent=self)
+        self.gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.gallery.exampleChosen.connect(self.files.open_example)
         self.gallery.open()
 

@@ -28,7 +28,7 @@ from app.reports import (
     StepsReport,
 )
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
-from app.run_status import TRAINING, RunStatusTracker
+from app.run_status import READY, TRAINING, RunStatusTracker
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
 from widgets.generalization_plot import GeneralizationPlotWidget
 from widgets.gradient_histograms import GradientHistogramWidget
@@ -179,10 +179,15 @@ class RunPanel(QWidget):
             self.controller.step()
 
     def reset(self) -> None:
+        self.forget_run()
+        self.message.emit(self.tr("Reset: the next run starts from the seed's weights."))
+
+    def forget_run(self) -> None:
+        """Reset without a word: another experiment was opened, so Train starts it from its
+        seed and Export Weights has nothing of the old one to write."""
         self.controller.reset()
         self.boundary.reset()
         self.controls.clear_readouts()
-        self.message.emit(self.tr("Reset: the next run starts from the seed's weights."))
         self.refresh_controls()
 
     def set_pace(self, steps_per_second: float | None) -> None:
@@ -240,8 +245,8 @@ class RunPanel(QWidget):
                 self.problem.emit(report.message)
             elif report.warning:
                 self.problem.emit(report.warning)
-            else:
-                self.message.emit(report.message)
+            # A completed run's sentence is the bar's (and its tooltip's): the status bar,
+            # which cannot wrap, only says "Finished".
 
     def _on_run_failed(self, message: str) -> None:
         self.status.on_failed(message)
@@ -278,7 +283,8 @@ class RunPanel(QWidget):
             download=download,
         )
         self.reset_action.setEnabled(state in (PAUSED, FINISHED) or self.controller.has_weights)
-        watch = state in (IDLE, FINISHED) and is_vision(experiment.data)
+        # Files copied in by hand are noticed within a second; once there, nobody looks.
+        watch = state in (IDLE, FINISHED) and missing is not None
         if watch and not self._files_timer.isActive():
             self._files_timer.start()
         elif not watch:
@@ -323,8 +329,12 @@ class RunPanel(QWidget):
     def _show_readouts(self) -> None:
         """The loss as the plot shows it (smoothed) and the last step's, and the best epoch."""
         history = self.controller.history
-        if history.point_count() == 0 or history.started is None:
-            return
+        if (
+            history.point_count() == 0
+            or history.started is None
+            or self.status.status.phase == READY
+        ):
+            return  # no run yet, or Reset forgot it (the history starts over at the next run)
         smoothed = history.smoothed(self.loss_plot.smoothing())
         task_kind = history.started.task_kind
         self.controls.show_readouts(

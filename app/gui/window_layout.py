@@ -54,6 +54,8 @@ class WindowLayout(QObject):
         self._check_at_show = False  # a saved layout was restored: check it once it is shown
         self._shown = False
         self._wanted: dict[QDockWidget, int] = {}  # side widths before the window squeezed them
+        self._settled_size = None  # the window's size when the panels last settled
+        self._settling = False
         self._place()
         # After Qt has laid out: the dock areas' tab bars are made and resized lazily.
         self._after_layout = QTimer(self)
@@ -65,6 +67,8 @@ class WindowLayout(QObject):
             dock.topLevelChanged.connect(self._after_layout.start)
             dock.visibilityChanged.connect(self._after_layout.start)
         window.installEventFilter(self)
+        for dock in self.docks:  # a panel resized by dragging its edge: the user's new width
+            dock.installEventFilter(self)
 
     # -- the verbs ---------------------------------------------------------------------------
 
@@ -133,7 +137,20 @@ class WindowLayout(QObject):
                 self._after_layout.start()
             elif event.type() == QEvent.Type.Resize and self._shown:
                 self._settle()  # at once: whoever resized the window sees the panels settled
+        elif event.type() == QEvent.Type.Resize and self._dragged(watched):
+            self._wanted[watched] = watched.width()
         return super().eventFilter(watched, event)
+
+    def _dragged(self, dock: QObject) -> bool:
+        """A side panel resized while the window kept its size, outside our own settling:
+        the user dragged the panel's edge, so a later resize must not snap it back."""
+        return (
+            self._shown
+            and not self._settling
+            and self.window.size() == self._settled_size
+            and dock in self._side_docks()
+            and self._plots_room() > 0
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -205,10 +222,15 @@ class WindowLayout(QObject):
     def _settle(self) -> None:
         """After a resize or a panel's move: tabs unelided, squeezed panels grown back, and the
         widths remembered."""
-        self._apply_layout()
-        self._fit_tab_bars()
-        self._regrow_sides()
-        self._remember_widths()
+        self._settling = True
+        try:
+            self._apply_layout()
+            self._fit_tab_bars()
+            self._regrow_sides()
+            self._remember_widths()
+        finally:
+            self._settling = False
+            self._settled_size = self.window.size()
 
     def _apply_layout(self) -> None:
         """Lay the window out now rather than at the next event loop pass."""

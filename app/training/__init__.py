@@ -1,9 +1,10 @@
 """The engine: trains an Experiment and yields reports, fast and reproducibly.
 
-One thread owns every torch call of a run (see DESIGN.md: torch keeps one OpenMP pool per
-calling thread). The loop is as tight as a hand-written one: tensors preloaded on the
-device, `randperm` batches, `zero_grad(set_to_none=True)`, fused optimizers where torch has
-them. Reports carry numpy arrays only. Pause, step and stop arrive through a Control.
+One thread owns every torch call of a run (docs/architecture.md, Threads: torch keeps one
+OpenMP pool per calling thread). The loop is as tight as a hand-written one: tensors
+preloaded on the device, `randperm` batches, `zero_grad(set_to_none=True)`, fused
+optimizers where torch has them. Reports carry numpy arrays only. Pause, step and stop
+arrive through a Control.
 
 The package, one job per module: `trainer` (checks, builds and runs an experiment), `loop`
 (the training loop over a `prepared` run), `checks` (what cannot run, in one sentence),

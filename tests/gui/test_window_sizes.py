@@ -75,14 +75,19 @@ def squashed(window: MainWindow) -> list[str]:
 
 
 def clipped_labels(window: MainWindow) -> list[str]:
-    """Labels on one line whose text is wider than they are."""
+    """Labels on one line whose text is wider than they are, and lines that show a shorter
+    text (the run controls' `full_text` labels) without the whole one in their tooltip."""
+    labels = [label for label in window.findChildren(QLabel) if on_screen(label)]
     return [
         f"{label.text()!r}: {label.sizeHint().width()} > {label.width()}"
-        for label in window.findChildren(QLabel)
-        if on_screen(label)
-        and label.text()
-        and not label.wordWrap()
-        and label.sizeHint().width() > label.width()
+        for label in labels
+        if label.text() and not label.wordWrap() and label.sizeHint().width() > label.width()
+    ] + [
+        f"{label.text()!r} shortened, and its tooltip lacks {label.full_text()!r}"
+        for label in labels
+        if hasattr(label, "full_text")
+        and label.text() != label.full_text()
+        and label.toolTip() != label.full_text()
     ]
 
 
@@ -171,6 +176,22 @@ def test_side_panels_squeezed_by_a_small_window_grow_back(open_window):
     window.resize(1600, 1000)
     settle()
     assert [window.layers_dock.width(), window.data_dock.width()] == widths
+
+
+def test_a_panel_narrowed_by_hand_keeps_its_width_through_resizes_and_tab_clicks(open_window):
+    window = open_window()
+    window.resize(1400, 900)
+    settle()
+    narrower = window.layers_dock.width() - 60
+    # What dragging the panel's edge does: the panel changes, the window keeps its size.
+    window.resizeDocks([window.layers_dock], [narrower], Qt.Orientation.Horizontal)
+    settle()
+    assert window.layers_dock.width() == narrower
+    window.training_dock.raise_()  # another tab on the right
+    window.resize(1024, 600)
+    window.resize(1400, 900)
+    settle()
+    assert window.layers_dock.width() == narrower  # not snapped back to the first width
 
 
 def test_the_window_fits_a_1024_by_600_screen(open_window):

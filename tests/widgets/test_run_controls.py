@@ -102,12 +102,12 @@ def test_progress_names_epoch_step_speed_and_time_left(controls):
     assert "1:06:40 left" in controls.progress.format()
 
 
-def test_a_continued_run_counts_its_own_steps_and_epochs(controls):
+def test_a_continued_run_counts_on_like_the_plots_and_the_readouts(controls):
     status = training(1500, 5, first_step=1000, first_epoch=4)
     controls.show_status(status, Rate(200.0, 12_800.0), 7.5)
-    assert "Epoch 2/4" in controls.progress.format()
-    assert "step 500/2,000" in controls.progress.format()
-    assert controls.progress.value() == 500
+    assert "Epoch 6/8" in controls.progress.toolTip()
+    assert "step 1,500/3,000" in controls.progress.toolTip()
+    assert (controls.progress.value(), controls.progress.maximum()) == (1500, 3000)
 
 
 def test_paused_says_so_and_shows_no_speed(controls):
