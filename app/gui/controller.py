@@ -100,6 +100,11 @@ class TrainingController(QObject):
             and continues(self._ended_experiment, experiment)
         )
 
+    @property
+    def weights_experiment(self):
+        """The experiment whose run made the worker's weights (None before any run)."""
+        return self._ended_experiment or self._run_experiment
+
     def train(self, experiment, bounds=None) -> None:
         """Continue the last run when `can_continue`; else a new run from the seed's initial
         weights (the same seed, the same first losses)."""

@@ -55,8 +55,22 @@ class ExportController(QObject):
             self.export_weights_to(Path(folder))
 
     def export_weights_to(self, folder: Path) -> None:
-        """model.pt, experiment.json and model.py, written atomically by the worker."""
+        """model.pt, experiment.json and model.py, written atomically by the worker; refused
+        when the model or data was edited since the weights were trained (the set would not
+        load as one)."""
         experiment = self.document.experiment
+        trained = self.controller.weights_experiment
+        if trained is not None and (trained.model, trained.data) != (
+            experiment.model,
+            experiment.data,
+        ):
+            self.problem.emit(
+                self.tr(
+                    "The weights were trained before the model or the data changed, so they "
+                    "do not fit it. Train again (or undo the changes), then export."
+                )
+            )
+            return
         source = model_source(experiment, self.document.task)
         self.controller.export(folder, experiment.to_dict(), source)
 

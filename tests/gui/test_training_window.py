@@ -171,6 +171,20 @@ def test_export_writes_weights_that_plain_pytorch_loads(qtbot, window, tmp_path)
     assert (tmp_path / "loss.png").stat().st_size > 1000
 
 
+def test_export_refuses_weights_trained_for_another_model(qtbot, window, tmp_path):
+    window.run_panel.train_action.trigger()
+    wait_state(qtbot, window, FINISHED)
+    window.add_layer("ReLU")  # edited after training: model.pt would not fit experiment.json
+    window.exports.export_weights_to(tmp_path / "export")
+    assert "do not fit" in window.error_box.text()
+    assert not (tmp_path / "export").exists()
+    window.error_box.close()
+    window.menu_actions.undo.trigger()  # the trained model again: the set is whole
+    with qtbot.waitSignal(window.controller.exported, timeout=30_000):
+        window.exports.export_weights_to(tmp_path / "export")
+    assert (tmp_path / "export" / "model.pt").exists()
+
+
 def test_closing_during_a_run_stops_it_cleanly(qtbot, window):
     window.document.edit_train(replace(window.document.experiment.train, epochs=5000), "long")
     window.document.undo_stack.setClean()
