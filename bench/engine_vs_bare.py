@@ -1,122 +1,126 @@
-"""Engine vs a bare PyTorch loop: the same MLP, data and epochs, interleaved in one process.
+"""The engine vs the hand-written loop a user would write, each in its own process.
 
-    python bench/engine_vs_bare.py [--device cpu] [--rounds 3] [--epochs 5]
+    python bench/engine_vs_bare.py [--device cpu] [--rounds 5] [--epochs 5]
+        [--moons-epochs 300] [--lenet-epochs N] [--max-load 1.0] [--wait 180]
 
-The bare loop is what a careful person writes by hand: tensors preloaded, `randperm`
-batches, `zero_grad(set_to_none=True)`, the default Adam, torch's default thread count.
-The engine runs with everything on: histograms every 10 steps, validation each epoch,
-reports every 75 ms. Prints samples/s (best of the rounds) and engine / bare.
+What is measured, per case and round, interleaved (the order flips every round):
+- bare: bench/bare_loop.py in a fresh interpreter (torch and numpy only, torch's default
+  threads, preloaded tensors, randperm batches, zero_grad(set_to_none=True), default Adam),
+  its training loop timed by itself;
+- engine: `Trainer.run()` in this process with everything on (histograms every 10 steps,
+  validation each epoch, reports every 75 ms, every report consumed), `prepare()` untimed;
+- for the two-moons example also the CLI (`main.py train`), timed as a whole process from
+  launch to exit, against the bare loop's whole process (start-up included on both sides).
+Cases: the bench's MLP on 8,000 points at batch 64 and 512, the two-moons example at its own
+size and batch, LeNet from the MNIST example on MNIST-format files (see bench/cases.py).
+Before every round the 1-minute load average must be at most --max-load (it waits up to
+--wait seconds); otherwise it prints why and exits with status 3, reporting nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
-
-from app.datasets import DataConfig, load  # noqa: E402
-from app.experiment import Experiment, TrainConfig  # noqa: E402
-from app.training import Trainer  # noqa: E402
-from models.spec import LayerSpec, ModelSpec  # noqa: E402
-
-MLP = ModelSpec(
-    (2,),
-    (
-        LayerSpec.create("Linear", out_features=64),
-        LayerSpec.create("ReLU"),
-        LayerSpec.create("Linear", out_features=64),
-        LayerSpec.create("ReLU"),
-        LayerSpec.create("Linear", out_features=2),
-    ),
+from cases import Case, lenet_example, own_mlp, two_moons_example  # noqa: E402
+from measure import (  # noqa: E402
+    Busy,
+    Round,
+    Speed,
+    add_load_arguments,
+    print_case,
+    quiet_load,
+    refuse,
+    run_bare,
 )
 
-
-def bare_mlp() -> nn.Module:
-    return nn.Sequential(
-        nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 2)
-    )
+from app.training import Trainer  # noqa: E402
 
 
-def bare_loop(
-    x: torch.Tensor, y: torch.Tensor, batch: int, epochs: int, device: str, make=bare_mlp
-) -> float:
-    """Samples per second of a tight hand-written loop over `make()`'s model."""
-    torch.manual_seed(0)
-    model = make()
-    model.to(device)
-    x, y = x.to(device), y.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-    generator = torch.Generator().manual_seed(0)
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=generator).to(device)
-        for first in range(0, len(x), batch):
-            index = order[first : first + batch]
-            optimizer.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(model(x[index]), y[index])
-            loss.backward()
-            optimizer.step()
-    _sync(device)
-    return epochs * len(x) / (time.perf_counter() - start)
-
-
-def engine(experiment: Experiment, dataset) -> tuple[float, int]:
+def engine(case: Case) -> Speed:
     """Samples per second through Trainer.run, every report consumed; and its thread count."""
-    trainer = Trainer(experiment, dataset=dataset)
+    root = str(case.data_root) if case.data_root else None
+    trainer = Trainer(case.experiment, data_root=root)
     trainer.prepare()
     start = time.perf_counter()
     for _ in trainer.run():
         pass
-    elapsed = time.perf_counter() - start
-    return experiment.train.epochs * len(dataset.x_train) / elapsed, trainer.threads
+    return Speed(case.samples / (time.perf_counter() - start), trainer.threads)
 
 
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
+def cli(case: Case, out: Path, threads: int) -> Speed:
+    """Samples per second of `main.py train` as a whole process, launch to exit."""
+    experiment = out / "experiment.json"
+    experiment.write_text(case.experiment.to_json())
+    command = [sys.executable, str(ROOT / "main.py"), "train", str(experiment)]
+    command += ["--out", str(out / "run")]
+    if case.data_root:
+        command += ["--data-root", str(case.data_root)]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return Speed(case.samples / (time.perf_counter() - start), threads)
+
+
+def measure(case: Case, args, folder: Path, with_cli: bool) -> None:
+    rounds, cli_rounds = [], []
+    for number in range(args.rounds):
+        load = quiet_load(args.max_load, args.wait)
+        bare_first = number % 2 == 0
+        if bare_first:
+            bare = run_bare(case.inputs, **case.bare_arguments())
+        ours = engine(case)
+        if not bare_first:
+            bare = run_bare(case.inputs, **case.bare_arguments())
+        rounds.append(Round(load, bare.speed, ours))
+        if with_cli:  # both sides whole processes, start-up included
+            whole = Speed(bare.samples / bare.process_seconds, bare.speed.threads)
+            cli_rounds.append(Round(load, whole, cli(case, folder, ours.threads)))
+    print_case(case.title, "engine", rounds)
+    if with_cli:
+        print_case(
+            f"{case.title}: whole processes, launch to exit (the CLI's threads: the engine's)",
+            "CLI",
+            cli_rounds,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=5, help="epochs of the bench's MLP")
+    parser.add_argument(
+        "--moons-epochs", type=int, default=300, help="epochs of the two-moons example"
+    )
+    parser.add_argument(
+        "--lenet-epochs", type=int, help="epochs of the LeNet example (default: its own)"
+    )
+    add_load_arguments(parser)
     args = parser.parse_args()
-    dataset = load(DataConfig("two_moons", samples=10_000, noise=0.1, val_fraction=0.2, seed=0))
-    x = torch.from_numpy(dataset.x_train)
-    y = torch.from_numpy(dataset.y_train)
-    print(
-        f"two moons, {len(x)} training points, 2-64-64-2 MLP, Adam, {args.epochs} epochs, "
-        f"device {args.device}, torch {torch.__version__}, best of {args.rounds} rounds"
-    )
-    print(
-        f"{'batch':>6} {'bare samples/s':>15} {'engine samples/s':>17} {'threads':>8} {'ratio':>6}"
-    )
-    for batch in (64, 512):
-        train = TrainConfig(
-            device=args.device, batch_size=batch, epochs=args.epochs, histogram_every=10
-        )
-        experiment = Experiment(model=MLP, data=DataConfig(samples=10_000), train=train)
-        bare, ours, threads = [], [], 0
-        for _ in range(args.rounds):
-            bare.append(bare_loop(x, y, batch, args.epochs, args.device))
-            speed, threads = engine(experiment, dataset)
-            ours.append(speed)
-        ratio = max(ours) / max(bare)
-        median = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
         print(
-            f"{batch:>6} {max(bare):>15,.0f} {max(ours):>17,.0f} {threads:>8} {ratio:>5.2f}x"
-            f"   (median ratio {median:.2f}x)"
+            f"engine vs bare loop, device {args.device}, torch {torch.__version__}, "
+            f"{args.rounds} rounds per case, interleaved; --max-load {args.max_load:g}"
         )
+        cases = [
+            (own_mlp(folder, 64, args.epochs, args.device), False),
+            (own_mlp(folder, 512, args.epochs, args.device), False),
+            (two_moons_example(folder, args.moons_epochs, args.device), True),
+            (lenet_example(folder, args.lenet_epochs, args.device), False),
+        ]
+        try:
+            for case, with_cli in cases:
+                measure(case, args, folder, with_cli)
+        except Busy as error:
+            refuse(error)
 
 
 if __name__ == "__main__":
