@@ -78,12 +78,17 @@ def window_run(window: MainWindow, case: Case, probe_on: bool) -> WindowRun:
     loop = QEventLoop()  # as app.exec() would: sleep until events come (no busy polling)
 
     def check_finished(*_: object) -> None:
-        # Connected after the window's own slots, so the bar already shows this report.
-        if "end" not in marks and bar.format().startswith(FINISHED_TEXT):
+        # Connected after the window's own slots, so the bar already shows this report; it
+        # may still say "Finished" from the run before until this one has started.
+        if "end" not in marks and "started" in marks and bar.format().startswith(FINISHED_TEXT):
             marks["end"] = time.perf_counter()
-            loop.quit()
-        elif window.controller.state == FINISHED and "end" not in marks:
-            marks["failed"] = 1
+
+    def on_state(state: str) -> None:
+        # The worker ends after the bar says "Finished": wait for it (untimed), since Train
+        # does nothing while the controller still runs.
+        check_finished()
+        if state == FINISHED and "clicked" in marks:
+            marks["ended"] = time.perf_counter()
             loop.quit()
 
     def on_report(report: object) -> None:
@@ -97,7 +102,7 @@ def window_run(window: MainWindow, case: Case, probe_on: bool) -> WindowRun:
         check_finished()
 
     window.controller.reportReceived.connect(on_report)
-    window.controller.stateChanged.connect(check_finished)
+    window.controller.stateChanged.connect(on_state)
     delays: list[float] = []
     clock = QElapsedTimer()
     probe = QTimer()
@@ -114,12 +119,13 @@ def window_run(window: MainWindow, case: Case, probe_on: bool) -> WindowRun:
         probe.start()
     start = time.perf_counter()
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-    if "end" not in marks:
+    marks["clicked"] = start
+    if "ended" not in marks:
         loop.exec()
     probe.stop()
     window.controller.reportReceived.disconnect(on_report)
-    window.controller.stateChanged.disconnect(check_finished)
-    if "failed" in marks:
+    window.controller.stateChanged.disconnect(on_state)
+    if "end" not in marks:  # refused, failed or diverged
         raise RuntimeError(f"the run did not finish: the bar says {bar.format()!r}")
     speed = Speed(case.samples / (marks["end"] - start), int(marks["threads"]))
     own = case.samples / (marks["own_end"] - marks["started"])
