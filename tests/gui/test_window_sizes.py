@@ -84,8 +84,9 @@ def clipped_labels(window: MainWindow) -> list[str]:
         if label.text() and not label.wordWrap() and label.sizeHint().width() > label.width()
     ] + [
         f"{label.text()!r} shortened, and its tooltip lacks {label.full_text()!r}"
-        for label in labels
-        if hasattr(label, "full_text")
+        for label in window.findChildren(QWidget)
+        if on_screen(label)
+        and hasattr(label, "full_text")
         and label.text() != label.full_text()
         and label.toolTip() != label.full_text()
     ]
