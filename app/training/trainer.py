@@ -22,7 +22,6 @@ from app.reports import (
     PredictionReport,
     Report,
     RunFinished,
-    StepsReport,
 )
 from app.training.checks import (
     RunError,
@@ -193,18 +192,22 @@ class Trainer:
         threads = torch.get_num_threads()
         deterministic = torch.are_deterministic_algorithms_enabled()
         self._ended = False  # until this run reports its end
+        loop = None
         try:
             torch.set_num_threads(self.threads)
             if self.experiment.train.deterministic:
                 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
                 torch.use_deterministic_algorithms(True)
-            for report in TrainingLoop(self.prepared_run(), control).reports():
-                if isinstance(report, StepsReport) and self._start_loss is None:
-                    self._start_loss = float(report.losses[0])
-                elif isinstance(report, RunFinished):
+            loop = TrainingLoop(self.prepared_run(), control)
+            for report in loop.reports():
+                if isinstance(report, RunFinished):
                     self._run_ended(report)
                 yield report
         finally:
+            # The loop takes the model's first loss when it has none yet: kept for the
+            # warnings of later, continued runs.
+            if loop is not None:
+                self._start_loss = loop.start_loss
             torch.set_num_threads(threads)
             torch.use_deterministic_algorithms(deterministic)
 

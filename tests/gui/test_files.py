@@ -5,36 +5,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.datasets import data_input_shape
 from app.experiment import Experiment
 from app.gui.files import DEFAULT_EXAMPLE
 from app.run_state import FINISHED
 from tests.file_modes import mode, umask
+from tests.gui.test_main_window import choose_file_in_next_dialog
 
 
 @pytest.fixture
 def window(open_window):
     return open_window()
-
-
-def choose_file_in_next_dialog(path: Path) -> None:
-    """Type `path` into the next file dialog that appears and accept it."""
-
-    def choose():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QFileDialog):
-            QTimer.singleShot(20, choose)
-            return
-        dialog.selectFile(str(path))
-        dialog.accept()
-
-    QTimer.singleShot(20, choose)
 
 
 def test_new_starts_an_empty_model_whose_input_is_the_datas(window):

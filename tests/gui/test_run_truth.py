@@ -15,6 +15,7 @@ from app.datasets.vision import VISION_DATASETS
 from app.reports import EpochReport, RunFinished, StepsReport
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 from tests.app.test_training_images import mnist_experiment
+from tests.gui.test_training_window import small_run_window, wait_state
 from tests.vision_files import point_downloads_at, serve_folder, write_mnist_family
 
 TIMEOUT = 60_000
@@ -22,16 +23,7 @@ TIMEOUT = 60_000
 
 @pytest.fixture
 def window(open_window, english_numbers):
-    win = open_window()
-    experiment = win.document.experiment
-    win.document.edit_data(replace(experiment.data, samples=400), "small")
-    win.document.edit_train(replace(win.document.experiment.train, epochs=4), "epochs")
-    win.document.undo_stack.setClean()
-    return win
-
-
-def wait_state(qtbot, window, state):
-    qtbot.waitUntil(lambda: window.controller.state == state, timeout=TIMEOUT)
+    return small_run_window(open_window)
 
 
 def steps_done(window) -> int:

@@ -13,14 +13,19 @@ from app.reports import RunFinished, StepsReport
 from app.run_state import FINISHED, PAUSED, RUNNING
 
 
-@pytest.fixture
-def window(open_window):
+def small_run_window(open_window):
+    """The two-moons example cut to 400 points and 4 epochs: a run of a second or two."""
     win = open_window()
     experiment = win.document.experiment
     win.document.edit_data(replace(experiment.data, samples=400), "small")
     win.document.edit_train(replace(win.document.experiment.train, epochs=4), "epochs")
     win.document.undo_stack.setClean()
     return win
+
+
+@pytest.fixture
+def window(open_window):
+    return small_run_window(open_window)
 
 
 def wait_state(qtbot, window, state):
