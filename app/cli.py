@@ -247,6 +247,7 @@ def _download(name: str, root: Path) -> int:
 
 def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     from app.experiment import model_source
+    from app.gradient_health import GradientHealth
     from app.history import RunHistory
     from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
     from app.training import Control, RunError, Trainer
@@ -261,12 +262,17 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     control = Control()
     progress = _Progress(sys.stderr)
     history = RunHistory()  # what metrics.csv is written from, as the window's Export Metrics
+    health = GradientHealth()  # the same alarms as the window's, each printed once
     finished: RunFinished | None = None
     failure: str | None = None  # a run that stopped part way (out of memory): one sentence
     try:
         for report in trainer.run(control):
             history.add(report)
+            for alarm in health.add(report):
+                progress.clear()
+                _say(alarm.cli_line)
             if isinstance(report, RunStarted):
+                health.start(report)
                 _say(
                     f"Training {experiment.title!r}: {report.param_count:,} parameters, "
                     f"{report.train_samples:,} training and {report.val_samples:,} validation "

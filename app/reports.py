@@ -41,6 +41,9 @@ class RunStarted:
     # it (0 for a fresh run from the seed). Its own reports' steps and epochs are global.
     first_step: int = 0
     first_epoch: int = 0
+    # Every layer of the model, in order, by its class name ("Linear", "Sigmoid"): what the
+    # alarms and the activation views name.
+    modules: tuple[str, ...] = ()
 
     @property
     def total_steps(self) -> int:
@@ -114,6 +117,63 @@ class HistogramReport:
 
 
 @dataclass(frozen=True)
+class ActivationReport:
+    """Every layer's outputs on one fixed batch of training inputs (the model in eval mode),
+    taken when histograms are reported. Bin edges are fixed for the whole run; values beyond
+    them are counted in the first or last bin."""
+
+    step: int  # global step of the snapshot
+    layer_names: tuple[str, ...]  # every layer, "index Class"
+    counts: np.ndarray  # (L, B)
+    edges: np.ndarray  # (L, B + 1)
+    # Per layer, the fraction of units (features, or channels of an image) with no positive
+    # output on the whole batch; NaN for layers other than ReLU.
+    dead: np.ndarray  # (L,)
+    # Per layer, the fraction of outputs within 2% of a Sigmoid's or Tanh's bounds; NaN for
+    # other layers.
+    saturated: np.ndarray  # (L,)
+
+
+@dataclass(frozen=True)
+class UnitMapReport:
+    """Each unit's output of one hidden layer over the input plane (two-input data): what
+    the layer has learnt to detect, unit by unit."""
+
+    steps_done: int
+    layer: int  # index of the layer in the model
+    layer_name: str  # "index Class"
+    xs: np.ndarray  # (W,) grid along input 1
+    ys: np.ndarray  # (H,) grid along input 2
+    maps: np.ndarray  # (U, H, W) float32: the first U <= 64 units (app.training.inspection)
+    unit_count: int  # the layer's units (channels of a 1-D output)
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """One Conv2d or pooling layer's outputs for one image."""
+
+    layer: int  # index of the layer in the model
+    layer_name: str  # "index Class"
+    maps: np.ndarray  # (C, H, W) float32: the first C <= 32 channels (app.training.inspection)
+    channel_count: int
+
+
+@dataclass(frozen=True)
+class FeatureMapReport:
+    """What an image model's convolutions see: the first Conv2d's kernels and, for one
+    validation image, every Conv2d and pooling layer's feature maps."""
+
+    steps_done: int
+    image_index: int  # in the validation split
+    image: np.ndarray  # (C, H, W) uint8, as stored
+    label: int
+    class_names: tuple[str, ...]
+    filter_layer: str  # "index Conv2d" of the kernels, "" when the model has no Conv2d
+    filters: np.ndarray  # (O, I, k, k) float32; (0, 0, 0, 0) without a Conv2d
+    layers: tuple[FeatureMaps, ...]
+
+
+@dataclass(frozen=True)
 class PredictionReport:
     """The model's output over the data's input range: a decision map or a fitted curve."""
 
@@ -164,8 +224,11 @@ Report = (
     | StepsReport
     | EpochReport
     | HistogramReport
+    | ActivationReport
     | PredictionReport
     | ImagePredictionReport
+    | UnitMapReport
+    | FeatureMapReport
     | Marker
     | Paused
     | RunFinished

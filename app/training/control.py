@@ -24,6 +24,7 @@ class Control:
         self._granted_steps = 0
         self._learning_rate: float | None = None
         self._pace: float | None = None
+        self._look = False  # a paused run is asked to report again (the views changed)
         # True while anything asks the engine to look: pause, stop, a new learning rate, a
         # pace. One attribute read per batch, so an untouched run pays nothing more.
         self.needs_attention = False
@@ -38,7 +39,23 @@ class Control:
         """Let a paused run go on."""
         with self._condition:
             self._paused = False
+            self._look = False
             self._changed()
+
+    def look(self) -> None:
+        """A paused run: report once more (`Paused`) and stay paused, so the views inside the
+        network can be computed for what the window now asks (another layer, another image).
+        A running engine reports a few times a second anyway: nothing to do."""
+        with self._condition:
+            if self._paused:
+                self._look = True
+                self._changed()
+
+    def take_look(self) -> bool:
+        """Whether `look` was asked since the last call; once."""
+        with self._condition:
+            asked, self._look = self._look, False
+            return asked
 
     def step(self) -> None:
         """Run exactly one more batch (at once, whatever the pace), then stay paused."""
@@ -90,9 +107,12 @@ class Control:
         return self._paused and not self._granted_steps and not self._stopped
 
     def wait_turn(self) -> bool:
-        """Block while paused; take a granted step if any. False means stop."""
+        """Block while paused; take a granted step if any. False means stop. A `look` ends
+        the wait too, taking no step: the caller checks `take_look` and waits again."""
         with self._condition:
             while self._paused and not self._granted_steps and not self._stopped:
+                if self._look:
+                    return True
                 self._condition.wait()
             if self._stopped:
                 return False

@@ -138,6 +138,7 @@ class TrainingLoop:
             threads=run.threads,
             first_step=run.first_step,
             first_epoch=run.first_epoch,
+            modules=tuple(type(module).__name__ for module in run.model),
         )
         if run.first_step:
             yield Marker(run.first_step, "continued")
@@ -175,7 +176,9 @@ class TrainingLoop:
                                 return
                             if not control.stopped:
                                 yield Paused(self.step)
-                        if not control.wait_turn():
+                        while (go := control.wait_turn()) and control.take_look():
+                            yield Paused(self.step)  # the window's views ask to be shown again
+                        if not go:
                             yield self._finished("stopped")
                             return
                         if blocking:
@@ -293,6 +296,9 @@ class TrainingLoop:
             )
         if self.histograms.pending:
             yield self.histograms.report()
+            # Every layer's outputs, as often as the histograms are reported (at most every
+            # report interval): one forward pass of at most a batch.
+            yield self.run.activations.record(self.step)
         self.window_start = time.perf_counter()
         self.window_samples = 0
 

@@ -40,7 +40,7 @@ def predict_grid(
         ys, grid = None, xs.reshape(-1, 1)
     else:
         return None
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         x = torch.from_numpy(grid).to(placement.device, placement.dtype)
         out = placement.forward(model, x).float()
         if task.is_classification:
@@ -61,7 +61,7 @@ def predict_images(
     count = min(PREDICTION_IMAGES, len(x_val))
     if count == 0:
         return None
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         predicted = placement.forward(model, placement.inputs(x_val[:count])).argmax(1)
     return ImagePredictionReport(
         steps_done,
@@ -73,7 +73,7 @@ def predict_images(
 
 
 @contextmanager
-def _evaluating(model: nn.Module) -> Iterator[None]:
+def evaluating(model: nn.Module) -> Iterator[None]:
     """The model in eval mode (dropout off, batch norm's running statistics), then as it was."""
     was_training = model.training
     model.eval()

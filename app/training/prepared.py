@@ -10,6 +10,7 @@ from torch import nn
 
 from app.experiment import TrainConfig
 from app.training.histograms import HistogramRecorder
+from app.training.inspection import ActivationRecorder
 from app.training.placement import Placement
 from models.spec import Task
 
@@ -40,6 +41,7 @@ class PreparedRun:
     report_interval: float  # seconds of wall time between StepsReports
     generator: torch.Generator  # the data order: seeded once, then goes on from run to run
     histograms: HistogramRecorder  # bins fixed at the first record of the first run
+    activations: ActivationRecorder  # the same, for every layer's outputs
     first_step: int = 0  # steps done before this run (0 for a fresh run from the seed)
     first_epoch: int = 0  # epochs completed before this run
     # The loss of the model's very first step, from the seed's weights (None for a fresh run:

@@ -18,10 +18,12 @@ from app.datasets.vision import DataMissing
 from app.experiment import Experiment, TrainConfig, optimizer_options
 from app.options import DTYPES, OPTIMIZERS
 from app.reports import (
+    FeatureMapReport,
     ImagePredictionReport,
     PredictionReport,
     Report,
     RunFinished,
+    UnitMapReport,
 )
 from app.training.checks import (
     RunError,
@@ -32,6 +34,7 @@ from app.training.checks import (
 )
 from app.training.control import Control
 from app.training.histograms import HistogramRecorder
+from app.training.inspection import PROBE_SAMPLES, ActivationRecorder, feature_maps, unit_maps
 from app.training.loop import TrainingLoop
 from app.training.memory import eval_chunk, is_out_of_memory, out_of_memory_subject
 from app.training.placement import Placement
@@ -68,6 +71,7 @@ class Trainer:
         self._ended = False  # whether the last run ended with RunFinished (may go on)
         self._optimizer_spoiled = False  # a diverged run: the state no longer fits the weights
         self._histograms: HistogramRecorder | None = None
+        self._activations: ActivationRecorder | None = None
         self._start_loss: float | None = None  # the model's first step's, for the warnings
 
     def prepare(self) -> None:
@@ -93,7 +97,7 @@ class Trainer:
             self.threads = choose_threads(self.experiment, self.step_work)
         self.steps_done = self.epochs_done = 0
         self._ended = self._optimizer_spoiled = False
-        self._histograms = self._start_loss = None
+        self._histograms = self._activations = self._start_loss = None
         failed = None
         try:
             self._build(layers, dataset)
@@ -173,6 +177,24 @@ class Trainer:
             self.model, self.placement, self.dataset, bounds, steps_done, resolution
         )
 
+    def unit_maps(
+        self, bounds: tuple[float, float, float, float] | None, layer: int, steps_done: int
+    ) -> UnitMapReport | None:
+        """Each unit of layer `layer` over the input plane, for two-input data; None for
+        other data or layers. Call it between reports, from the thread that trains."""
+        if bounds is None or self.dataset.input_shape != (2,):
+            return None
+        return unit_maps(self.model, self.placement, bounds, layer, steps_done)
+
+    def feature_maps(self, image_index: int, steps_done: int) -> FeatureMapReport | None:
+        """The first Conv2d's kernels and the feature maps of validation image `image_index`,
+        for image data; None otherwise. Call it between reports, from the thread that trains."""
+        if not self.placement.images:
+            return None
+        return feature_maps(
+            self.model, self.placement, self.dataset, self.x_val, image_index, steps_done
+        )
+
     def state_dict(self) -> dict[str, torch.Tensor]:
         """A CPU copy of the current weights, in the ordinary (contiguous) layout."""
         return {
@@ -225,6 +247,9 @@ class Trainer:
         names, params = _histogram_layers(self.model)
         if self._histograms is None:
             self._histograms = HistogramRecorder(names, params)
+        if self._activations is None:
+            probe = min(PROBE_SAMPLES, len(self.x_train))
+            self._activations = ActivationRecorder(self.model, self.placement, self.x_train[:probe])
         task = self.dataset.task
         return PreparedRun(
             train=self.experiment.train,
@@ -246,6 +271,7 @@ class Trainer:
             report_interval=self.report_interval,
             generator=self.generator,
             histograms=self._histograms,
+            activations=self._activations,
             first_step=self.steps_done,
             first_epoch=self.epochs_done,
             start_loss=self._start_loss,
@@ -289,3 +315,4 @@ def warm_up() -> None:
     for _ in trainer.run():
         pass
     trainer.predict((-1.0, 1.0, -1.0, 1.0), 2, resolution=4)
+    trainer.unit_maps((-1.0, 1.0, -1.0, 1.0), 0, 2)
