@@ -3,15 +3,19 @@
 A heatmap shows one layer's histogram at every snapshot (x = step, y = value, colour = count),
 beside it the latest histogram as bars on the same value axis, and below it every layer's
 gradient norm over time. Bins are fixed at run start, so columns stay comparable all run long.
-This widget holds the run's snapshots and the controls; widgets.histogram_plots draws them.
+Above them, the run's gradient-health alarms (widgets.alarm_banner), their layers marked in the
+Layer box. This widget holds the run's snapshots and the controls; widgets.histogram_plots
+draws them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -23,9 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gradient_health import Alarm
 from app.reports import HistogramReport, RunStarted
+from widgets.alarm_badge import badge_tooltip
+from widgets.alarm_banner import AlarmBanner
 from widgets.histogram_columns import HistogramColumns
 from widgets.histogram_plots import HistogramFrame, HistogramPlots
+from widgets.icons import icon
 from widgets.theme import Theme, current_theme
 
 REDRAW_MS = 33  # at most ~30 redraws a second, and only when something changed
@@ -44,6 +52,8 @@ class GradientHistogramWidget(QWidget):
         self._latest_step = 0
         self._interval = 1  # steps between snapshots
         self._dirty = False
+        self._alarms: tuple[Alarm, ...] = ()
+        self._theme = current_theme()
 
         self._layer_combo = QComboBox()
         self._layer_combo.setToolTip(
@@ -54,7 +64,9 @@ class GradientHistogramWidget(QWidget):
         self._layer_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self._layer_combo.setMinimumContentsLength(10)
+        # Eight characters ("0 Linear") at the least: the row then fits beside the Pause box
+        # in the narrowest tab the plots allow; wider, the box stretches to the whole names.
+        self._layer_combo.setMinimumContentsLength(8)
         self._gradients_button = QToolButton()
         self._gradients_button.setText(self.tr("Gradients"))
         self._gradients_button.setToolTip(
@@ -74,19 +86,29 @@ class GradientHistogramWidget(QWidget):
             self._kind_group.addButton(button)
         self._gradients_button.setChecked(True)
 
+        # The alarms above the plots; the banner takes no room while there are none. Its
+        # Pause box sits in the controls row, there before a run (it is ticked before Train)
+        # as well as during it. No "Show" label before the toggles: without it the row fits
+        # beside the box in a 600 px wide tab.
+        self.banner = AlarmBanner(place_pause_box=False)
+        self.banner.layerClicked.connect(self._on_alarm_clicked)
+
         layer_label = QLabel(self.tr("Layer"))
         layer_label.setBuddy(self._layer_combo)
-        show_label = QLabel(self.tr("Show"))
+        selectors = QHBoxLayout()
+        selectors.setContentsMargins(0, 0, 0, 0)
+        selectors.addWidget(layer_label)
+        selectors.addWidget(self._layer_combo, 1)
+        selectors.addSpacing(12)
+        selectors.addWidget(self._gradients_button)
+        selectors.addWidget(self._weights_button)
+        self._selectors = QWidget()
+        self._selectors.setLayout(selectors)
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(layer_label)
-        controls.addWidget(self._layer_combo, 1)
+        controls.addWidget(self._selectors, 1)
         controls.addSpacing(12)
-        controls.addWidget(show_label)
-        controls.addWidget(self._gradients_button)
-        controls.addWidget(self._weights_button)
-        self._controls = QWidget()
-        self._controls.setLayout(controls)
+        controls.addWidget(self.banner.pause_box)
 
         self._empty = QLabel()
         self._empty.setWordWrap(True)
@@ -101,7 +123,8 @@ class GradientHistogramWidget(QWidget):
         self._stack.addWidget(self._plots)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self._controls)
+        layout.addLayout(controls)
+        layout.addWidget(self.banner)
         layout.addWidget(self._stack, 1)
 
         self._timer = QTimer(self)
@@ -175,9 +198,19 @@ class GradientHistogramWidget(QWidget):
         edges = self._edges.get(self.showing())
         return None if edges is None else edges[self.layer()]
 
+    def show_alarms(self, alarms: Sequence[Alarm]) -> None:
+        """Show the run's alarms in the banner and mark their layers in the Layer box; ()
+        clears them."""
+        self._alarms = tuple(alarms)
+        self.banner.show_alarms(self._alarms)
+        self._mark_alarmed_layers()
+
     def set_theme(self, theme: Theme) -> None:
         """Colours and fonts for the plots, from the app theme."""
+        self._theme = theme
         self._plots.set_theme(theme)
+        self.banner.set_theme(theme)
+        self._mark_alarmed_layers()
         self._mark_dirty()
 
     def export_png(self, path: str) -> bool:
@@ -189,8 +222,12 @@ class GradientHistogramWidget(QWidget):
     # Slots
 
     def reset(self, run_started: RunStarted) -> None:
-        """Forget the last run and get ready for this one's layers."""
+        """Forget the last run and get ready for this one's layers (a continued run keeps its
+        alarms)."""
         previous = self.layer()
+        if not run_started.continues:
+            self._alarms = ()
+            self.banner.show_alarms(())
         self._names = tuple(run_started.layer_names)
         self._edges.clear()
         self._columns.clear()
@@ -202,6 +239,7 @@ class GradientHistogramWidget(QWidget):
         self._layer_combo.addItems(list(self._names))
         self._layer_combo.setCurrentIndex(previous if previous < len(self._names) else 0)
         self._layer_combo.blockSignals(False)
+        self._mark_alarmed_layers()
         self._plots.set_layers(self._names, self.layer())
         if self._names:  # empty axes would only show meaningless 0-1 ranges
             self._show_empty(self.tr("The first histograms arrive after a few training steps."))
@@ -270,9 +308,39 @@ class GradientHistogramWidget(QWidget):
             self._layer_combo.clear()
             self._layer_combo.addItems(list(self._names))
             self._layer_combo.blockSignals(False)
+            self._mark_alarmed_layers()
             self._plots.set_layers(self._names, self.layer())
         self._stack.setCurrentWidget(self._plots)
-        self._controls.show()
+        self._selectors.show()
+
+    def _combo_row(self, layer: int) -> int | None:
+        """The Layer box's row of model layer `layer` (its names are "index Class"), or None
+        when that layer has no parameters."""
+        for row, name in enumerate(self._names):
+            first = name.split(maxsplit=1)[0] if name else ""
+            if first.isdigit() and int(first) == layer:
+                return row
+        return None
+
+    def _mark_alarmed_layers(self) -> None:
+        """A warning icon on each alarmed layer in the Layer box, its alarms as the tooltip."""
+        by_row: dict[int, list[Alarm]] = {}
+        for alarm in self._alarms:
+            row = self._combo_row(alarm.layer)
+            if row is not None:
+                by_row.setdefault(row, []).append(alarm)
+        warning = icon("warning", self._theme.warning)
+        for row in range(self._layer_combo.count()):
+            alarms = by_row.get(row)
+            self._layer_combo.setItemIcon(row, warning if alarms else QIcon())
+            self._layer_combo.setItemData(
+                row, badge_tooltip(alarms) if alarms else None, Qt.ItemDataRole.ToolTipRole
+            )
+
+    def _on_alarm_clicked(self, layer: int) -> None:
+        row = self._combo_row(layer)
+        if row is not None:
+            self.set_layer(row)
 
     def _kind_text(self) -> str:
         return self.tr("gradient") if self.showing() == GRADIENTS else self.tr("weight")
@@ -280,7 +348,7 @@ class GradientHistogramWidget(QWidget):
     def _show_empty(self, text: str) -> None:
         self._empty.setText(text)
         self._stack.setCurrentWidget(self._empty)
-        self._controls.hide()  # nothing to choose between yet
+        self._selectors.hide()  # nothing to choose between yet
 
     def _mark_dirty(self) -> None:
         self._dirty = True
@@ -325,6 +393,16 @@ if __name__ == "__main__":
         state["step"] += 20
 
     QTimer.singleShot(1500, lambda: widget.reset(FAKE_RUN))
+    vanished = Alarm(
+        0,
+        "Linear",
+        "vanishing",
+        400,
+        "gradients vanished",
+        "gradients vanished: its gradient norm fell below 1e-7. Try ReLU, or a larger "
+        "learning rate.",
+    )
+    QTimer.singleShot(4000, lambda: widget.show_alarms([vanished]))
     feeder = QTimer()
     feeder.setInterval(60)
     feeder.timeout.connect(_tick)

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QSizePolicy, QWidget
 
 from models.numbers import nice_ceiling
 from widgets.histogram_axes import LogAxis, SpacedAxis, count_ticks
@@ -45,14 +45,24 @@ def roomy_ceiling(value: float) -> float:
     return next(step * power for step in steps if value <= step * power * (1 + 1e-9))
 
 
+def left_axis_width(font: QFont) -> int:
+    """The value axis' width: tick labels as wide as "-0.0005" and the axis label beside them
+    (plots stacked under the heatmap take it too, so their steps line up)."""
+    metrics = QFontMetrics(font)
+    return metrics.horizontalAdvance("-0.0005") + metrics.height() + 14
+
+
 class HistogramPlots(pg.GraphicsLayoutWidget):
     """The heatmap, colour bar, latest bars and norm curves; the ranges follow the data
     until the user zooms or pans, and a double-click shows the whole run again."""
 
     fitRequested = Signal()  # a double-click: the next draw shows the whole run
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, curves: bool = True) -> None:
+        """With `curves` False, only the top row: a view with curves of its own (the
+        activations tab) lays them out itself."""
         super().__init__(parent)
+        self._with_curves = curves
         self._theme = current_theme()
         self._names: tuple[str, ...] = ()
         self._selected = 0
@@ -118,10 +128,18 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         layout.addItem(self._heat_plot, 0, 0)
         layout.addItem(self._color_bar, 0, 1)
         layout.addItem(self._latest_plot, 0, 2)
-        layout.addItem(self._norm_plot, 1, 0)
-        layout.addItem(self._legend, 1, 1, 1, 2)
         layout.layout.setColumnStretchFactor(0, 3)
         layout.layout.setColumnStretchFactor(2, 1)
+        if not self._with_curves:
+            # Unshown, but in a scene of their own: graphics items that belong to no scene
+            # are freed by Python's garbage collector in any order, children before their
+            # parents, which crashed the process at random moments after a window closed.
+            self._spare_scene = QGraphicsScene(self)
+            self._spare_scene.addItem(self._norm_plot)
+            self._spare_scene.addItem(self._legend)
+            return
+        layout.addItem(self._norm_plot, 1, 0)
+        layout.addItem(self._legend, 1, 1, 1, 2)
         layout.layout.setRowStretchFactor(0, 3)
         layout.layout.setRowStretchFactor(1, 2)
         self._legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
@@ -244,7 +262,7 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         bar_axis.setTextPen(pg.mkPen(theme.plot_foreground))
         bar_axis.setStyle(tickFont=font)
         bar_axis.setWidth(metrics.horizontalAdvance("100k") + 12)
-        left_width = metrics.horizontalAdvance("-0.0005") + metrics.height() + 14
+        left_width = left_axis_width(font)
         self._heat_plot.getAxis("left").setWidth(left_width)
         self._norm_plot.getAxis("left").setWidth(left_width)
         # Room for three x tick labels per plot, so they never run into each other.

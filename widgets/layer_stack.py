@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gradient_health import Alarm
 from models.shapes import WARNING, Diagnostic, Fix, Inference, LayerInfo
 from models.spec import ModelSpec, Task
+from widgets.alarm_badge import BADGE_ROLE, AlarmBadgeDelegate, badge_text, badge_tooltip
 from widgets.layer_palette import MIME_TYPE
 from widgets.numbers_text import count_text
 from widgets.theme import current_theme
@@ -40,6 +42,8 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("LayerStackWidget", "Params"),
 )
 NUMBER, LAYER, OUTPUT, PARAMS = range(4)
+# A badged row's own tooltips, kept to be given back when its alarms are cleared.
+OWN_TOOLTIPS_ROLE = Qt.ItemDataRole.UserRole + 2
 EMPTY_HINT = QT_TRANSLATE_NOOP(
     "LayerStackWidget", "Empty model: double-click a layer under Add a layer, or drag it here."
 )
@@ -114,6 +118,7 @@ class _StackTree(QTreeWidget):
         self.headerItem().setTextAlignment(
             PARAMS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
+        self.setItemDelegateForColumn(LAYER, AlarmBadgeDelegate(self))
         self._text_widths = [0] * len(COLUMNS)
         self.empty_hint = QLabel(tr(EMPTY_HINT), self.viewport())
         self.empty_hint.setWordWrap(True)
@@ -201,7 +206,8 @@ class _StackTree(QTreeWidget):
 
 class LayerStackWidget(QWidget):
     """Rows of `#, layer, output shape, parameters, fix`, plus the input above and a summary
-    of problems below. Emits intents; `show_model` redraws from the spec and its inference."""
+    of problems below. Emits intents; `show_model` redraws from the spec and its inference.
+    `show_alarms` badges the layers whose training went wrong; redraws keep the badges."""
 
     layerInserted = Signal(int, str)  # position, kind
     layerMoved = Signal(int, int)  # source, destination
@@ -229,6 +235,8 @@ class LayerStackWidget(QWidget):
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
         self.tree.resized.connect(self._fit_problem_rows)
         self._showing = False
+        self._alarms: tuple[Alarm, ...] = ()
+        self._badged: set[int] = set()  # rows that have a badge now
         self.tree.setToolTip(
             QCoreApplication.translate(
                 "LayerStackWidget",
@@ -273,6 +281,8 @@ class LayerStackWidget(QWidget):
                 problem.setFirstColumnSpanned(True)
                 self.tree.setItemWidget(problem, 0, self._problem_widget(diagnostic))
         self.tree.expandAll()
+        self._badged = set()
+        self._badge_rows()
         self.tree.fit_columns()
         self.tree.show_empty_hint()
         self._fit_problem_rows()
@@ -284,6 +294,40 @@ class LayerStackWidget(QWidget):
         self._show_problems(inference.model_diagnostics)
         if current is not None and self.current_layer() is None:
             self.currentLayerChanged.emit(-1)
+
+    def show_alarms(self, alarms: Sequence[Alarm]) -> None:
+        """Badge each alarmed layer's row with its alarms' headline (its tooltip: their whole
+        sentences) until the next call; () clears them. Redraws of the model keep them."""
+        self._alarms = tuple(alarms)
+        self._badge_rows()
+        self.tree.fit_columns()
+        self.tree.doItemsLayout()  # badged rows are a line taller
+
+    def alarm_badge(self, index: int) -> str:
+        """The badge on layer `index`'s row, or "" when it has none."""
+        item = self.tree.topLevelItem(index)
+        return (item.data(LAYER, BADGE_ROLE) or "") if item is not None else ""
+
+    def _badge_rows(self) -> None:
+        """Badge the rows of the alarms' layers, and take the badges off the others."""
+        by_layer: dict[int, list[Alarm]] = {}
+        for alarm in self._alarms:
+            if 0 <= alarm.layer < self.tree.topLevelItemCount():
+                by_layer.setdefault(alarm.layer, []).append(alarm)
+        for row in self._badged - by_layer.keys():
+            item = self.tree.topLevelItem(row)
+            item.setData(LAYER, BADGE_ROLE, None)
+            for column, tooltip in enumerate(item.data(NUMBER, OWN_TOOLTIPS_ROLE)):
+                item.setToolTip(column, tooltip)
+        for row, alarms in by_layer.items():
+            item = self.tree.topLevelItem(row)
+            if row not in self._badged:
+                own = [item.toolTip(column) for column in range(len(COLUMNS))]
+                item.setData(NUMBER, OWN_TOOLTIPS_ROLE, own)
+            item.setData(LAYER, BADGE_ROLE, badge_text(alarms))
+            for column in range(len(COLUMNS)):
+                item.setToolTip(column, badge_tooltip(alarms))
+        self._badged = set(by_layer)
 
     def _row(self, info: LayerInfo, diagnostics: Sequence[Diagnostic]) -> QTreeWidgetItem:
         params = "" if info.param_count is None else count_text(info.param_count)
@@ -417,6 +461,9 @@ if __name__ == "__main__":
     task = Task("classification", 10)
     widget = LayerStackWidget()
     widget.show_model(spec, infer(spec, task), task)
+    widget.show_alarms(
+        [Alarm(1, "ReLU", "dead", 300, "units died", "units died: 60% of them never fire.")]
+    )
     widget.resize(420, 500)
     widget.show()
     app.exec()

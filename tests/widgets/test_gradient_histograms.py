@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QToolButton
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QToolButton
 
+from app.gradient_health import VANISHING, Alarm
 from app.reports import HistogramReport
 from widgets.demo_data import FAKE_RUN
 from widgets.gradient_histograms import WEIGHTS, GradientHistogramWidget
@@ -241,3 +242,119 @@ def test_export_png_writes_a_file(widget, tmp_path):
     path = tmp_path / "histograms.png"
     assert widget.export_png(str(path)) is True
     assert path.stat().st_size > 0
+
+
+# Alarms: the banner above the plots and the alarmed layers marked in the Layer box.
+
+
+def alarm(layer: int, layer_class: str, step: int, headline: str = "gradients vanished") -> Alarm:
+    return Alarm(layer, layer_class, VANISHING, step, headline, f"{headline}: try ReLU.")
+
+
+def banner_lines(widget: GradientHistogramWidget) -> list[str]:
+    """The alarm lines a user sees above the plots, top to bottom."""
+    labels = [
+        label
+        for label in widget.findChildren(QLabel)
+        if label.isVisible() and label.text().startswith("Layer ")
+    ]
+    labels.sort(key=lambda label: label.mapTo(widget, label.rect().topLeft()).y())
+    return [label.text() for label in labels]
+
+
+def marked_layers(widget: GradientHistogramWidget) -> list[str]:
+    combo = layer_combo(widget)
+    return [combo.itemText(i) for i in range(combo.count()) if not combo.itemIcon(i).isNull()]
+
+
+def pause_box(widget: GradientHistogramWidget) -> QCheckBox:
+    (box,) = widget.findChildren(QCheckBox)
+    return box
+
+
+def test_alarms_show_above_the_plots_newest_first(widget):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    old, new = alarm(0, "Linear", 10), alarm(4, "Linear", 50, "gradients exploded")
+    widget.show_alarms([old, new])
+    assert banner_lines(widget) == [new.text, old.text]
+    line = next(label for label in widget.findChildren(QLabel) if label.text() == new.text)
+    plots = widget.heatmap.scene().views()[0]
+    assert line.mapTo(widget, line.rect().bottomLeft()).y() < plots.mapTo(widget, QPoint(0, 0)).y()
+    widget.show_alarms(())
+    assert banner_lines(widget) == []
+
+
+def test_alarmed_layers_are_marked_in_the_layer_box(widget):
+    widget.reset(RUN)  # layers "0 Linear", "2 Linear", "4 Linear"
+    widget.add_histograms(report(0, 3))
+    vanished = alarm(2, "Linear", 10)
+    widget.show_alarms([vanished, alarm(1, "ReLU", 20, "units died")])
+    assert marked_layers(widget) == ["2 Linear"]
+    combo = layer_combo(widget)
+    assert combo.itemData(1, Qt.ItemDataRole.ToolTipRole) == vanished.text
+    assert [combo.itemText(i) for i in range(combo.count())] == list(NAMES)  # names kept
+    widget.show_alarms(())
+    assert marked_layers(widget) == []
+    assert combo.itemData(1, Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_clicking_an_alarm_shows_its_layer(widget, qtbot):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    exploded, died = alarm(4, "Linear", 10, "gradients exploded"), alarm(1, "ReLU", 20)
+    widget.show_alarms([exploded, died])
+    line = next(label for label in widget.findChildren(QLabel) if label.text() == exploded.text)
+    with qtbot.waitSignal(widget.banner.layerClicked) as clicked:
+        qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    assert clicked.args == [4]
+    assert layer_combo(widget).currentText() == "4 Linear" and widget.layer() == 2
+    widget.redraw()
+    np.testing.assert_allclose(heat_counts(widget), report(0, 3).grad_counts[:, 2], rtol=1e-5)
+    # A layer without weights has no histograms: the window hears of the click, the box stays.
+    line = next(label for label in widget.findChildren(QLabel) if label.text() == died.text)
+    with qtbot.waitSignal(widget.banner.layerClicked) as clicked:
+        qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    assert clicked.args == [1] and widget.layer() == 2
+
+
+def test_a_fresh_run_clears_the_alarms_and_a_continued_one_keeps_them(widget):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    vanished = alarm(0, "Linear", 10)
+    widget.show_alarms([vanished])
+    widget.reset(replace(RUN, first_step=30, first_epoch=1))  # continues
+    assert banner_lines(widget) == [vanished.text]
+    assert marked_layers(widget) == ["0 Linear"]
+    widget.reset(RUN)
+    assert banner_lines(widget) == [] and marked_layers(widget) == []
+
+
+def test_the_pause_box_is_there_before_a_run_and_says_when_it_changes(widget, qtbot):
+    box = pause_box(widget)
+    assert box.isVisible() and not layer_combo(widget).isVisible()
+    assert box.toolTip()
+    with qtbot.waitSignal(widget.banner.pauseOnAlarmChanged) as changed:
+        middle = box.height() // 2
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(middle, middle))
+    assert changed.args == [True] and widget.banner.pause_on_alarm()
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    assert box.isVisible() and box.isChecked()
+
+
+@pytest.mark.parametrize("size", [(600, 400), (1400, 800)])
+def test_the_controls_fit_beside_the_pause_box(widget, size):
+    widget.reset(RUN)
+    widget.add_histograms(report(0, 3))
+    widget.resize(*size)
+    widget.show_alarms([alarm(0, "Linear", 10)])
+    assert widget.width() == size[0]  # nothing forced the tab wider
+    box, combo = pause_box(widget), layer_combo(widget)
+    weights = button(widget, "Weights")
+    assert (
+        box.mapTo(widget, box.rect().topLeft()).x()
+        >= weights.mapTo(widget, weights.rect().topRight()).x()
+    )
+    assert box.mapTo(widget, box.rect().topRight()).x() <= widget.width()
+    assert combo.width() >= combo.minimumSizeHint().width()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtCore import QMimeData, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QDropEvent
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from app.gradient_health import DEAD, EXPLODING, VANISHING, Alarm
 from models.shapes import Inference, infer
 from models.spec import LayerSpec, ModelSpec, Task
 from widgets.layer_palette import MIME_TYPE
@@ -263,3 +264,148 @@ def test_a_drop_on_the_empty_hint_reaches_the_table(stack, qtbot):
     with qtbot.waitSignal(stack.layerInserted) as inserted:
         tree.dropEvent(event)
     assert inserted.args == [0, "Linear"]
+
+
+# Alarms: gradient-health problems found while training, badged on their layers' rows.
+
+SIGMOID_MODEL = ModelSpec(
+    (2,),
+    (
+        L("Linear", out_features=16),
+        L("Sigmoid"),
+        L("Linear", out_features=16),
+        L("ReLU"),
+        L("Linear", out_features=2),
+    ),
+)
+SIGMOID_TASK = Task("classification", 2)
+
+
+def alarm(layer: int, kind: str, headline: str, step: int = 100) -> Alarm:
+    layer_class = [spec.kind for spec in SIGMOID_MODEL.layers][layer]
+    return Alarm(layer, layer_class, kind, step, headline, f"{headline}: try something else.")
+
+
+VANISHED = alarm(0, VANISHING, "gradients vanished")
+EXPLODED = alarm(0, EXPLODING, "gradients exploded", step=300)
+DIED = alarm(3, DEAD, "units died")
+
+
+def warning_pixels(stack, row: int, theme, columns=(NUMBER, LAYER, OUTPUT, PARAMS)) -> int:
+    """How many pixels of a row's cells are painted in (nearly) the theme's warning colour."""
+    tree = stack.tree
+    rect = QRect()
+    for column in columns:
+        rect = rect.united(tree.visualRect(tree.model().index(row, column)))
+    image = tree.viewport().grab(rect.intersected(tree.viewport().rect())).toImage()
+    target = QColor(theme.warning)
+    count = 0
+    for x in range(image.width()):
+        for y in range(image.height()):
+            color = image.pixelColor(x, y)
+            distance = (
+                abs(color.red() - target.red())
+                + abs(color.green() - target.green())
+                + abs(color.blue() - target.blue())
+            )
+            count += distance < 60
+    return count
+
+
+def test_an_alarm_badges_its_layers_row_and_only_that_row(stack):
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)
+    before = rows(stack)
+    plain_height = stack.tree.visualItemRect(stack.tree.topLevelItem(3)).height()
+    stack.show_alarms([DIED])
+    assert rows(stack) == before  # the row's own texts stay, and no row is added
+    assert stack.tree.topLevelItem(3).childCount() == 0
+    assert [stack.alarm_badge(i) for i in range(5)] == ["", "", "", "units died", ""]
+    row = stack.tree.topLevelItem(3)
+    assert all(row.toolTip(c) == DIED.text for c in (NUMBER, LAYER, OUTPUT, PARAMS))
+    assert stack.tree.topLevelItem(2).toolTip(LAYER) == "torch.nn.Linear"
+    # The badge is a second line of the row itself.
+    assert stack.tree.visualItemRect(row).height() > plain_height
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_the_badge_is_painted_in_the_themes_warning_colour(themed_app, qtbot, theme):
+    set_current_theme(themed_app, theme)
+    stack = LayerStackWidget()
+    qtbot.addWidget(stack)
+    stack.resize(400, 400)
+    stack.show()
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)
+    stack.show_alarms([DIED])
+    assert warning_pixels(stack, 3, theme) > 20
+    assert all(warning_pixels(stack, row, theme) == 0 for row in (0, 1, 2, 4))
+
+
+def test_a_layers_alarms_share_one_badge_and_its_tooltip_tells_them_all(stack):
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)
+    stack.show_alarms([VANISHED, DIED, EXPLODED])
+    assert stack.alarm_badge(0) == "gradients vanished (+1)"
+    tooltip = stack.tree.topLevelItem(0).toolTip(OUTPUT)
+    assert VANISHED.text in tooltip and EXPLODED.text in tooltip
+    assert DIED.text not in tooltip
+
+
+def test_the_badges_survive_a_redraw_and_go_when_cleared(stack):
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)
+    stack.show_alarms([VANISHED, DIED])
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)  # the same model, drawn again
+    assert stack.alarm_badge(0) == "gradients vanished"
+    assert stack.alarm_badge(3) == "units died"
+    stack.show_alarms(())
+    assert [stack.alarm_badge(i) for i in range(5)] == [""] * 5
+    assert stack.tree.topLevelItem(0).toolTip(LAYER) == "torch.nn.Linear"
+    assert stack.tree.topLevelItem(3).toolTip(OUTPUT) == ""
+    assert warning_pixels(stack, 3, LIGHT) == 0
+
+
+def test_a_cleared_badge_gives_a_broken_layer_its_problem_back(stack):
+    show(stack, IMAGE_MODEL)
+    stack.show_alarms([Alarm(3, "Linear", VANISHING, 5, "gradients vanished", "vanished.")])
+    assert stack.tree.topLevelItem(3).toolTip(LAYER) == "Layer 3 (Linear): vanished."
+    stack.show_alarms(())
+    assert "Insert Flatten before layer 3" in stack.tree.topLevelItem(3).toolTip(LAYER)
+
+
+def test_an_alarm_past_the_last_layer_is_left_out(stack):
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)
+    stack.show_alarms([DIED])
+    show(stack, ModelSpec((2,), (L("Linear", out_features=2),)), SIGMOID_TASK)
+    assert stack.alarm_badge(0) == ""
+    stack.show_alarms([DIED, Alarm(9, "Linear", VANISHING, 5, "gone", "gone.")])
+    assert stack.alarm_badge(0) == ""
+
+
+def badge_end(stack, row: int) -> int:
+    """How far right of its cell's left edge the row's badge is painted, in pixels."""
+    tree = stack.tree
+    cell = tree.visualRect(tree.model().index(row, LAYER))
+    image = tree.viewport().grab(cell).toImage()
+    target = QColor(LIGHT.warning)
+    ends = [
+        x
+        for x in range(image.width())
+        for y in range(image.height())
+        if sum(
+            abs(a - b)
+            for a, b in zip(image.pixelColor(x, y).getRgb()[:3], target.getRgb()[:3], strict=True)
+        )
+        < 60
+    ]
+    return max(ends, default=-1)
+
+
+@pytest.mark.parametrize("width", [165, 400])
+def test_a_badge_is_never_cut_short_in_a_narrow_or_wide_dock(themed_app, stack, width):
+    set_current_theme(themed_app, LIGHT)
+    show(stack, SIGMOID_MODEL, SIGMOID_TASK)
+    stack.show_alarms([VANISHED, EXPLODED, DIED])
+    stack.resize(900, 500)
+    whole = badge_end(stack, 0)
+    assert whole > 0
+    stack.resize(width, 500)
+    assert cells_too_narrow(stack, LAYER) == []
+    assert badge_end(stack, 0) == whole  # all of "gradients vanished (+1)", a scroll away
