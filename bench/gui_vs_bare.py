@@ -69,10 +69,11 @@ class WindowRun:
     delays: tuple[float, ...]  # the probe's lateness (ms), empty without it
 
 
-def window_run(window: MainWindow, case: Case, probe_on: bool) -> WindowRun:
-    """One run of `case` in the window: opened, Train clicked, timed until "Finished"."""
+def window_run(window: MainWindow, case: Case, probe_on: bool, tab: str = "loss") -> WindowRun:
+    """One run of `case` in the window, with the plot tab `tab` on show: opened, Train
+    clicked, timed until "Finished"."""
     window.document.replace(case.experiment, None)  # a fresh run from the seed, not Continue
-    window.run_panel.show_tab("loss")
+    window.run_panel.show_tab(tab)
     bar = window.run_panel.controls.progress
     marks: dict[str, float] = {}
     loop = QEventLoop()  # as app.exec() would: sleep until events come (no busy polling)

@@ -20,6 +20,7 @@ from app.history import RunHistory
 from app.reports import Paused, RunFinished, RunStarted, StepsReport
 from app.results import DownloadResult
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
+from app.view_requests import ViewRequests
 
 DOWNLOAD_TIMEOUT = 20.0  # seconds: torchvision sets none and can hang for ever
 
@@ -45,6 +46,7 @@ class TrainingController(QObject):
     _forget = Signal()
     _warmUp = Signal()
     _probeDevices = Signal()
+    _inspect = Signal(int, object, object)  # run id, bounds, ViewRequests
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +61,7 @@ class TrainingController(QObject):
         self._download.connect(self.worker.download)
         self._loadSamples.connect(self.worker.load_samples)
         self._probeDevices.connect(self.worker.probe_devices)
+        self._inspect.connect(self.worker.inspect)
         self.worker.warmedUp.connect(self.warmedUp)
         self.worker.downloadProgress.connect(self.downloadProgress)
         self.worker.downloadFinished.connect(self._on_download_finished)
@@ -84,6 +87,8 @@ class TrainingController(QObject):
         self.data_root = str(default_data_root())  # where image datasets live
         self._download_cancel: threading.Event | None = None
         self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
+        self.views = ViewRequests()  # the views inside the network the window shows now
+        self._bounds = None  # the decision map's bounds of the last run
 
     @property
     def downloading(self) -> bool:
@@ -118,9 +123,28 @@ class TrainingController(QObject):
         self.control.set_pace(self._pace)
         self._run_experiment, self._run_started = experiment, False
         self._set_state(RUNNING)
+        self._bounds = bounds
         self._startRun.emit(
-            RunRequest(self.run_id, experiment, self.control, bounds, self.data_root, resume)
+            RunRequest(
+                self.run_id, experiment, self.control, bounds, self.data_root, resume, self.views
+            )
         )
+
+    def show_views(self, unit_layer: int | None, feature_image: int | None) -> None:
+        """The views inside the network now shown (None: not shown). A paused run, or the
+        weights a run left, are looked at again at once; a running one shows them at its next
+        prediction."""
+        changed = (unit_layer, feature_image) != (
+            self.views.unit_layer,
+            self.views.feature_image,
+        )
+        self.views.unit_layer, self.views.feature_image = unit_layer, feature_image
+        if not changed or (unit_layer is None and feature_image is None):
+            return
+        if self.state == PAUSED:
+            self.control.look()
+        elif self.state == FINISHED and self.has_weights:
+            self._inspect.emit(self.run_id, self._bounds, self.views)
 
     def set_pace(self, steps_per_second: float | None) -> None:
         """At most this many steps a second (so a class can watch a toy run learn), for the

@@ -164,6 +164,11 @@ class MainWindow(QMainWindow):
         self.training_panel.trainChanged.connect(document.change_train)
         self.controller.stateChanged.connect(self._on_run_state_changed)
         self.controller.devicesFound.connect(self._on_devices_found)
+        self.run_panel.alarmsChanged.connect(self.stack.show_alarms)
+        self.run_panel.layerPicked.connect(self.stack.select)
+        self.run_panel.histograms.banner.pauseOnAlarmChanged.connect(
+            lambda on: self.settings.setValue("run/pause_on_alarm", bool(on))
+        )
         self.run_panel.problem.connect(self.show_error)
         self.run_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         for reporter in (self.files, self.exports):
@@ -223,6 +228,8 @@ class MainWindow(QMainWindow):
         self.window_layout.restore()
         pace = float(self.settings.value("run/pace", 0) or 0)  # 0: full speed
         self.run_panel.set_pace(pace if pace > 0 else None)
+        pause_on_alarm = self.settings.value("run/pause_on_alarm", False, type=bool)
+        self.run_panel.histograms.banner.set_pause_on_alarm(pause_on_alarm)
         data_root = str(self.settings.value("data/root", "") or self.controller.data_root)
         self.image_data.set_data_root(data_root)
 

@@ -12,11 +12,14 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 from app.datasets import DataConfig, check_config, is_vision
 from app.datasets.toy import generate_for_views
 from app.datasets.vision import VISION_DATASETS, is_present
+from app.gradient_health import Alarm, GradientHealth
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
 from app.progress import RateMeter, best_epoch
 from app.reports import (
+    ActivationReport,
     EpochReport,
+    FeatureMapReport,
     HistogramReport,
     ImagePredictionReport,
     Marker,
@@ -26,10 +29,13 @@ from app.reports import (
     RunFinished,
     RunStarted,
     StepsReport,
+    UnitMapReport,
 )
 from app.run_state import FINISHED, IDLE, PAUSED, RUNNING
 from app.run_status import READY, TRAINING, RunStatusTracker
+from widgets.activation_histograms import ActivationHistogramWidget
 from widgets.decision_boundary import DecisionBoundaryWidget, PlotData
+from widgets.feature_maps import FeatureMapsWidget
 from widgets.generalization_plot import GeneralizationPlotWidget
 from widgets.gradient_histograms import GradientHistogramWidget
 from widgets.icons import icon
@@ -37,8 +43,18 @@ from widgets.image_files_box import ImageFiles
 from widgets.image_predictions import ImagePredictionsWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget
+from widgets.unit_maps import UnitMapsWidget
 
-TAB_NAMES = ("loss", "generalization", "gradients", "predictions")  # the plots, in order
+# the plots, in order
+TAB_NAMES = (
+    "loss",
+    "generalization",
+    "gradients",
+    "activations",
+    "units",
+    "filters",
+    "predictions",
+)
 FILES_CHECK_MS = 1000  # how often the image files are looked for while Train waits
 
 
@@ -51,6 +67,8 @@ class RunPanel(QWidget):
     message = Signal(str)
     downloadRequested = Signal(str)  # the image dataset whose files the user wants fetched
     paceChanged = Signal(object)  # the pace the user chose: steps a second, None: full speed
+    alarmsChanged = Signal(tuple)  # every Alarm of the run so far; () when they are cleared
+    layerPicked = Signal(int)  # the user asked to see this layer (an alarm was clicked)
 
     def __init__(
         self,
@@ -95,6 +113,10 @@ class RunPanel(QWidget):
         self.generalization = GeneralizationPlotWidget()
         self.generalization.set_history(controller.history)
         self.histograms = GradientHistogramWidget()
+        self.activations = ActivationHistogramWidget()
+        self.unit_maps = UnitMapsWidget()
+        self.feature_maps = FeatureMapsWidget()
+        self.health = GradientHealth()  # the run's alarms, from its histogram reports
         self.boundary = DecisionBoundaryWidget()
         self.image_predictions = ImagePredictionsWidget()
         self.predictions = QStackedWidget()  # points for toy data, images for image data
@@ -102,21 +124,43 @@ class RunPanel(QWidget):
         self.predictions.addWidget(self.image_predictions)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        pages = (self.loss_plot, self.generalization, self.histograms, self.predictions)
+        pages = (
+            self.loss_plot,
+            self.generalization,
+            self.histograms,
+            self.activations,
+            self.unit_maps,
+            self.feature_maps,
+            self.predictions,
+        )
         titles = (
             self.tr("Loss"),
-            self.tr("Train vs. validation"),
+            # Short, so that six fit a 1024-wide window; the tooltips say the rest.
+            self.tr("Train vs. val."),
             self.tr("Gradients"),
+            self.tr("Activations"),
+            self.tr("Units"),
+            self.tr("Filters"),
             self.tr("Predictions"),
         )
+        tips = (
+            self.tr("The training loss at every step, and the validation metric per epoch"),
+            self.tr("Training vs. validation loss per epoch, and the gap between them"),
+            self.tr("How each layer's gradients (or weights) are spread, and the alarms"),
+            self.tr("How each layer's outputs are spread: dead ReLUs, saturated Sigmoids"),
+            self.tr("What each unit of a hidden layer responds to, over the input plane"),
+            self.tr("The first convolution's kernels and what each convolution sees"),
+            self.tr("What the model predicts: the decision boundary, or the image guesses"),
+        )
         self._pages = dict(zip(TAB_NAMES, pages, strict=True))
-        for page, title in zip(pages, titles, strict=True):
-            self.tabs.addTab(page, title)
+        for page, title, tip in zip(pages, titles, tips, strict=True):
+            self.tabs.setTabToolTip(self.tabs.addTab(page, title), tip)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.controls)
         layout.addWidget(self.tabs, 1)
         self._shown_data = None
+        self._shown_model = None
         self._sent_learning_rate: float | None = None
         controller.reportReceived.connect(self._on_report)
         controller.stateChanged.connect(self._on_state_changed)
@@ -125,6 +169,11 @@ class RunPanel(QWidget):
         self.controls.paceChanged.connect(self._on_pace_chosen)
         self.controls.downloadClicked.connect(self._on_download_clicked)
         self.loss_plot.smoothingChanged.connect(lambda _weight: self._show_readouts())
+        # The views inside the network tell the engine what they show; hidden, they cost nothing.
+        self.tabs.currentChanged.connect(lambda _index: self._ask_for_views())
+        self.unit_maps.layerChosen.connect(lambda _layer: self._ask_for_views())
+        self.feature_maps.imageChosen.connect(lambda _image: self._ask_for_views())
+        self.histograms.banner.layerClicked.connect(self.layerPicked)
         document.changed.connect(self._on_document_changed)
         self._on_document_changed(document.experiment)
         self._show_status()
@@ -213,8 +262,17 @@ class RunPanel(QWidget):
             self._show_readouts()
         elif isinstance(report, HistogramReport):
             self.histograms.add_histograms(report)
+            self._check_health(report)
+        elif isinstance(report, ActivationReport):
+            self.activations.add_activations(report)
+            self._check_health(report)
         elif isinstance(report, PredictionReport):
             self.boundary.add_prediction(report)
+            self.unit_maps.add_prediction(report)
+        elif isinstance(report, UnitMapReport):
+            self.unit_maps.add_unit_maps(report)
+        elif isinstance(report, FeatureMapReport):
+            self.feature_maps.add_feature_maps(report)
         elif isinstance(report, ImagePredictionReport):
             self.image_predictions.add_prediction(report)
         elif isinstance(report, EpochReport):
@@ -234,9 +292,15 @@ class RunPanel(QWidget):
             self.status.on_report(report)
             self.loss_plot.refresh()
             self.generalization.refresh()
+            self.health.start(report)
+            self.activations.reset(report)
+            self.unit_maps.reset(report)
+            self.feature_maps.reset(report)
+            self.feature_maps.set_image_count(report.val_samples)
             if not report.continues:
                 self.histograms.reset(report)
                 self.image_predictions.reset(self._class_names())
+                self._show_alarms()
             self._show_status()
         elif isinstance(report, RunFinished):
             self.status.on_report(report)
@@ -247,6 +311,29 @@ class RunPanel(QWidget):
                 self.problem.emit(report.warning)
             # A completed run's sentence is the bar's (and its tooltip's): the status bar,
             # which cannot wrap, only says "Finished".
+
+    def _check_health(self, report: HistogramReport | ActivationReport) -> None:
+        """New alarms show on the Gradients tab and the layer rows, once; with "Pause on
+        alarm" ticked, the run pauses at the first, with the alarm in the status bar."""
+        raised = self.health.add(report)
+        if not raised:
+            return
+        self._show_alarms()
+        if self.histograms.banner.pause_on_alarm() and self.controller.state == RUNNING:
+            self.controller.pause()
+            self.message.emit(self.tr("Paused by an alarm: ") + raised[0].text)
+
+    def _show_alarms(self) -> None:
+        alarms: tuple[Alarm, ...] = tuple(self.health.alarms)
+        self.histograms.show_alarms(alarms)
+        self.alarmsChanged.emit(alarms)
+
+    def _ask_for_views(self) -> None:
+        """Tell the engine which views inside the network are on show, and for what."""
+        shown = self.tabs.currentWidget()
+        layer = self.unit_maps.layer() if shown is self.unit_maps else None
+        image = self.feature_maps.image_index() if shown is self.feature_maps else None
+        self.controller.show_views(layer, image)
 
     def _on_run_failed(self, message: str) -> None:
         self.status.on_failed(message)
@@ -298,7 +385,10 @@ class RunPanel(QWidget):
             if images:
                 self.image_predictions.reset(self._class_names())
             elif check_config(experiment.data) is None:
-                self.boundary.set_data(PlotData.from_dataset(generate_for_views(experiment.data)))
+                points = PlotData.from_dataset(generate_for_views(experiment.data))
+                self.boundary.set_data(points)
+                self.unit_maps.set_data(points)
+        self._show_inside_views(experiment)
         rate = experiment.train.learning_rate
         running = self.controller.state in (RUNNING, PAUSED)
         if running and rate != self._sent_learning_rate:
@@ -306,6 +396,44 @@ class RunPanel(QWidget):
             self.controller.set_learning_rate(rate)
         if self.controller.state in (IDLE, FINISHED):
             self.refresh_controls()
+
+    def _show_inside_views(self, experiment) -> None:
+        """Which views inside the network this model and data can show, and their choices;
+        alarms of a run on another model no longer point at the right rows."""
+        layers = self.document.inference.layers
+        model = experiment.model
+        if model != self._shown_model:
+            if self._shown_model is not None and self.health.alarms:
+                self.health = GradientHealth()
+                self._show_alarms()
+            self._shown_model = model
+        images = is_vision(experiment.data)
+        hidden = [
+            (info.index, f"{info.index} {info.layer.kind}")
+            for info in layers[:-1]
+            if info.output_shape is not None and len(info.output_shape) == 1
+        ]
+        first_choice = self.unit_maps.layer() is None
+        self.unit_maps.set_layers(hidden)
+        if first_choice:  # the first activation's units: a Linear's alone are only ramps
+            activations = [i for i, name in hidden if not name.endswith(" Linear")]
+            if activations:
+                self.unit_maps.set_layer(activations[0])
+        two_inputs = model.input_shape == (2,) and not images
+        # A tab only for the data it can show: unit maps for two inputs, filters for images.
+        self.tabs.setTabVisible(self.tabs.indexOf(self.unit_maps), two_inputs)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.feature_maps), images)
+        if not two_inputs:
+            self.unit_maps.set_available(False)
+        elif not hidden:
+            self.unit_maps.set_available(
+                False, self.tr("Hidden-unit maps need a hidden layer: add a Linear and a ReLU.")
+            )
+        else:
+            self.unit_maps.set_available(True)
+        convolutions = any(layer.kind == "Conv2d" for layer in model.layers)
+        self.feature_maps.set_available(images and convolutions)
+        self._ask_for_views()
 
     # -- export -----------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ class RunRequest:
     bounds: tuple[float, float, float, float] | None
     data_root: str
     resume: bool = False
+    views: object = None  # app.view_requests.ViewRequests: the views inside the network shown
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,7 @@ class TrainingWorker(QObject):
                 boundary = isinstance(report, EpochReport | Paused | RunFinished)
                 if due and isinstance(report, StepsReport) or boundary:
                     last_prediction = now
-                    prediction = trainer.predict(bounds, steps_done)
-                    if prediction is not None:
-                        self.reportReady.emit(run_id, prediction)
+                    self._predict(run_id, trainer, bounds, request.views, steps_done)
         except RunError as error:
             self.failed.emit(run_id, str(error))
         except Exception as error:  # noqa: BLE001 - shown to the user; the app stays usable
@@ -127,6 +126,27 @@ class TrainingWorker(QObject):
                 )
         finally:
             self.finished.emit(run_id)
+
+    @Slot(int, object, object)
+    def inspect(self, run_id: int, bounds, views) -> None:
+        """Between runs: the predictions and views of the kept weights, for a view that was
+        just shown or changed."""
+        trainer = self.trainer
+        if trainer is not None and trainer.model is not None:
+            self._predict(run_id, trainer, bounds, views, trainer.steps_done)
+
+    def _predict(self, run_id: int, trainer, bounds, views, steps_done: int) -> None:
+        """The decision map or image guesses, and the views inside the network that are shown."""
+        reports = [trainer.predict(bounds, steps_done)]
+        if views is not None:
+            layer, image = views.unit_layer, views.feature_image
+            if layer is not None:
+                reports.append(trainer.unit_maps(bounds, layer, steps_done))
+            if image is not None:
+                reports.append(trainer.feature_maps(image, steps_done))
+        for report in reports:
+            if report is not None:
+                self.reportReady.emit(run_id, report)
 
     @Slot(str, object, str)
     def export(self, folder: str, experiment_dict: dict, source: str) -> None:

@@ -64,7 +64,7 @@ def test_training_fills_every_plot(qtbot, window):
 def test_the_train_vs_validation_tab_shows_every_epoch(qtbot, window):
     panel = window.run_panel
     tab = next(i for i in range(panel.tabs.count()) if panel.tabs.widget(i) is panel.generalization)
-    assert panel.tabs.tabText(tab) == "Train vs. validation"
+    assert panel.tabs.tabText(tab) == "Train vs. val."
     panel.tabs.setCurrentIndex(tab)
     assert panel.generalization.empty_text().startswith("Press Train")
     panel.train_action.trigger()
