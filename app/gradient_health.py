@@ -46,7 +46,7 @@ class Alarm:
 # within 29x of each other and a layer's RMS grew at most 666x (spirals); 10 Sigmoid layers
 # stay 300-500 million times apart all run, 10 ReLU layers start 5,313x apart and close within
 # three snapshots under Adam; an SGD run at learning rate 5 grew 1.9 million times, then diverged.
-# On 256 training inputs, the examples' ReLU layers had up to 62% dead units (spirals) and
+# On one batch of training inputs, the examples' ReLU layers had up to 62% dead units (spirals) and
 # still learnt; a deep ReLU stack up to 88%: only a layer almost all dead is a problem.
 VANISH_RATIO = 10_000.0  # this many times below the largest layer's RMS (or its own start)
 EXPLODE_RATIO = 10_000.0  # this many times above the run's largest RMS at its first snapshot

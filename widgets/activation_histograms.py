@@ -35,7 +35,7 @@ from widgets.histogram_plots import HistogramFrame, HistogramPlots
 from widgets.plot_style import color_figure
 from widgets.theme import Theme, current_theme
 
-REDRAW_MS = 33  # at most ~30 redraws a second, and only when something changed
+REDRAW_MS = 200  # 5 Hz, as the loss plot: a heatmap redraw takes a share of a core from training
 DEAD, SATURATED = "dead", "saturated"
 
 

@@ -36,7 +36,7 @@ from widgets.histogram_plots import HistogramFrame, HistogramPlots
 from widgets.icons import icon
 from widgets.theme import Theme, current_theme
 
-REDRAW_MS = 33  # at most ~30 redraws a second, and only when something changed
+REDRAW_MS = 200  # 5 Hz, as the loss plot: a heatmap redraw takes a share of a core from training
 GRADIENTS, WEIGHTS = "gradients", "weights"
 
 

@@ -30,6 +30,9 @@ from app.results import (
 )
 
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
+# Seconds between the unit or feature maps of a shown tab: each is a forward pass and, in the
+# GUI, a redraw of up to 64 small maps (bench/views_cost.py).
+VIEWS_INTERVAL = 0.5
 PROGRESS_INTERVAL = 0.1  # seconds between download progress signals
 SAMPLE_IMAGES = 48  # images the Data panel shows
 
@@ -75,6 +78,7 @@ class TrainingWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.trainer = None
+        self._last_views = 0.0  # when the views inside the network were last computed
 
     @Slot(object)
     def run(self, request: RunRequest) -> None:
@@ -84,7 +88,7 @@ class TrainingWorker(QObject):
 
         run_id, control, bounds = request.run_id, request.control, request.bounds
 
-        steps_done, last_prediction = 0, 0.0
+        steps_done, last_prediction, self._last_views = 0, 0.0, 0.0
         experiment, trainer = request.experiment, self.trainer
         try:
             if request.resume and trainer is not None and trainer.can_continue(experiment):
@@ -112,7 +116,8 @@ class TrainingWorker(QObject):
                 boundary = isinstance(report, EpochReport | Paused | RunFinished)
                 if due and isinstance(report, StepsReport) or boundary:
                     last_prediction = now
-                    self._predict(run_id, trainer, bounds, request.views, steps_done)
+                    still = isinstance(report, Paused | RunFinished)
+                    self._predict(run_id, trainer, bounds, request.views, steps_done, still)
         except RunError as error:
             self.failed.emit(run_id, str(error))
         except Exception as error:  # noqa: BLE001 - shown to the user; the app stays usable
@@ -133,12 +138,17 @@ class TrainingWorker(QObject):
         just shown or changed."""
         trainer = self.trainer
         if trainer is not None and trainer.model is not None:
-            self._predict(run_id, trainer, bounds, views, trainer.steps_done)
+            self._predict(run_id, trainer, bounds, views, trainer.steps_done, at_once=True)
 
-    def _predict(self, run_id: int, trainer, bounds, views, steps_done: int) -> None:
-        """The decision map or image guesses, and the views inside the network that are shown."""
+    def _predict(
+        self, run_id: int, trainer, bounds, views, steps_done: int, at_once: bool = False
+    ) -> None:
+        """The decision map or image guesses, and the views inside the network that are shown
+        (at most every VIEWS_INTERVAL while training; `at_once` between runs and paused)."""
         reports = [trainer.predict(bounds, steps_done)]
-        if views is not None:
+        now = time.monotonic()
+        if views is not None and (at_once or now - self._last_views >= VIEWS_INTERVAL):
+            self._last_views = now
             layer, image = views.unit_layer, views.feature_image
             if layer is not None:
                 reports.append(trainer.unit_maps(bounds, layer, steps_done))

@@ -21,7 +21,8 @@ from app.training.prediction import evaluating
 from models.numbers import nice_ceiling
 
 ACTIVATION_BINS = 40
-PROBE_SAMPLES = 256  # the first training inputs, where the activations are measured
+ACTIVATION_EVERY = 100  # steps between activation snapshots, at least
+PROBE_SAMPLES = 256  # the most training inputs the activations are measured on: one batch
 UNIT_MAPS = 64  # units of a hidden layer drawn over the input plane
 UNIT_GRID = 48  # cells per side of each unit's map: 64 maps of 48x48 are 590 KB a report
 FEATURE_CHANNELS = 32  # channels shown per Conv2d or pooling layer

@@ -248,7 +248,9 @@ class Trainer:
         if self._histograms is None:
             self._histograms = HistogramRecorder(names, params)
         if self._activations is None:
-            probe = min(PROBE_SAMPLES, len(self.x_train))
+            # One batch (dead units: no positive output on a whole batch), of the first inputs.
+            batch = self.experiment.train.batch_size
+            probe = min(PROBE_SAMPLES, batch, len(self.x_train))
             self._activations = ActivationRecorder(self.model, self.placement, self.x_train[:probe])
         task = self.dataset.task
         return PreparedRun(

@@ -17,7 +17,12 @@ from app.experiment import Experiment, TrainConfig
 from app.gradient_health import DEAD, VANISHING, GradientHealth
 from app.reports import ActivationReport, FeatureMapReport, Paused, RunStarted, StepsReport
 from app.training import Control, Trainer
-from app.training.inspection import FEATURE_CHANNELS, PROBE_SAMPLES, UNIT_MAPS
+from app.training.inspection import (
+    ACTIVATION_EVERY,
+    FEATURE_CHANNELS,
+    PROBE_SAMPLES,
+    UNIT_MAPS,
+)
 from models.spec import LayerSpec, ModelSpec
 from tests.vision_files import write_mnist_family
 
@@ -68,7 +73,11 @@ def test_the_two_moons_example_trains_without_an_alarm():
     assert health.alarms == []
     assert reports[-1].reason == "completed"
     activations = [r for r in reports if isinstance(r, ActivationReport)]
-    assert len(activations) > 5  # the check looked, many times
+    steps = reports[-1].steps_done
+    # the check looked every ACTIVATION_EVERY steps at most, and at least once an epoch after
+    assert steps // (ACTIVATION_EVERY + 13) <= len(activations) - 1 <= steps // ACTIVATION_EVERY
+    gaps = np.diff([r.step for r in activations])
+    assert (gaps >= ACTIVATION_EVERY).all()
 
 
 def test_a_relu_after_a_large_negative_bias_is_reported_dead():
@@ -80,7 +89,7 @@ def test_a_relu_after_a_large_negative_bias_is_reported_dead():
             LayerSpec.create("Linear", out_features=2),
         ),
     )
-    trainer = Trainer(moons(model, epochs=3))
+    trainer = Trainer(moons(model, epochs=60))  # 480 steps: several snapshots in a row
     trainer.prepare()
     with torch.no_grad():
         trainer.model[0].bias.fill_(-100.0)  # no input reaches above zero
@@ -94,9 +103,12 @@ def test_a_relu_after_a_large_negative_bias_is_reported_dead():
 
 def test_activation_histograms_count_every_output_of_the_probe_batch():
     trainer = Trainer(moons(deep("Sigmoid", layers=2)))
-    reports = list(trainer.run())
-    snapshot = [r for r in reports if isinstance(r, ActivationReport)][-1]
-    probe = min(PROBE_SAMPLES, len(trainer.x_train))
+    control = Control()
+    for report in trainer.run(control):
+        if isinstance(report, ActivationReport) and report.step > 0:
+            snapshot = report
+            control.stop()  # before the next update: the weights stay those it measured
+    probe = min(PROBE_SAMPLES, 64, len(trainer.x_train))  # one batch of the first inputs
     widths = [16, 16, 16, 16, 2]
     assert snapshot.layer_names == ("0 Linear", "1 Sigmoid", "2 Linear", "3 Sigmoid", "4 Linear")
     assert snapshot.counts.sum(axis=1).tolist() == [probe * w for w in widths]
