@@ -1,7 +1,7 @@
 """What the views inside the network cost the window's training speed.
 
     python bench/views_cost.py [--rounds 5] [--moons-epochs 300] [--lenet-epochs N]
-        [--max-load 1.0] [--wait 180]
+        [--only moons|lenet] [--max-load 1.0] [--wait 180]
 
 The window (as in bench/gui_vs_bare.py: offscreen, 1280x800, Train clicked, timed until
 the bar says "Finished") trains each case with one tab on show, interleaved, over rounds:
@@ -83,15 +83,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moons-epochs", type=int, default=300)
     parser.add_argument("--lenet-epochs", type=int)
+    parser.add_argument("--only", choices=("moons", "lenet"), help="time one case only")
     add_load_arguments(parser)
     args = parser.parse_args()
     app = create_application(dark=False)
     temporary = tempfile.TemporaryDirectory()
     folder = Path(temporary.name)
-    cases = (
-        (two_moons_example(folder, args.moons_epochs), ("gradients", "activations", "units")),
-        (lenet_example(folder, args.lenet_epochs), ("gradients", "activations", "filters")),
-    )
+    cases = []
+    if args.only != "lenet":
+        tabs = ("gradients", "activations", "units")
+        cases.append((two_moons_example(folder, args.moons_epochs), tabs))
+    if args.only != "moons":
+        tabs = ("gradients", "activations", "filters")
+        cases.append((lenet_example(folder, args.lenet_epochs), tabs))
     window = MainWindow(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)
     window.show()

@@ -35,7 +35,7 @@ from widgets.theme import Theme, current_theme
 from widgets.unit_grid import UnitGrid
 from widgets.unit_view import UnitView
 
-REDRAW_MS = 33  # at most ~30 redraws a second, only when visible and changed
+REDRAW_MS = 200  # 5 Hz: the predictions that move its boundary line come at every epoch end
 
 
 def layer_title(layer_name: str) -> str:
