@@ -62,6 +62,7 @@ class GradientHealth:
 
     def __init__(self) -> None:
         self.modules: tuple[str, ...] = ()
+        self._layers: list[int] = []  # the model index of each histogram layer
         self.alarms: list[Alarm] = []
         self._raised: set[tuple[int, str]] = set()
         self._streaks: dict[tuple[int, str], int] = {}

@@ -133,6 +133,20 @@ def window_run(window: MainWindow, case: Case, probe_on: bool, tab: str = "loss"
     return WindowRun(speed, own, tuple(delays[1:]))
 
 
+def open_bench_window(folder: Path) -> MainWindow:
+    """The window the benches time: 1280x800, its settings and data in `folder`, the engine
+    warmed up first, as `make run` does while the user looks around."""
+    window = MainWindow(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
+    window.resize(1280, 800)
+    window.show()
+    window.set_data_root(str(folder))
+    loop = QEventLoop()
+    window.controller.warmedUp.connect(loop.quit)
+    window.controller.warm_up()
+    loop.exec()
+    return window
+
+
 def measure(window: MainWindow, case: Case, args) -> None:
     rounds = []
     for number in range(args.rounds):
@@ -174,14 +188,7 @@ def main() -> None:
         two_moons_example(folder, args.moons_epochs),
         lenet_example(folder, args.lenet_epochs),
     ]
-    window = MainWindow(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
-    window.resize(1280, 800)
-    window.show()
-    window.set_data_root(str(folder))
-    loop = QEventLoop()  # as `make run` does: the engine warms up while the user looks around
-    window.controller.warmedUp.connect(loop.quit)
-    window.controller.warm_up()
-    loop.exec()
+    window = open_bench_window(folder)
     print(
         f"window vs bare loop, cpu, torch {torch.__version__}, window 1280x800 offscreen, "
         f"Loss tab, {args.rounds} rounds per case, interleaved; --max-load {args.max_load:g}; "

@@ -31,9 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 from cases import lenet_example, two_moons_example  # noqa: E402
-from gui_vs_bare import window_run  # noqa: E402
+from gui_vs_bare import open_bench_window, window_run  # noqa: E402
 from measure import Busy, add_load_arguments, quiet_load, refuse  # noqa: E402
-from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
 
 from app.gui.application import create_application  # noqa: E402
 from app.gui.main_window import MainWindow  # noqa: E402
@@ -96,14 +95,7 @@ def main() -> None:
     if args.only != "moons":
         tabs = ("gradients", "activations", "filters")
         cases.append((lenet_example(folder, args.lenet_epochs), tabs))
-    window = MainWindow(QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
-    window.resize(1280, 800)
-    window.show()
-    window.set_data_root(str(folder))
-    loop = QEventLoop()
-    window.controller.warmedUp.connect(loop.quit)
-    window.controller.warm_up()
-    loop.exec()
+    window = open_bench_window(folder)
     print(
         f"the views' cost in the window, cpu, torch {torch.__version__}, 1280x800 offscreen, "
         f"{args.rounds} rounds, variants interleaved; samples/s, click on Train to Finished"

@@ -7,7 +7,7 @@ norm's running statistics), as the predictions do, so it never touches training 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -153,11 +153,6 @@ def feature_maps(
         filters=filters,
         layers=tuple(layers),
     )
-
-
-def hidden_layers(module_names: Sequence[str]) -> tuple[int, ...]:
-    """The layers whose units a unit map can show: every layer but the last (the output)."""
-    return tuple(range(max(len(module_names) - 1, 0)))
 
 
 def _edges(module: nn.Module, out: torch.Tensor) -> np.ndarray:
