@@ -1,3 +1,4 @@
 from app.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when an engine process starts (it imports the main module)
+    raise SystemExit(main())

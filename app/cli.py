@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(argv[0]) if argv else None
     if path is not None and not path.is_file():
         return _fail(f"{path} does not exist")
+    from app.engine_link import start_fork_server
+
+    start_fork_server()  # torch loads there while Qt loads here (the first Train's wait)
     from app.gui.application import run
 
     return run(path)

@@ -10,7 +10,6 @@ also shown whole, once, in a message box.
 from __future__ import annotations
 
 import math
-import sys
 
 from PySide6.QtCore import QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPalette
@@ -171,6 +170,8 @@ class RunControlsWidget(QWidget):
         self, actions: dict[str, QAction], icons: dict[str, QIcon], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        # Whether the engine is still loading PyTorch (its first seconds): what Starting says.
+        self.engine_loading = True
         self.actions = actions
         self.icons = icons  # "train", "pause": the Train button shows what it will do
         buttons = QHBoxLayout()
@@ -405,11 +406,11 @@ class RunControlsWidget(QWidget):
         if phase == READY:
             return (self.tr("Ready: press Train (Space)"), self.tr("Ready"))
         if phase == STARTING:
-            # The first run of a process loads torch (seconds); later ones only build and check.
-            if "torch" in sys.modules:
-                starting = self.tr("Starting: preparing the model and the data\u2026")
-            else:
+            # The engine's first seconds load torch; later runs only build and check.
+            if self.engine_loading:
                 starting = self.tr("Starting: loading PyTorch\u2026")
+            else:
+                starting = self.tr("Starting: preparing the model and the data\u2026")
             return (starting, self.tr("Starting\u2026"))
         if phase == TRAINING:
             head = _fill(self.tr("Epoch {0}/{1}"), *of_epochs)

@@ -1,13 +1,16 @@
-"""Training in the window, from the GUI thread: the controller of the one training thread.
+"""Training in the window, from the GUI thread: the controller of the engine process.
 
-It starts runs and the worker's other jobs (app.gui.worker) with queued signals, talks to a
-running engine through its thread-safe `Control` (a queued call into a busy worker would
-never run), and re-emits the worker's reports in the GUI thread, dropping those of old runs.
+It sends runs and the engine's other jobs to the engine process (app.engine_link), talks to
+a running engine through a `RemoteControl` (its verbs reach the run before its next batch),
+and re-emits the replies, which a listening thread relays (app.gui.worker), in the GUI
+thread, dropping those of old runs. An engine that dies (killed, out of memory) fails the
+run under way with one sentence, and a new one takes its place.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import threading
 from pathlib import Path
 
@@ -15,7 +18,9 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from app.continuation import continues
 from app.datasets.vision import default_data_root
-from app.gui.worker import DownloadRequest, RunRequest, TrainingWorker
+from app.downloads import DownloadRequest, fetch
+from app.engine_link import EngineLink, RemoteControl, RunRequest
+from app.gui.worker import TrainingWorker
 from app.history import RunHistory
 from app.reports import Paused, RunFinished, RunStarted, StepsReport
 from app.results import DownloadResult
@@ -39,14 +44,8 @@ class TrainingController(QObject):
     samplesLoaded = Signal(object)  # SampleImages (`error` set when they could not be read)
     devicesFound = Signal(object)  # DeviceReport
     downloadingChanged = Signal(bool)
-    _startRun = Signal(object)  # RunRequest
-    _download = Signal(object)  # DownloadRequest
-    _loadSamples = Signal(object, str)
-    _exportRun = Signal(str, object, str)
-    _forget = Signal()
-    _warmUp = Signal()
-    _probeDevices = Signal()
-    _inspect = Signal(int, object, object)  # run id, bounds, ViewRequests
+    _listen = Signal(object)  # EngineLink
+    _downloaded = Signal(object)  # DownloadResult, from the download's thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,17 +53,10 @@ class TrainingController(QObject):
         self.thread.setObjectName("training")
         self.worker = TrainingWorker()
         self.worker.moveToThread(self.thread)
-        self._startRun.connect(self.worker.run)
-        self._exportRun.connect(self.worker.export)
-        self._forget.connect(self.worker.forget)
-        self._warmUp.connect(self.worker.warm_up)
-        self._download.connect(self.worker.download)
-        self._loadSamples.connect(self.worker.load_samples)
-        self._probeDevices.connect(self.worker.probe_devices)
-        self._inspect.connect(self.worker.inspect)
-        self.worker.warmedUp.connect(self.warmedUp)
-        self.worker.downloadProgress.connect(self.downloadProgress)
-        self.worker.downloadFinished.connect(self._on_download_finished)
+        self._listen.connect(self.worker.listen)
+        self.worker.engineLost.connect(self._on_engine_lost)
+        self.worker.warmedUp.connect(self._on_warmed_up)
+        self._downloaded.connect(self._on_download_finished)
         self.worker.samplesLoaded.connect(self.samplesLoaded)
         self.worker.devicesFound.connect(self.devicesFound)
         self.worker.reportReady.connect(self._on_report_ready)
@@ -72,10 +64,15 @@ class TrainingController(QObject):
         self.worker.finished.connect(self._on_finished)
         self.worker.exported.connect(self.exported)
         self.thread.start()
+        self._closing = False
+        self.link = self._start_engine()
         self.run_id = 0
         self.control = None
         self.state = IDLE
         self.has_weights = False
+        # Whether the engine has warmed up or started a run: torch is loaded, and a Train
+        # only builds and checks.
+        self.engine_warm = False
         self.history = RunHistory()  # the current run's losses, epochs and markers
         # The experiment of the run under way, and of the last run that ended with its
         # weights in the worker (None after Reset or a run that failed part way): Train
@@ -85,14 +82,16 @@ class TrainingController(QObject):
         self._run_started = False  # whether the run under way has reported RunStarted
         self._pace: float | None = None  # steps a second for every run; None: full speed
         self.data_root = str(default_data_root())  # where image datasets live
-        self._download_cancel: threading.Event | None = None
+        self._download_name: str | None = None  # the dataset being downloaded
+        self._download_cancel = threading.Event()
+        self._download_thread: threading.Thread | None = None
         self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
         self.views = ViewRequests()  # the views inside the network the window shows now
         self._bounds = None  # the decision map's bounds of the last run
 
     @property
     def downloading(self) -> bool:
-        return self._download_cancel is not None
+        return self._download_name is not None
 
     def can_continue(self, experiment) -> bool:
         """Whether Train would go on from the last run's weights (its steps, epochs and
@@ -113,22 +112,18 @@ class TrainingController(QObject):
     def train(self, experiment, bounds=None) -> None:
         """Continue the last run when `can_continue`; else a new run from the seed's initial
         weights (the same seed, the same first losses)."""
-        from app.training import Control  # torch is loaded by now or loads here, once
-
         if self.state in (RUNNING, PAUSED) or self.downloading:
             return
         resume = self.can_continue(experiment)
         self.run_id += 1
-        self.control = Control()
-        self.control.set_pace(self._pace)
+        self.control = RemoteControl(self.link, self.run_id)
+        if self._pace is not None:
+            self.control.set_pace(self._pace)
         self._run_experiment, self._run_started = experiment, False
         self._set_state(RUNNING)
         self._bounds = bounds
-        self._startRun.emit(
-            RunRequest(
-                self.run_id, experiment, self.control, bounds, self.data_root, resume, self.views
-            )
-        )
+        request = RunRequest(self.run_id, experiment, bounds, self.data_root, resume)
+        self.link.send("run", request)
 
     def show_views(self, unit_layer: int | None, feature_image: int | None) -> None:
         """The views inside the network now shown (None: not shown). A paused run, or the
@@ -139,12 +134,15 @@ class TrainingController(QObject):
             self.views.feature_image,
         )
         self.views.unit_layer, self.views.feature_image = unit_layer, feature_image
-        if not changed or (unit_layer is None and feature_image is None):
+        if not changed:
+            return
+        self.link.send("views", unit_layer, feature_image)
+        if unit_layer is None and feature_image is None:
             return
         if self.state == PAUSED:
             self.control.look()
         elif self.state == FINISHED and self.has_weights:
-            self._inspect.emit(self.run_id, self._bounds, self.views)
+            self.link.send("inspect", self.run_id, self._bounds)
 
     def set_pace(self, steps_per_second: float | None) -> None:
         """At most this many steps a second (so a class can watch a toy run learn), for the
@@ -165,27 +163,33 @@ class TrainingController(QObject):
         return self._pace
 
     def download(self, name: str) -> None:
-        """Fetch an image dataset into the data folder, in the worker; see downloadFinished."""
+        """Fetch an image dataset into the data folder, in a thread; see downloadFinished."""
         if self.downloading or self.state in (RUNNING, PAUSED):
             return
+        self._download_name = name
         self._download_cancel = threading.Event()
         self.downloadingChanged.emit(True)
         request = DownloadRequest(
             name, self.data_root, self._download_cancel, self.download_timeout
         )
-        self._download.emit(request)
+        # Signals emitted in another thread reach this object's slots queued, in the GUI thread.
+        self._download_thread = threading.Thread(
+            target=lambda: self._downloaded.emit(fetch(request, self.downloadProgress.emit)),
+            name="download",
+            daemon=True,
+        )
+        self._download_thread.start()
 
     def cancel_download(self) -> None:
-        if self._download_cancel is not None:
-            self._download_cancel.set()
+        self._download_cancel.set()
 
     def load_samples(self, config) -> None:
-        """Read the first images of an image dataset in the worker; see samplesLoaded."""
-        self._loadSamples.emit(config, self.data_root)
+        """Read the first images of an image dataset in the engine; see samplesLoaded."""
+        self.link.send("load_samples", config, self.data_root)
 
     def probe_devices(self) -> None:
-        """Find the devices in the worker (torch loads there); see devicesFound."""
-        self._probeDevices.emit()
+        """Find the devices in the engine (torch is there); see devicesFound."""
+        self.link.send("probe_devices")
 
     def pause(self) -> None:
         if self.state == RUNNING:
@@ -212,7 +216,7 @@ class TrainingController(QObject):
         self.run_id += 1  # late reports of the old run are dropped
         self.has_weights = False
         self._ended_experiment = None
-        self._forget.emit()
+        self.link.send("forget")
         if self.state == FINISHED:
             self._set_state(IDLE)
 
@@ -221,19 +225,52 @@ class TrainingController(QObject):
             self.control.set_learning_rate(learning_rate)
 
     def export(self, folder: Path, experiment_dict: dict, source: str) -> None:
-        self._exportRun.emit(str(folder), experiment_dict, source)
+        # The files get the window's umask, which may have changed since the engine started.
+        umask = os.umask(0)
+        os.umask(umask)
+        self.link.send("export", str(folder), experiment_dict, source, umask)
 
     def warm_up(self) -> None:
-        """Load torch's lazy parts in the training thread now, while the user looks around."""
-        self._warmUp.emit()
+        """Load torch's lazy parts in the engine now, while the user looks around."""
+        self.link.send("warm_up")
 
     def shutdown(self) -> None:
-        """Stop any run and end the thread; never terminate() it."""
+        """Stop any run, end the engine process (killed only when it does not end by itself)
+        and then the listening thread; never terminate() the thread."""
+        self._closing = True
         if self.control is not None:
             self.control.stop()
         self.cancel_download()
+        if self._download_thread is not None:
+            self._download_thread.join(self.download_timeout)
+        self.link.close()  # its pipe ends: the listener returns
         self.thread.quit()
         self.thread.wait()
+
+    def _start_engine(self) -> EngineLink:
+        link = EngineLink()
+        self._listen.emit(link)
+        return link
+
+    def _on_engine_lost(self, link: EngineLink) -> None:
+        """The engine process ended without being asked: fail what it was doing, say why, and
+        start another (its weights are gone: the next Train starts from the seed)."""
+        if self._closing or link is not self.link:
+            return
+        exit_code = link.exit_code()
+        how = f"killed by signal {-exit_code}" if exit_code and exit_code < 0 else "it crashed"
+        self.link = self._start_engine()
+        self.engine_warm = False
+        self.link.send("warm_up")
+        self.run_id += 1  # nothing more can come from the old engine's runs
+        self.has_weights = False
+        self._ended_experiment = None
+        if self.state in (RUNNING, PAUSED):
+            self.runFailed.emit(
+                f"The training process ended unexpectedly ({how}): the run's weights are lost. "
+                "Press Train to start again."
+            )
+            self._set_state(FINISHED)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -251,6 +288,7 @@ class TrainingController(QObject):
                 self._set_state(RUNNING)
         elif isinstance(report, RunStarted):
             self._run_started = True
+            self.engine_warm = True
         elif isinstance(report, RunFinished):
             # Its weights stay in the worker: the next Train may continue them (a diverged
             # run's too: it kept its last finite weights).
@@ -258,8 +296,12 @@ class TrainingController(QObject):
         self.history.add(report)
         self.reportReceived.emit(report)
 
+    def _on_warmed_up(self) -> None:
+        self.engine_warm = True
+        self.warmedUp.emit()
+
     def _on_download_finished(self, result: DownloadResult) -> None:
-        self._download_cancel = None
+        self._download_name = None
         self.downloadingChanged.emit(False)
         self.downloadFinished.emit(result)
 

@@ -15,8 +15,8 @@ chunks, allocation failures), `tuning` (threads and layout from the work of a st
 
 from __future__ import annotations
 
+from app.control import Control
 from app.training.checks import RunError
-from app.training.control import Control
 from app.training.devices import available_devices, device_problem, dtype_problem, probe_devices
 from app.training.trainer import Trainer, warm_up
 from app.training.tuning import (

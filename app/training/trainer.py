@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from app.continuation import continues, keeps_optimizer
+from app.control import Control
 from app.datasets import DataConfig, Dataset, load
 from app.datasets.vision import DataMissing
 from app.experiment import Experiment, TrainConfig, optimizer_options
@@ -32,7 +33,6 @@ from app.training.checks import (
     check_memory,
     check_settings,
 )
-from app.training.control import Control
 from app.training.histograms import HistogramRecorder
 from app.training.inspection import PROBE_SAMPLES, ActivationRecorder, feature_maps, unit_maps
 from app.training.loop import TrainingLoop

@@ -186,3 +186,13 @@ def test_a_lazy_upward_import_breaks_the_rules(tmp_path):
     everywhere, at_load = _imports(path, "widgets.x")
     assert "app.gui.application" in everywhere
     assert at_load == set()
+
+
+def test_the_window_never_loads_torch_only_its_engine_process_does():
+    """torch (about 1.5 s to import) loads in the engine process (app.engine_process), so the
+    window starts without it and its redraws never share a GIL with training."""
+    heavy = ("torch", "torchvision", "app.training", "models.build", "models.checkpoint")
+    assert _breaking("app.gui", heavy) == []
+    assert _breaking("widgets", heavy) == []
+    for module in ("app.engine_link", "app.engine_process", "app.control"):
+        assert not any(_under(target, *heavy) for target in IMPORTS[module][1]), module

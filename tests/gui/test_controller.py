@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from dataclasses import replace
 
 import numpy as np
@@ -146,6 +148,36 @@ def test_shutdown_during_a_run_ends_the_thread(qtbot):
     assert not controller.thread.isRunning()
 
 
+def test_shutdown_during_a_run_ends_the_engine_process(qtbot):
+    controller = TrainingController()
+    controller.train(experiment(epochs=10_000))
+    qtbot.waitUntil(lambda: controller.has_weights, timeout=30_000)
+    process = controller.link.process
+    controller.shutdown()
+    assert not process.is_alive() and process.exitcode == 0  # it quit; it was not killed
+
+
+def test_an_engine_killed_during_a_run_fails_it_in_one_sentence_and_train_works_again(
+    qtbot, controller
+):
+    failures = []
+    controller.runFailed.connect(failures.append)
+    controller.train(experiment(epochs=10_000))
+    qtbot.waitUntil(lambda: controller.has_weights, timeout=30_000)
+    os.kill(controller.link.process.pid, signal.SIGKILL)
+    wait_for_state(qtbot, controller, FINISHED)
+    assert failures == [
+        "The training process ended unexpectedly (killed by signal 9): the run's weights are "
+        "lost. Press Train to start again."
+    ]
+    assert not controller.has_weights and not controller.can_continue(experiment(epochs=10_000))
+    controller.reports.clear()
+    controller.train(experiment(epochs=1))  # a new engine took the dead one's place
+    wait_for_state(qtbot, controller, FINISHED)
+    assert of(controller.reports, RunFinished)[-1].reason == "completed"
+    assert of(controller.reports, StepsReport)[0].first_step == 0  # from the seed
+
+
 def test_export_writes_the_checkpoint(qtbot, controller, tmp_path):
     controller.train(experiment(epochs=1))
     wait_for_state(qtbot, controller, FINISHED)
@@ -159,11 +191,13 @@ def test_export_writes_the_checkpoint(qtbot, controller, tmp_path):
     ]
 
 
-def test_warm_up_runs_in_the_worker_and_leaves_no_weights(qtbot, controller):
+def test_warm_up_runs_in_the_engine_and_leaves_no_weights(qtbot, controller, tmp_path):
     with qtbot.waitSignal(controller.warmedUp, timeout=60_000):
         controller.warm_up()
     assert controller.state == IDLE and not controller.has_weights
-    assert controller.worker.trainer is None  # Export still says "press Train first"
+    with qtbot.waitSignal(controller.exported, timeout=30_000) as done:  # no weights kept
+        controller.export(tmp_path / "run", experiment().to_dict(), "# source\n")
+    assert done.args[0].error == "There are no trained weights yet: press Train first."
     with qtbot.waitSignal(controller.stateChanged, check_params_cb=lambda s: s == FINISHED):
         controller.train(experiment(epochs=1))
     assert of(controller.reports, RunFinished)[0].reason == "completed"
