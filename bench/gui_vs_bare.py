@@ -2,7 +2,7 @@
 loop a user would write, each in its own process.
 
     python bench/gui_vs_bare.py [--rounds 5] [--moons-epochs 300] [--lenet-epochs N]
-        [--max-load 1.0] [--wait 180]
+        [--only mlp64|mlp512|cnn|moons|lenet] [--max-load 1.0] [--wait 180]
 
 What is measured, per case and round, interleaved (the order flips every round):
 - bare: bench/bare_loop.py in a fresh interpreter (torch and numpy only, torch's default
@@ -59,6 +59,7 @@ from app.reports import RunFinished, RunStarted  # noqa: E402
 from app.run_state import FINISHED  # noqa: E402
 
 PROBE_MS = 10
+CASE_NAMES = ("mlp64", "mlp512", "cnn", "moons", "lenet")
 FINISHED_TEXT = "Finished"  # the start of the progress bar's text once a run completed
 
 
@@ -176,18 +177,20 @@ def main() -> None:
     parser.add_argument(
         "--lenet-epochs", type=int, help="epochs of the LeNet example (default: its own)"
     )
+    parser.add_argument("--only", choices=CASE_NAMES, help="time one case only")
     add_load_arguments(parser)
     args = parser.parse_args()
     app = create_application(dark=False)
     temporary = tempfile.TemporaryDirectory()  # the images, their cache, the bare inputs
     folder = Path(temporary.name)
-    cases = [
-        own_mlp(folder, 64, 10),
-        own_mlp(folder, 512, 40),
-        own_cnn(folder, 1),
-        two_moons_example(folder, args.moons_epochs),
-        lenet_example(folder, args.lenet_epochs),
-    ]
+    makers = {
+        "mlp64": lambda: own_mlp(folder, 64, 10),
+        "mlp512": lambda: own_mlp(folder, 512, 40),
+        "cnn": lambda: own_cnn(folder, 1),
+        "moons": lambda: two_moons_example(folder, args.moons_epochs),
+        "lenet": lambda: lenet_example(folder, args.lenet_epochs),
+    }
+    cases = [make() for name, make in makers.items() if args.only in (None, name)]
     window = open_bench_window(folder)
     print(
         f"window vs bare loop, cpu, torch {torch.__version__}, window 1280x800 offscreen, "

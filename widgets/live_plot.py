@@ -92,7 +92,8 @@ class LivePlot(QWidget):
         self._mark_dirty()
 
     def refresh(self) -> None:
-        """Catch up with the history after new reports; the plots redraw at the next tick."""
+        """Catch up with the history after new reports; the plots redraw at once when they
+        were not drawn in the last REDRAW_MS, else at the next tick."""
         history = self._history
         if history.version == self._seen_version:
             return
@@ -167,8 +168,12 @@ class LivePlot(QWidget):
         self._empty.show()
 
     def _mark_dirty(self) -> None:
+        """Draw now when no redraw happened in the last REDRAW_MS, else at the next tick: a
+        run's first losses show at once, and the plot still redraws at most 5 times a
+        second."""
         self._dirty = True
         if not self._timer.isActive() and self.isVisible():
+            self.redraw()
             self._timer.start()
 
     def _on_timer(self) -> None:

@@ -11,6 +11,7 @@ from functools import partial
 import numpy as np
 import torch
 
+from app.control import Control
 from app.reports import (
     EpochReport,
     Marker,
@@ -21,7 +22,6 @@ from app.reports import (
     StepsReport,
 )
 from app.training.checks import RunError
-from app.training.control import Control
 from app.training.devices import device_label
 from app.training.evaluation import evaluate
 from app.training.inspection import ACTIVATION_EVERY
@@ -229,7 +229,8 @@ class TrainingLoop:
                 self.step += 1
                 self.window_samples += len(index)
                 now = time.perf_counter()
-                if now - last_report >= interval:
+                # The run's first loss is reported at once: it is what a user waits for.
+                if now - last_report >= interval or self.first_loss is None:
                     yield from self._flush()
                     if self.finished_early:
                         return

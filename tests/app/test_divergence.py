@@ -115,8 +115,8 @@ def test_losses_read_at_reports_keep_weights_known_to_score_a_finite_loss(report
     assert finished.reason == "diverged"
     kept = kept_step(finished.message)
     # Reporting every step knows as much as checking every step; reporting once an epoch
-    # knows only the weights it copied at the start.
-    assert kept == (finished.steps_done - 2 if report_interval == 0.0 else 0)
+    # knows only the weights it copied at the run's first report, right after its first step.
+    assert kept == (finished.steps_done - 2 if report_interval == 0.0 else 1)
     assert math.isfinite(training_loss(trainer))
 
 
@@ -140,7 +140,8 @@ def test_a_continued_run_that_diverges_keeps_finite_weights_counted_on(
     finished = reports[-1]
     assert finished.reason == "diverged" and reports[0].first_step == 10
     # Steps count on from the first run; the kept weights are the last known to score a
-    # finite loss: at the earliest those this run started from, never step 0's.
-    expected = 10 if report_interval == 1e9 else finished.steps_done - 2
+    # finite loss: at the earliest those after this run's first step (its first report),
+    # never step 0's.
+    expected = 11 if report_interval == 1e9 else finished.steps_done - 2
     assert kept_step(finished.message) == expected and expected >= 10
     assert math.isfinite(training_loss(trainer))
