@@ -8,9 +8,10 @@ probe and the warm-up sent) and clicks Train on the two-moons example:
 - "at once": in the first turn of the event loop after the window is shown, while torch
   still loads in the engine;
 - "after 2 s": two seconds after the window is shown, as a user who looks first.
-It prints, per round: launch to the window shown, launch to Train clicked, the progress bar's
-text just after the click, Train to the first loss drawn on the Loss plot, and launch to
-that first loss; then the medians and spreads. The launch time is taken by this process
+It prints, per round: launch to the window shown, launch to Train clicked, Train to the
+run's RunStarted and first losses received in the GUI thread and to the first loss drawn on
+the Loss plot, launch to that first loss, and the progress bar's text just after the click;
+then the medians and spreads. The launch time is taken by this process
 just before it starts the child.
 """
 
@@ -60,6 +61,13 @@ def child(launched: float, delay_ms: int) -> None:
 
     plot._draw = drawn
 
+    def received(report: object) -> None:
+        name = type(report).__name__
+        if name in ("RunStarted", "StepsReport") and name not in marks:
+            marks[name] = time.time()
+
+    window.controller.reportReceived.connect(received)
+
     def shown() -> None:
         marks["window"] = time.time()
         QTimer.singleShot(delay_ms, click)
@@ -79,6 +87,8 @@ def child(launched: float, delay_ms: int) -> None:
                 "window": marks["window"] - launched,
                 "click": marks["click"] - launched,
                 "first_loss": marks["first_loss"] - launched,
+                "started": marks["RunStarted"] - launched,
+                "first_report": marks["StepsReport"] - launched,
                 "bar": marks["bar"],
             }
         ),
@@ -110,8 +120,8 @@ def main() -> None:
         for title, delay_ms in CASES:
             print(f"\nTrain clicked {title}")
             print(
-                f"{'round':>5} {'load':>5} {'window':>8} {'click':>8} "
-                f"{'click->loss':>12} {'launch->loss':>13}  bar just after the click"
+                f"{'round':>5} {'load':>5} {'window':>8} {'click':>8} {'->started':>10} "
+                f"{'->1st loss':>11} {'->drawn':>8} {'launch->drawn':>14}  bar just after the click"
             )
             window, to_loss, launch_to_loss = [], [], []
             for number in range(1, args.rounds + 1):
@@ -120,9 +130,12 @@ def main() -> None:
                 window.append(marks["window"])
                 to_loss.append(marks["first_loss"] - marks["click"])
                 launch_to_loss.append(marks["first_loss"])
+                started = (marks["started"] - marks["click"]) * 1000
+                first = (marks["first_report"] - marks["click"]) * 1000
                 print(
                     f"{number:>5} {load:>5.2f} {marks['window']:>7.2f}s {marks['click']:>7.2f}s "
-                    f"{to_loss[-1] * 1000:>10.0f}ms {marks['first_loss']:>12.2f}s  {marks['bar']}"
+                    f"{started:>8.0f}ms {first:>9.0f}ms {to_loss[-1] * 1000:>6.0f}ms "
+                    f"{marks['first_loss']:>13.2f}s  {marks['bar']}"
                 )
             for name, values, scale, unit in (
                 ("launch to window", window, 1, "s"),

@@ -34,6 +34,7 @@ class LivePlot(QWidget):
         self._seen_version = 0  # the history's version and run last caught up with
         self._seen_run = 0
         self._dirty = False
+        self._drew_points = False  # whether the last redraw had any loss to show
         # The legend sits above the plots, not in them: there it would hide the curves and the
         # marker labels in a narrow dock, and as rich text it wraps.
         self._legend = QLabel()
@@ -102,7 +103,9 @@ class LivePlot(QWidget):
             self._seen_run = history.run_number
             self._start_run(history.started)
         self._caught_up(history)
-        self._mark_dirty()
+        # A run's first losses are drawn at once, even right after the redraw that cleared
+        # the plot for it: they are what the user waits for after pressing Train.
+        self._mark_dirty(at_once=not self._drew_points and history.point_count() > 0)
 
     def set_theme(self, theme: Theme) -> None:
         """Paint the plots, their items and the legend in the colours of `theme`."""
@@ -116,6 +119,7 @@ class LivePlot(QWidget):
     def redraw(self) -> None:
         """Push the history to the plot items (the timer calls this when dirty and visible)."""
         self._dirty = False
+        self._drew_points = self._history.point_count() > 0
         self._draw()
 
     def export_png(self, path: str) -> bool:
@@ -167,12 +171,12 @@ class LivePlot(QWidget):
         self._empty.setText(text)
         self._empty.show()
 
-    def _mark_dirty(self) -> None:
-        """Draw now when no redraw happened in the last REDRAW_MS, else at the next tick: a
-        run's first losses show at once, and the plot still redraws at most 5 times a
-        second."""
+    def _mark_dirty(self, at_once: bool = False) -> None:
+        """Draw now when no redraw happened in the last REDRAW_MS (or `at_once`), else at
+        the next tick: the plot redraws at most 5 times a second, and new data after a
+        pause shows at once."""
         self._dirty = True
-        if not self._timer.isActive() and self.isVisible():
+        if (at_once or not self._timer.isActive()) and self.isVisible():
             self.redraw()
             self._timer.start()
 

@@ -10,7 +10,8 @@ The package, one job per module: `trainer` (checks, builds and runs an experimen
 (the training loop over a `prepared` run), `checks` (what cannot run, in one sentence),
 `placement` (device, dtype, memory format), `memory` (the memory a run needs, evaluation
 chunks, allocation failures), `tuning` (threads and layout from the work of a step),
-`histograms`, `evaluation`, `prediction`, `messages`, `devices`, `control`.
+`histograms`, `evaluation`, `prediction`, `messages`, `devices`, `no_dynamo` (torch's
+optimizers without their 2-3 s import of torch._dynamo).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from app.reports import HistogramReport
+from app.training.no_dynamo import set_deterministic
 from models.numbers import nice_ceiling
 
 HISTOGRAM_BINS = 40
@@ -42,7 +43,7 @@ class HistogramRecorder:
             self.weight_edges = _edges(layers, 3.0)
         rows = []
         deterministic = torch.are_deterministic_algorithms_enabled()
-        torch.use_deterministic_algorithms(False)  # histc has no deterministic CUDA kernel
+        set_deterministic(False)  # histc has no deterministic CUDA kernel
         try:
             with torch.no_grad():
                 for edges, tensors_of in (
@@ -61,7 +62,7 @@ class HistogramRecorder:
                         )
                         rows.append(torch.cat([counts, norm.reshape(1)]))
         finally:
-            torch.use_deterministic_algorithms(deterministic)
+            set_deterministic(deterministic)
         self.steps.append(step)
         self.rows.append(torch.stack(rows))
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from app.datasets import Dataset
 from app.reports import ActivationReport, FeatureMapReport, FeatureMaps, UnitMapReport
+from app.training.no_dynamo import set_deterministic
 from app.training.placement import Placement
 from app.training.prediction import evaluating
 from models.numbers import nice_ceiling
@@ -63,7 +64,7 @@ class ActivationRecorder:
             self.edges = np.array([_edges(m, out) for m, out in outputs])
         rows = []
         deterministic = torch.are_deterministic_algorithms_enabled()
-        torch.use_deterministic_algorithms(False)  # histc has no deterministic CUDA kernel
+        set_deterministic(False)  # histc has no deterministic CUDA kernel
         try:
             for (module, out), edges in zip(outputs, self.edges, strict=True):
                 low, high = float(edges[0]), float(edges[-1])
@@ -74,7 +75,7 @@ class ActivationRecorder:
                 saturated = _saturated(out, *BOUNDED[name]) if name in BOUNDED else _nan(out)
                 rows.append(torch.cat([counts, dead.reshape(1), saturated.reshape(1)]))
         finally:
-            torch.use_deterministic_algorithms(deterministic)
+            set_deterministic(deterministic)
         data = torch.stack(rows).double().cpu().numpy()  # one copy from the device: (L, B + 2)
         return ActivationReport(
             step=step,

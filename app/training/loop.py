@@ -33,6 +33,7 @@ from app.training.messages import (
     out_of_memory_message,
     stopped_message,
 )
+from app.training.no_dynamo import clear_gradients, plain_step
 from app.training.prepared import PreparedRun
 
 
@@ -104,7 +105,7 @@ class TrainingLoop:
         """After a failed allocation: free the gradients, report the losses so far, put back
         the weights of the last finite loss (a half-done update may have touched the live
         ones), and end with the sentence."""
-        self.run.optimizer.zero_grad(set_to_none=True)
+        clear_gradients(self.run.optimizer)
         device = self.run.placement.device
         if device.type == "cuda":
             torch.cuda.empty_cache()
@@ -146,6 +147,7 @@ class TrainingLoop:
             yield Marker(run.first_step, "continued")
         generator, control = run.generator, self.control
         model, optimizer, loss_fn, scaler = run.model, run.optimizer, run.loss_fn, run.scaler
+        step_optimizer = plain_step(optimizer)
         placement = run.placement
         forward = model if placement.autocast_dtype is None else partial(placement.forward, model)
         converts = placement.images or placement.memory_format != torch.contiguous_format
@@ -194,7 +196,7 @@ class TrainingLoop:
                     if control.pace is not None:  # the paced step starts now
                         self.last_step_at = time.perf_counter()
                 index = order[start : start + batch]
-                optimizer.zero_grad(set_to_none=True)
+                clear_gradients(optimizer)
                 x = x_train[index]
                 if model_inputs is not None:
                     x = model_inputs(x)
@@ -218,7 +220,7 @@ class TrainingLoop:
                     loss.backward()
                     if self.step % every == 0:
                         record_histograms(self.step)
-                    optimizer.step()
+                    step_optimizer()
                 else:
                     scaler.scale(loss).backward()
                     if self.step % every == 0:

@@ -37,6 +37,7 @@ from app.training.histograms import HistogramRecorder
 from app.training.inspection import PROBE_SAMPLES, ActivationRecorder, feature_maps, unit_maps
 from app.training.loop import TrainingLoop
 from app.training.memory import eval_chunk, is_out_of_memory, out_of_memory_subject
+from app.training.no_dynamo import set_deterministic, skip_dynamo_guards
 from app.training.placement import Placement
 from app.training.prediction import PREDICTION_GRID, predict_grid, predict_images
 from app.training.prepared import PreparedRun
@@ -219,7 +220,7 @@ class Trainer:
             torch.set_num_threads(self.threads)
             if self.experiment.train.deterministic:
                 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-                torch.use_deterministic_algorithms(True)
+                set_deterministic(True)
             loop = TrainingLoop(self.prepared_run(), control)
             for report in loop.reports():
                 if isinstance(report, RunFinished):
@@ -231,7 +232,7 @@ class Trainer:
             if loop is not None:
                 self._start_loss = loop.start_loss
             torch.set_num_threads(threads)
-            torch.use_deterministic_algorithms(deterministic)
+            set_deterministic(deterministic)
 
     def _run_ended(self, finished: RunFinished) -> None:
         """Where the next run starts. A diverged run's `steps_done` counts the step whose loss
@@ -285,6 +286,7 @@ def _make_optimizer(train: TrainConfig, params: list[nn.Parameter]) -> torch.opt
     kind = OPTIMIZERS[train.optimizer]
     optimizer_class = getattr(torch.optim, kind.torch_class)
     options = optimizer_options(train)  # the same arguments generated code writes
+    skip_dynamo_guards()
     try:  # Same algorithm, one kernel for all parameters: 1.3x for Adam on the CPU (measured).
         return optimizer_class(params, fused=True, **options)
     except (RuntimeError, ValueError, TypeError):
