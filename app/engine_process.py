@@ -126,9 +126,9 @@ class EngineService:
                 trainer = Trainer(experiment, data_root=request.data_root)
                 trainer.prepare()
             # Light steps leave the GUI a core: with every core in torch's pool, each redraw
-            # stalls an intra-op barrier (the MLP at batch 512 ran at 0.53x of the bare loop
-            # with 2 of 2 cores). Heavy steps (CNNs) gain more from the core than they lose
-            # to redraws: the 1x28x28 CNN went from 0.59x to 0.80x with it (bench/).
+            # stalls an intra-op barrier, in another process too (the MLP at batch 512 ran at
+            # 0.58x of the bare loop with 2 of 2 cores, 0.91x with one). Heavy steps (CNNs)
+            # gain more from the core than they lose to redraws (bench/gui_vs_bare.py).
             if trainer.step_work < SHARED_CORE_WORK:
                 trainer.threads = min(trainer.threads, max(1, (os.cpu_count() or 2) - 1))
             self.trainer = trainer
@@ -139,8 +139,9 @@ class EngineService:
                 elif isinstance(report, RunStarted):
                     steps_done = report.first_step
                 # At most 4 a second while training, epoch ends included (the two-moons
-                # example ends 60 epochs a second: a map at each cost ...), and always when
-                # the run stops or pauses, so the map shows the weights it stopped with.
+                # example ends 50-60 epochs a second, and a map at each was a forward pass
+                # over the grid and a redraw), and always when the run stops or pauses, so
+                # the map shows the weights it stopped with.
                 now = time.monotonic()
                 still = isinstance(report, Paused | RunFinished)
                 due = now - last_prediction >= PREDICTION_INTERVAL
