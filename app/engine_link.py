@@ -22,8 +22,8 @@ from app.control import Control
 from app.engine_process import serve
 
 # Imported once by the fork server: every engine process forks from it with torch loaded
-# and warmed up (app.engine_preload; a fresh interpreter takes 1.5-2.9 s to import torch and
-# as long again for its lazy parts; a fork about 20 ms).
+# and warmed up (app.engine_preload; a fresh interpreter takes 1.5-2.9 s to import torch, a
+# fork about 20 ms).
 PRELOAD = ["app.engine_preload", "app.engine_process"]
 QUIT_TIMEOUT = 10.0  # seconds an engine may take to end its batch and exit before it is killed
 

@@ -1,10 +1,11 @@
-"""What the fork server loads once for every engine process: torch and its lazy parts.
+"""What every engine loads once: torch and its lazy parts.
 
-The fork server (app.engine_link) imports this module when it starts. It imports torch and
-trains a tiny run (`app.training.warm_up`), so every engine forked from it starts warm: an
-engine's first run otherwise loads those parts itself, 1.5-2.8 s measured here. The warm-up
-runs on one intra-op thread: no OpenMP pool exists yet to be copied, half-alive, into the
-forked engines (each makes its own when a run sets its threads).
+The fork server (app.engine_link) imports this module when it starts, so every engine
+forked from it starts warm; an engine started without one imports it at its "warm_up"
+request. It imports torch (1.5-2.9 s here) and trains a tiny run (`app.training.warm_up`,
+0.02 s once torch._dynamo is kept out: app.training.no_dynamo). The warm-up runs on one
+intra-op thread: no OpenMP pool exists yet to be copied, half-alive, into the forked
+engines (each makes its own when a run sets its threads).
 """
 
 from __future__ import annotations

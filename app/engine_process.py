@@ -61,7 +61,6 @@ class EngineService:
         self._controls_lock = threading.Lock()
         self.views = ViewRequests()  # the views inside the network the window shows now
         self.trainer = None
-        self._run_asked = threading.Event()  # a run was asked for: the warm-up is not needed
         self._last_views = 0.0  # when the views inside the network were last computed
 
     def serve(self) -> None:
@@ -96,8 +95,6 @@ class EngineService:
                 self._queue.put(("quit",))
                 return
             elif verb in REQUESTS:
-                if verb == "run":
-                    self._run_asked.set()
                 self._queue.put((verb, *arguments))
 
     def _control(self, run_id: int) -> Control:
@@ -250,14 +247,10 @@ class EngineService:
         self._reply("devicesFound", report)
 
     def warm_up(self) -> None:
-        """Load torch's lazy parts before the first Train, unless a run is already asked
-        for: it loads them itself, and the user waits for it, not for a warm-up."""
-        from app.training import warm_up
+        """torch and its lazy parts loaded before the first Train: app.engine_preload, which
+        an engine forked from the fork server has already run (here, nothing more to do)."""
+        import app.engine_preload  # noqa: F401 - imported for what its import does
 
-        if not self._run_asked.is_set():
-            # Only an optimisation: a real run reports whatever went wrong here.
-            with contextlib.suppress(Exception):
-                warm_up()
         self._reply("warmedUp")
 
 
