@@ -18,7 +18,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
 from app.reports import EpochReport, RunStarted
 from models.numbers import nice_ceiling
-from widgets.live_plot import LivePlot
+from widgets.live_plot import MAX_SYMBOLS, LivePlot
 from widgets.plot_axes import fit_range, stacked_plots
 from widgets.plot_style import (
     BAR,
@@ -30,7 +30,6 @@ from widgets.plot_style import (
 from widgets.theme import Theme, mix
 
 MAX_TICKS = 8  # epoch labels along the axis at most
-MAX_SYMBOLS = 100  # epochs drawn with a point each; beyond, points merge into a band anyway
 
 
 class GeneralizationPlotWidget(LivePlot):

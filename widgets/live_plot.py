@@ -22,6 +22,7 @@ from widgets.plot_style import color_figure
 from widgets.theme import Theme, current_theme
 
 REDRAW_MS = 200  # 5 Hz: every redraw takes a core share from training (bench/gui_vs_bare.py)
+MAX_SYMBOLS = 100  # points drawn with a symbol each; beyond, they merge into a band anyway
 
 
 class LivePlot(QWidget):
@@ -191,6 +192,10 @@ class LivePlot(QWidget):
         self._empty.setGeometry(QRect(rect).adjusted(12, 12, -12, -12))
 
     def _points(self, plot: pg.PlotItem) -> pg.PlotDataItem:
-        """A line of round points on `plot`, sized to the font."""
+        """A line of round points on `plot`, sized to the font (MAX_SYMBOLS at most)."""
         size = max(8, round(self.fontMetrics().height() * 0.5))
-        return plot.plot(symbol="o", symbolSize=size, connect="finite")
+        points = plot.plot(symbol="o", symbolSize=size, connect="finite")
+        # Not clipped to the view: clipping set the symbols again (1-4 ms in Python) at every
+        # move of the step axis, which follows a run; a few hundred points need no clipping.
+        points.setClipToView(False)
+        return points

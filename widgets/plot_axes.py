@@ -76,6 +76,9 @@ def stacked_plots() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.PlotItem]:
     graphics.ci.layout.setRowStretchFactor(1, 2)
     bottom.setXLink(top)
     top.getAxis("bottom").setStyle(showValues=False)
+    # No ticks of its own either (the grid draws them: widgets.plot_grid), so it does not
+    # work them out again at every move of the shared axis, which follows a run.
+    top.getAxis("bottom").setTicks([[]])
     top.getAxis("bottom").setHeight(4)
     return graphics, top, bottom
 
@@ -107,7 +110,7 @@ def fit_range(plot: pg.PlotItem, axis: str, values: np.ndarray, pad: float = 0.0
         plot.setYRange(low, high, padding=0)
 
 
-ROOM_AHEAD = 0.12  # room past the newest step when the step axis moves (rounding adds <= 1/8)
+ROOM_AHEAD = 0.22  # room past the newest step when the step axis moves (rounding adds <= 1/16)
 LEAST_ROOM = 0.05  # the step axis moves on when less room than this is left
 PADDING = 0.03  # of the range, either side, so the first and the newest points are not cut
 
@@ -115,11 +118,11 @@ PADDING = 0.03  # of the range, either side, so the first and the newest points 
 def follow_steps(
     plot: pg.PlotItem, last_step: float, least: float = 10.0, now: bool = False
 ) -> None:
-    """Show steps 0 to a round number 12-26% past `last_step`: the whole run so far with a
+    """Show steps 0 to a round number 22-30% past `last_step`: the whole run so far with a
     little room ahead. It moves only when the run nears the right edge or the range is more
     than twice what it needs (a new run); `now` fits it in any case.
 
-    The range grows by at least 7% at a move, so even a long run moves its axis rarely, not
+    The range grows by at least 16% at a move, so even a long run moves its axis rarely, not
     at every redraw (each move lays the axes out again: see fit_range).
     """
     needed = max(least, float(last_step))
@@ -128,5 +131,5 @@ def follow_steps(
     if not now and low <= 0 and needed * (1 + LEAST_ROOM) <= right <= 2 * needed:
         return
     target = needed * (1 + ROOM_AHEAD)
-    step = nice_ceiling(target / 20, fallback=1.0)  # round: about 5% of the range
+    step = nice_ceiling(target / 40, fallback=1.0)  # round: about 2.5% of the range
     plot.setXRange(0, math.ceil(target / step) * step, padding=PADDING)
