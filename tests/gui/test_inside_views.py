@@ -62,7 +62,10 @@ def test_pause_on_alarm_pauses_the_run_at_the_first_and_is_remembered(qtbot, ope
     assert window.run_panel.histograms.banner.pause_on_alarm()
     window.run_panel.train_action.trigger()
     wait_state(qtbot, window, PAUSED)
-    assert "Paused by an alarm: Layer 0 (Linear)" in window.statusBar().currentMessage()
+    # Which layer alarms first depends on the steps the first gradient reports cover.
+    first = window.run_panel.health.alarms[0].text
+    assert "gradients vanished" in first
+    assert window.statusBar().currentMessage() == f"Paused by an alarm: {first}"
     window.controller.stop()
     wait_state(qtbot, window, FINISHED)
     again = open_window()
