@@ -2,9 +2,9 @@
 
 pyqtgraph draws a grid as part of each axis, so each axis then covers the whole view: every
 new point of a curve repainted all four axes of the loss plot, their tick labels replayed
-from a QPicture, which was more than half of its 18 ms frame during a run (measured in the
-window, bench/gui_vs_bare.py). Here the grid is a handful of lines of its own, and an axis
-repaints only when its range moves.
+from a QPicture: about half of its 17-20 ms paint during a run (py-spy on the window in
+bench/gui_vs_bare.py). Here the grid is a handful of lines of its own, and an axis repaints
+only when its range moves.
 """
 
 from __future__ import annotations
@@ -52,10 +52,10 @@ class TickGrid(pg.GraphicsObject):
         return self._plot.vb.viewRect()
 
     def paint(self, painter: QPainter, *args: object) -> None:
-        # Drawn in whole device pixels: the same lines drawn through the view's scaling took
-        # 0.6 ms, 24 of them. Each axis's lines are worked out again (0.25 ms) only when its
-        # ticks can have moved: its range or pixels, its log mode or its own tick spacing
-        # (pyqtgraph's private _tickSpacing, which the generalization plot sets).
+        # Drawn in whole pixels, without the view's scaling: crisp one-pixel lines. Each
+        # axis's lines are worked out again (0.25 ms) only when its ticks can have moved: its
+        # range or pixels, its log mode or its own tick spacing (pyqtgraph's private
+        # _tickSpacing, which the generalization plot sets).
         transform = painter.transform()  # the view's: a scaling and a translation
         area = transform.mapRect(self._plot.vb.viewRect()).toAlignedRect()
         painter.resetTransform()
