@@ -91,6 +91,16 @@ class _FittingBar(QProgressBar):
         self.setToolTip(texts[0] if texts else "")
         self._fit()
 
+    def show_progress(self, maximum: int, value: int) -> None:
+        """Set the range and the value, painted with the window's next paint: setValue
+        alone repaints the bar at once (1.5 ms a call in the window during a run)."""
+        self.setUpdatesEnabled(False)
+        try:
+            self.setRange(0, maximum)
+            self.setValue(value)
+        finally:
+            self.setUpdatesEnabled(True)  # asks for one ordinary update
+
     def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._fit()
@@ -300,11 +310,9 @@ class RunControlsWidget(QWidget):
         # starts part full ("Epoch 6/8  ·  step 1,500/3,000").
         total = max(status.first_step + status.total_steps, 1)
         if phase in (READY, STARTING):
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
+            self.progress.show_progress(1, 0)
         else:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(status.steps_done, total))
+            self.progress.show_progress(total, min(status.steps_done, total))
         self.progress.set_texts(self._bar_variants(status, rate, seconds_left))
         self._status_text = self._short_text(status)
         if phase == COMPLETED and status.warning:
