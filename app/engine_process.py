@@ -34,8 +34,9 @@ PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
 VIEWS_INTERVAL = 0.5
 SAMPLE_IMAGES = 48  # images the Data panel shows
 # The engine gives way to the window when both want a core: on 2 cores a run with two
-# intra-op threads delayed the window's 10 ms timer by 30-47 ms at p99 (CNN and LeNet,
-# bench/gui_vs_bare.py); the window takes a tenth of a core, so the run loses little.
+# intra-op threads delayed the window's 10 ms timer by 30-47 ms at p99 (the bench's CNN,
+# bench/gui_vs_bare.py; 17-29 ms niced); the window takes a tenth of a core, so the run
+# loses little.
 ENGINE_NICENESS = 10
 REQUESTS = frozenset(
     {"run", "inspect", "export", "forget", "load_samples", "probe_devices", "warm_up"}

@@ -18,7 +18,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
 from app.reports import EpochReport, RunStarted
 from models.numbers import nice_ceiling
-from widgets.live_plot import MAX_SYMBOLS, LivePlot
+from widgets.live_plot import LivePlot, point_symbol
 from widgets.plot_axes import fit_range, stacked_plots
 from widgets.plot_style import (
     BAR,
@@ -112,7 +112,7 @@ class GeneralizationPlotWidget(LivePlot):
         train = np.array([e.train_loss for e in shown], dtype=np.float64)
         val = np.array([e.val_loss for e in shown], dtype=np.float64)
         gap = val - train
-        symbol = "o" if len(shown) <= MAX_SYMBOLS else None
+        symbol = point_symbol(len(shown))
         self.train_curve.setData(epochs, train, symbol=symbol)
         self.val_curve.setData(epochs, val, symbol=symbol)
         wider = gap > 0

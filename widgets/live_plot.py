@@ -25,6 +25,11 @@ REDRAW_MS = 200  # 5 Hz: every redraw takes a core share from training (bench/gu
 MAX_SYMBOLS = 100  # points drawn with a symbol each; beyond, they merge into a band anyway
 
 
+def point_symbol(count: int) -> str | None:
+    """The symbol of a line of `count` points: round ones up to MAX_SYMBOLS, then none."""
+    return "o" if count <= MAX_SYMBOLS else None
+
+
 class LivePlot(QWidget):
     """A plot drawn from a RunHistory, redrawn when it changed and is visible."""
 

@@ -18,7 +18,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
 from app.history import RunHistory
 from app.reports import RunStarted
-from widgets.live_plot import MAX_SYMBOLS, LivePlot
+from widgets.live_plot import LivePlot, point_symbol
 from widgets.loss_plot_controls import LossPlotControls
 from widgets.plot_axes import fit_range, follow_steps, stacked_plots
 from widgets.plot_style import (
@@ -142,7 +142,7 @@ class LossPlotWidget(LivePlot):
         epoch_points = (history.run_number, len(history.epochs), log)
         if epoch_points != self._drawn_epoch_points:  # symbols cost 2 ms a set: only on change
             self._drawn_epoch_points = epoch_points
-            symbol = "o" if len(history.epochs) <= MAX_SYMBOLS else None
+            symbol = point_symbol(len(history.epochs))
             self.val_loss_curve.setData(val_steps, val_losses, symbol=symbol)
             self.metric_curve.setData(steps, values, symbol=symbol)
 

@@ -22,18 +22,12 @@ POINTS = "\u2500\u25cf\u2500"
 BAR = "\u2588"
 
 
-def color_axes(plot: pg.PlotItem, theme: Theme, grid: bool = False) -> None:
-    """Axis lines and tick labels in the plot foreground; with `grid`, ticks and the grid
-    lines (widgets.plot_grid) in the theme's fainter grid colour."""
+def color_axes(plot: pg.PlotItem, theme: Theme) -> None:
+    """Axis lines and tick labels in the plot foreground."""
     for name in AXES:
         axis = plot.getAxis(name)
         axis.setPen(theme.plot_foreground)
         axis.setTextPen(theme.plot_foreground)
-        if grid:
-            axis.setTickPen(theme.grid)
-    lines = TickGrid.of(plot)
-    if grid and lines is not None:
-        lines.set_colors(theme.grid, theme.plot_background)
 
 
 def color_grid_plots(
@@ -42,11 +36,14 @@ def color_grid_plots(
     labels: dict[tuple[pg.PlotItem, str], str],
     theme: Theme,
 ) -> None:
-    """The view's background, its plots' axes and grids, and their `labels` (by plot and
-    side) in the colours of `theme`."""
+    """The view's background, its plots' axes and grids (made by style_grid_axes), and their
+    `labels` (by plot and side) in the colours of `theme`."""
     graphics.setBackground(theme.plot_background)
     for plot in plots:
-        color_axes(plot, theme, grid=True)
+        color_axes(plot, theme)
+        for name in AXES:  # its zero-length ticks still draw a pixel each on the axis line
+            plot.getAxis(name).setTickPen(theme.grid)
+        TickGrid.of(plot).set_colors(theme.grid, theme.plot_background)
     for (plot, side), text in labels.items():
         set_axis_label(plot, side, text, theme)
 

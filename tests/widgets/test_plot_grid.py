@@ -22,16 +22,17 @@ def plot(qtbot) -> LossPlotWidget:
 
 
 def view_image(plot: LossPlotWidget) -> QImage:
-    return plot._graphics.grab().toImage()
+    return plot.grab().toImage()
 
 
 def pixel_at_step(plot: LossPlotWidget, image: QImage, step: float) -> QColor:
     """The colour at `step` on the loss plot's x axis, a quarter of the way down its view
-    (above the flat loss curve, which sits in the middle)."""
+    (above the flat loss curve, which sits in the middle), in the widget's own pixels."""
     view = plot.loss_plot.vb
     low, high = view.viewRange()[1]
     scene = view.mapViewToScene(QPointF(step, high - (high - low) / 4))
-    point: QPoint = plot._graphics.mapFromScene(scene)
+    graphics = plot.loss_plot.scene().views()[0]
+    point: QPoint = graphics.mapTo(plot, graphics.mapFromScene(scene))
     return image.pixelColor(point)
 
 
@@ -62,11 +63,12 @@ def test_grid_lines_run_through_the_view_at_the_labelled_steps(plot, theme):
 
 
 def test_grid_lines_follow_the_step_axis_when_it_moves(plot):
+    plot.set_theme(LIGHT)
     before = tick_steps(plot)
     feed(plot, StepsReport(400, np.full(20_000, 5.0), 0, 1000.0, 1.0, 0.01))
     plot.redraw()
     after = tick_steps(plot)
     assert after != before
     image = view_image(plot)
-    background = QColor(plot._theme.plot_background)
+    background = QColor(LIGHT.plot_background)
     assert all(pixel_at_step(plot, image, step) != background for step in after)
