@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         # Each panel scrolls rather than squashes in a small window (the inspector scrolls
         # itself); the titles stay short so the side tabs never elide.
         self.layers_page = PanelPage(self.model_editor)
+        self._banners: list[tuple[PanelPage, str, str]] = []  # still to show (_show_lock)
         self.inspector_page = PanelPage(self.inspector, scrolls=False)
         self.data_page = PanelPage(self.dataset_panel)
         self.training_page = PanelPage(self.training_panel)
@@ -323,16 +324,35 @@ class MainWindow(QMainWindow):
 
     def _show_lock(self, locked: bool) -> None:
         """The banners of the locked panels; the dock titles stay short (longer ones made the
-        side tabs elide)."""
+        side tabs elide). Hidden at once; shown one panel per turn of the event loop: showing
+        one relays its page out, 5-9 ms each, and the four at once held the GUI thread 24-27 ms
+        on the click that starts a run (a 10 ms timer's delay, bench/gui_vs_bare.py's probe)."""
         text = self.tr("Locked while training: press Stop to edit.") if locked else ""
         reason = self.tr(
             "The model and the data stay as they are while a run trains or is paused, so the "
             "plots show what was trained. Stop the run to change them."
         )
-        for page in (self.layers_page, self.inspector_page, self.data_page):
-            page.set_lock(text, reason if locked else "")
         only_rate = self.tr("While training only the learning rate can change: Stop to edit.")
-        self.training_page.set_lock(only_rate if locked else "", reason if locked else "")
+        self._banners = [
+            (page, text, reason if locked else "")
+            for page in (self.layers_page, self.inspector_page, self.data_page)
+        ]
+        self._banners.append(
+            (self.training_page, only_rate if locked else "", reason if locked else "")
+        )
+        if not locked:
+            for page, _, _ in self._banners:
+                page.set_lock("")
+            self._banners = []
+        self._show_next_banner()
+
+    def _show_next_banner(self) -> None:
+        """Set the next panel's banner; the rest follow in later turns of the event loop."""
+        if self._banners:
+            page, text, reason = self._banners.pop(0)
+            page.set_lock(text, reason)
+        if self._banners:
+            QTimer.singleShot(0, self, self._show_next_banner)
 
     def _on_undo_index_changed(self, index: int) -> None:
         self._update_actions()
