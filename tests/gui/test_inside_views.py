@@ -62,10 +62,12 @@ def test_pause_on_alarm_pauses_the_run_at_the_first_and_is_remembered(qtbot, ope
     assert window.run_panel.histograms.banner.pause_on_alarm()
     window.run_panel.train_action.trigger()
     wait_state(qtbot, window, PAUSED)
-    # Which layer alarms first depends on the steps the first gradient reports cover.
-    first = window.run_panel.health.alarms[0].text
-    assert "gradients vanished" in first
-    assert window.statusBar().currentMessage() == f"Paused by an alarm: {first}"
+    # Which layer alarms first depends on the steps the first gradient reports cover, and
+    # reports already on their way when the run paused may add or reword alarms after it.
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Paused by an alarm: ") and "gradients vanished" in message
+    shown = [alarm.text for alarm in window.run_panel.health.alarms]
+    assert any(message.removeprefix("Paused by an alarm: ").startswith(t[:40]) for t in shown)
     window.controller.stop()
     wait_state(qtbot, window, FINISHED)
     again = open_window()
