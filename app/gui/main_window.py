@@ -99,10 +99,10 @@ class MainWindow(QMainWindow):
         # Each panel scrolls rather than squashes in a small window (the inspector scrolls
         # itself); the titles stay short so the side tabs never elide.
         self.layers_page = PanelPage(self.model_editor)
-        self._banners: list[tuple[PanelPage, str, str]] = []  # still to show (_show_lock)
         self.inspector_page = PanelPage(self.inspector, scrolls=False)
         self.data_page = PanelPage(self.dataset_panel)
         self.training_page = PanelPage(self.training_panel)
+        self._banners: list[tuple[PanelPage, str, str]] = []  # still to show (_show_lock)
         self.layers_dock = self._dock("layersDock", self.tr("Layers"), self.layers_page)
         self.inspector_dock = self._dock(
             "inspectorDock", self.tr("Layer settings"), self.inspector_page
@@ -327,24 +327,25 @@ class MainWindow(QMainWindow):
         side tabs elide). Hidden at once; shown one panel per turn of the event loop: showing
         one relays its page out, 5-9 ms each, and the four at once held the GUI thread 24-27 ms
         on the click that starts a run (a 10 ms timer's delay, bench/gui_vs_bare.py's probe)."""
-        text = self.tr("Locked while training: press Stop to edit.") if locked else ""
+        text = self.tr("Locked while training: press Stop to edit.")
         reason = self.tr(
             "The model and the data stay as they are while a run trains or is paused, so the "
             "plots show what was trained. Stop the run to change them."
         )
         only_rate = self.tr("While training only the learning rate can change: Stop to edit.")
-        self._banners = [
-            (page, text, reason if locked else "")
-            for page in (self.layers_page, self.inspector_page, self.data_page)
+        banners = [
+            (self.layers_page, text),
+            (self.inspector_page, text),
+            (self.data_page, text),
+            (self.training_page, only_rate),
         ]
-        self._banners.append(
-            (self.training_page, only_rate if locked else "", reason if locked else "")
-        )
-        if not locked:
-            for page, _, _ in self._banners:
-                page.set_lock("")
+        if locked:
+            self._banners = [(page, words, reason) for page, words in banners]
+            self._show_next_banner()
+        else:
             self._banners = []
-        self._show_next_banner()
+            for page, _ in banners:
+                page.set_lock("")
 
     def _show_next_banner(self) -> None:
         """Set the next panel's banner; the rest follow in later turns of the event loop."""
