@@ -27,6 +27,8 @@ class HistogramRecorder:
         self.weight_edges: np.ndarray | None = None
         self.steps: list[int] = []
         self.rows: list[torch.Tensor] = []
+        self._layout_key = None  # what `_layout` was made for
+        self._layout: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
 
     @property
     def pending(self) -> bool:
@@ -41,34 +43,67 @@ class HistogramRecorder:
                 [[p.grad for p in ps if p.grad is not None] for ps in layers], 2.0
             )
             self.weight_edges = _edges(layers, 3.0)
-        rows = []
+        # Row r < L counts layer r's gradients, row L + r its weights. All of them at once, in
+        # one flat vector binned by one bincount: a histc per tensor took 1.2 ms per record
+        # for the MLP 2-64-64-2 (12 tensors, about 50 small ops), 7% of its run at batch 512.
+        rows, tensors = [], []
+        for row, (params, weights) in enumerate(
+            [(ps, False) for ps in layers] + [(ps, True) for ps in layers]
+        ):
+            for p in params:
+                tensor = p if weights else p.grad
+                if tensor is not None:
+                    rows.append(row)
+                    tensors.append(tensor.detach().reshape(-1))
         deterministic = torch.are_deterministic_algorithms_enabled()
-        set_deterministic(False)  # histc has no deterministic CUDA kernel
+        set_deterministic(False)  # a weighted bincount has no deterministic CUDA kernel
         try:
             with torch.no_grad():
-                for edges, tensors_of in (
-                    (self.grad_edges, lambda p: p.grad),
-                    (self.weight_edges, lambda p: p),
-                ):
-                    for layer, params in enumerate(layers):
-                        low, high = float(edges[layer, 0]), float(edges[layer, -1])
-                        tensors = [tensors_of(p) for p in params if tensors_of(p) is not None]
-                        counts = sum(
-                            torch.histc(t.float().clamp(low, high), HISTOGRAM_BINS, low, high)
-                            for t in tensors
-                        )
-                        norm = torch.linalg.vector_norm(
-                            torch.stack([torch.linalg.vector_norm(t.float()) for t in tensors])
-                        )
-                        rows.append(torch.cat([counts, norm.reshape(1)]))
+                self.rows.append(self._counts(rows, tensors))
         finally:
             set_deterministic(deterministic)
         self.steps.append(step)
-        self.rows.append(torch.stack(rows))
+
+    def _counts(self, rows: list[int], tensors: list[torch.Tensor]) -> torch.Tensor:
+        """(2L, B + 1): each row's counts over its bins (values outside them in the end
+        bins, NaNs in none) and the norm of all its values."""
+        device = tensors[0].device
+        key = (device, tuple(rows), tuple(len(t) for t in tensors))
+        if self._layout_key != key:
+            self._layout = self._make_layout(key)
+            self._layout_key = key
+        element_rows, low, scale = self._layout
+        values = torch.cat(tensors).float()
+        position = (values - low.index_select(0, element_rows)).mul_(
+            scale.index_select(0, element_rows)
+        )
+        # Clamped into the row's bins; a NaN goes to the spare bin B, dropped below.
+        position = position.clamp_(0, HISTOGRAM_BINS - 0.5).nan_to_num_(nan=HISTOGRAM_BINS)
+        slots = element_rows * (HISTOGRAM_BINS + 1) + position.long()
+        total = 2 * len(self.layer_names)
+        counts = torch.bincount(slots, minlength=total * (HISTOGRAM_BINS + 1))
+        counts = counts.reshape(total, HISTOGRAM_BINS + 1)[:, :HISTOGRAM_BINS]
+        squares = torch.bincount(element_rows, weights=values.square(), minlength=total)
+        return torch.cat([counts.float(), squares.sqrt().reshape(-1, 1)], dim=1)
+
+    def _make_layout(self, key) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Each value's row, and each row's lowest edge and bins per unit."""
+        device, rows, sizes = key
+        edges = np.concatenate([self.grad_edges, self.weight_edges])
+        low = torch.tensor(edges[:, 0], dtype=torch.float32, device=device)
+        scale = torch.tensor(
+            HISTOGRAM_BINS / (edges[:, -1] - edges[:, 0]), dtype=torch.float32, device=device
+        )
+        # int32: for a model of N weights this holds 2N of them (4 bytes each) while it runs.
+        element_rows = torch.repeat_interleave(
+            torch.tensor(rows, dtype=torch.int32, device=device),
+            torch.tensor(sizes, device=device),
+        )
+        return element_rows, low, scale
 
     def report(self) -> HistogramReport:
         """Everything recorded since the last report, copied to the CPU once."""
-        data = torch.stack(self.rows).double().cpu().numpy()  # (S, 2L, B + 1)
+        data = torch.stack(self.rows).cpu().double().numpy()  # MPS has no float64  # (S, 2L, B + 1)
         layers = len(self.layer_names)
         steps = np.array(self.steps, dtype=np.int64)
         self.rows, self.steps = [], []

@@ -29,6 +29,7 @@ from app.training import (
     dtype_problem,
     probe_devices,
 )
+from app.training.histograms import HistogramRecorder
 from models.spec import LayerSpec, ModelSpec
 
 
@@ -82,6 +83,25 @@ def test_histograms_keep_fixed_bins_from_the_first_step():
     assert first.weight_counts[0, 0].sum() == 48
     assert first.grad_counts[0, 0].sum() == 48
     assert (first.grad_norms > 0).all() and (first.weight_norms > 0).all()
+
+
+def test_histograms_count_outliers_in_the_end_bins_and_nans_in_none():
+    layer = torch.nn.Linear(3, 2)
+    layer(torch.ones(1, 3)).sum().backward()
+    recorder = HistogramRecorder(("0 Linear",), [tuple(layer.parameters())])
+    recorder.record(0)  # fixes the bins
+    with torch.no_grad():
+        layer.weight[0, 0] = 1e6  # far right of the weights' bins
+        layer.weight[0, 1] = -1e6
+    layer.weight.grad[1, 2] = float("nan")
+    recorder.record(1)
+    report = recorder.report()
+    weights = report.weight_counts[1, 0]
+    assert weights.sum() == 8 and weights[0] >= 1 and weights[-1] >= 1
+    assert report.grad_counts[1, 0].sum() == 7  # the NaN gradient is in no bin
+    assert np.isnan(report.grad_norms[1, 0])
+    expected = torch.cat([layer.weight.flatten(), layer.bias]).norm().item()
+    assert report.weight_norms[1, 0] == pytest.approx(expected, rel=1e-5)
 
 
 def test_same_seed_gives_bit_identical_losses_and_weights():
