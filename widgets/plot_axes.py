@@ -110,7 +110,12 @@ def fit_range(plot: pg.PlotItem, axis: str, values: np.ndarray, pad: float = 0.0
         plot.setYRange(low, high, padding=0)
 
 
-ROOM_AHEAD = 0.22  # room past the newest step when the step axis moves (rounding adds <= 1/16)
+# Room past the newest step when the step axis moves (rounding adds <= 1/16). Each move lays
+# out the axes and the grid again and re-samples the curves: 8-13 ms more in that frame. With
+# 22% of room the bench's 5 s run at batch 512 (2,600 steps) moved the axis at almost every
+# redraw, 30 times, and the GUI's 10 ms timer was late by 19-22 ms at p99; with 50%, 14-15 ms
+# (bench/gui_vs_bare.py --only mlp512).
+ROOM_AHEAD = 0.5
 LEAST_ROOM = 0.05  # the step axis moves on when less room than this is left
 PADDING = 0.03  # of the range, either side, so the first and the newest points are not cut
 
@@ -118,11 +123,11 @@ PADDING = 0.03  # of the range, either side, so the first and the newest points 
 def follow_steps(
     plot: pg.PlotItem, last_step: float, least: float = 10.0, now: bool = False
 ) -> None:
-    """Show steps 0 to a round number 22-30% past `last_step`: the whole run so far with a
+    """Show steps 0 to a round number 50-60% past `last_step`: the whole run so far with a
     little room ahead. It moves only when the run nears the right edge or the range is more
     than twice what it needs (a new run); `now` fits it in any case.
 
-    The range grows by at least 16% at a move, so even a long run moves its axis rarely, not
+    The range grows by at least 40% at a move, so even a long run moves its axis rarely, not
     at every redraw (each move lays the axes out again: see fit_range).
     """
     needed = max(least, float(last_step))

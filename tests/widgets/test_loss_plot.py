@@ -167,16 +167,16 @@ def test_the_step_axis_follows_the_run_not_the_planned_total(plot, qtbot):
     feed(plot, steps(0, np.ones(3627)))
     plot.redraw()
     low, high = step_range(plot)
-    assert low <= 0 and 3626 * 1.1 < high < 3626 * 1.35  # the steps so far, and a little more
+    assert low <= 0 and 3626 * 1.4 < high < 3626 * 1.7  # the steps so far, and room ahead
     ranges = set()
     for first in range(3627, 40_000, 500):  # two hundred reports of 500 steps
         feed(plot, steps(first, np.ones(500)))
         plot.redraw()
         low, high = step_range(plot)
         last = first + 499
-        assert low <= 0 and last * 1.04 < high < last * 1.35, (first, low, high)
+        assert low <= 0 and last * 1.04 < high < last * 1.7, (first, low, high)
         ranges.add((low, high))
-    assert len(ranges) < 40  # it moves now and then, not at every redraw
+    assert len(ranges) <= 10  # it moves now and then (7 times), not at every redraw
     # The validation plot below shares the step axis.
     qtbot.waitUntil(lambda: plot.metric_plot.vb.viewRange()[0] == pytest.approx(step_range(plot)))
 
@@ -196,7 +196,7 @@ def test_a_new_run_starts_the_step_axis_over_and_a_continued_run_goes_on(plot):
     assert x[0] == 0 and x[-1] == 1099 and len(x) == 1100
     assert len(original(plot.val_loss_curve)[0]) == 1
     low, high = step_range(plot)
-    assert low <= 0 and 1099 < high < 1099 * 1.35
+    assert low <= 0 and 1099 < high < 1099 * 1.7
 
 
 def test_markers_are_labelled_vertical_lines(plot):
@@ -289,7 +289,7 @@ def test_after_a_zoom_a_follow_button_brings_the_whole_run_back(plot, qtbot):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert plot.following() and button.isHidden()
     low, high = plot.loss_plot.vb.viewRange()[0]
-    assert low <= 0 and 499 < high < 499 * 1.35  # the whole run so far, with room ahead
+    assert low <= 0 and 499 * 1.4 < high < 499 * 1.7  # the whole run so far, with room ahead
 
 
 def test_a_history_handed_over_mid_run_is_drawn_whole(qtbot):
