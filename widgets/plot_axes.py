@@ -113,7 +113,7 @@ def fit_range(plot: pg.PlotItem, axis: str, values: np.ndarray, pad: float = 0.0
 # Room past the newest step when the step axis moves (rounding adds <= 1/16). Each move lays
 # out the axes and the grid again and re-samples the curves: 8-13 ms more in that frame. With
 # 22% of room the bench's 5 s run at batch 512 (2,600 steps) moved the axis at almost every
-# redraw, 30 times, and the GUI's 10 ms timer was late by 19-22 ms at p99; with 50%, 14-15 ms
+# redraw, 30 times, and the GUI's 10 ms timer was late by 19-22 ms at p99; with 50%, 12.5-17.9 ms
 # (bench/gui_vs_bare.py --only mlp512).
 ROOM_AHEAD = 0.5
 LEAST_ROOM = 0.05  # the step axis moves on when less room than this is left
