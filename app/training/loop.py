@@ -24,6 +24,7 @@ from app.reports import (
 from app.training.checks import RunError
 from app.training.devices import device_label
 from app.training.evaluation import evaluate
+from app.training.fused_adam import direct_step
 from app.training.inspection import ACTIVATION_EVERY
 from app.training.memory import is_out_of_memory, out_of_memory_subject
 from app.training.messages import (
@@ -147,7 +148,8 @@ class TrainingLoop:
             yield Marker(run.first_step, "continued")
         generator, control = run.generator, self.control
         model, optimizer, loss_fn, scaler = run.model, run.optimizer, run.loss_fn, run.scaler
-        step_optimizer = plain_step(optimizer)
+        standard_step = plain_step(optimizer)
+        step_optimizer = direct_step(optimizer, standard_step) or standard_step
         placement = run.placement
         forward = model if placement.autocast_dtype is None else partial(placement.forward, model)
         converts = placement.images or placement.memory_format != torch.contiguous_format
