@@ -123,8 +123,8 @@ PADDING = 0.03  # of the range, either side, so the first and the newest points 
 def follow_steps(
     plot: pg.PlotItem, last_step: float, least: float = 10.0, now: bool = False
 ) -> None:
-    """Show steps 0 to a round number 50-60% past `last_step`: the whole run so far with a
-    little room ahead. It moves only when the run nears the right edge or the range is more
+    """Show steps 0 to a round number 50-60% past `last_step`: the whole run so far with
+    room ahead. It moves only when the run nears the right edge or the range is more
     than twice what it needs (a new run); `now` fits it in any case.
 
     The range grows by at least 40% at a move, so even a long run moves its axis rarely, not
