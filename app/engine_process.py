@@ -113,7 +113,8 @@ class EngineService:
 
     def run(self, request) -> None:
         # torch: loaded by the fork server already, or here
-        from app.training import SHARED_CORE_WORK, RunError, Trainer
+        from app.run_plan import SHARED_CORE_WORK
+        from app.training import RunError, Trainer
         from app.training.memory import is_out_of_memory
 
         run_id, bounds = request.run_id, request.bounds

@@ -8,8 +8,8 @@ arrive through a Control.
 
 The package, one job per module: `trainer` (checks, builds and runs an experiment), `loop`
 (the training loop over a `prepared` run), `checks` (what cannot run, in one sentence),
-`placement` (device, dtype, memory format), `memory` (the memory a run needs, evaluation
-chunks, allocation failures), `tuning` (threads and layout from the work of a step),
+`placement` (device, dtype, memory format), `memory` (the memory a run needs, allocation
+failures; threads, layout and evaluation chunks are app.run_plan's),
 `histograms`, `evaluation`, `prediction`, `messages`, `devices`, `no_dynamo` (torch's
 optimizers without their 2-3 s import of torch._dynamo).
 """
@@ -20,26 +20,14 @@ from app.control import Control
 from app.training.checks import RunError
 from app.training.devices import available_devices, device_problem, dtype_problem, probe_devices
 from app.training.trainer import Trainer, warm_up
-from app.training.tuning import (
-    SHARED_CORE_WORK,
-    SINGLE_THREAD_WORK,
-    choose_memory_format,
-    choose_threads,
-    multiply_adds,
-)
 
 __all__ = [
-    "SHARED_CORE_WORK",
-    "SINGLE_THREAD_WORK",
     "Control",
     "RunError",
     "Trainer",
     "available_devices",
-    "choose_memory_format",
-    "choose_threads",
     "device_problem",
     "dtype_problem",
-    "multiply_adds",
     "probe_devices",
     "warm_up",
 ]

@@ -18,7 +18,7 @@ def evaluate(run: PreparedRun, epoch: int, steps_done: int, train_loss: float) -
     placement, model = run.placement, run.model
     model.eval()
     with torch.no_grad():
-        # Chunks sized by the model's activations (training.memory.eval_chunk): a CNN's for
+        # Chunks sized by the model's activations (app.run_plan.eval_chunk): a CNN's for
         # all the validation images at once would take gigabytes.
         chunks = run.x_val.split(run.eval_chunk)
         outputs = torch.cat(

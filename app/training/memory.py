@@ -1,6 +1,6 @@
 """A run's memory budget: what it needs, estimated by arithmetic from shape inference before
-anything big is built, against what the device has free; evaluation chunks sized by memory;
-and which errors mean an allocation failed."""
+anything big is built, against what the device has free, and which errors mean an
+allocation failed. The evaluation chunk's size is app.run_plan's."""
 
 from __future__ import annotations
 
@@ -13,15 +13,9 @@ import torch
 
 from app.datasets import Dataset
 from app.experiment import TrainConfig
-from app.options import DTYPES, OPTIMIZERS
+from app.options import OPTIMIZERS
+from app.run_plan import chunk_size, element_bytes, layer_elements, widest_pair
 from models.shapes import Inference
-
-# The share of memory one validation forward pass may take. Images once ran in fixed chunks
-# of 500 because a CNN's activations for 8192 of them would take gigabytes; sizing the chunk
-# by the model's own activations keeps that bound for every model, wide or narrow.
-EVAL_CHUNK_BYTES = 256 * 2**20
-
-_ELEMENT_BYTES = {"float64": 8, "float32": 4}  # mixed types keep float32 weights
 
 
 @dataclass(frozen=True)
@@ -76,37 +70,6 @@ def state_copies(train: TrainConfig) -> int:
     return kind.state_copies + (1 if kind.uses_momentum and train.momentum else 0)
 
 
-def element_bytes(train: TrainConfig) -> int:
-    """Bytes per weight and float activation (mixed types: float32 weights; their half
-    activations are counted at float32's size, to stay on the safe side)."""
-    kind = DTYPES[train.dtype]
-    return 4 if kind.mixed else _ELEMENT_BYTES.get(kind.name, 4)
-
-
-def layer_elements(inference: Inference) -> list[int]:
-    """Elements per sample of the input and of every layer's output."""
-    shapes = [inference.spec.input_shape, *(info.output_shape for info in inference.layers)]
-    return [math.prod(shape) for shape in shapes if shape is not None]
-
-
-def eval_chunk(inference: Inference, train: TrainConfig) -> int:
-    """Validation samples per forward pass: as many as fit in EVAL_CHUNK_BYTES, at least 1.
-
-    Without gradients, a layer's input and output are what is alive at once."""
-    return _chunk(_widest_pair(layer_elements(inference)), element_bytes(train))
-
-
-def _chunk(widest: int, size: int) -> int:
-    """Samples per chunk when `widest` elements of `size` bytes each are alive per sample."""
-    return max(1, EVAL_CHUNK_BYTES // (widest * size))
-
-
-def _widest_pair(elements: list[int]) -> int:
-    """The most elements alive at once in a forward pass without gradients: one layer's
-    input and output."""
-    return max((a + b for a, b in zip(elements, elements[1:], strict=False)), default=1)
-
-
 def estimate(inference: Inference, dataset: Dataset, train: TrainConfig) -> MemoryNeed:
     """What the run needs, by arithmetic on the inferred shapes (no tensor is made)."""
     size = element_bytes(train)
@@ -120,8 +83,8 @@ def estimate(inference: Inference, dataset: Dataset, train: TrainConfig) -> Memo
     y_bytes = 8 if dataset.task.is_classification else size
     samples = len(dataset.x_train) + len(dataset.x_val)
     data = samples * (math.prod(dataset.input_shape) * x_bytes + y_bytes)
-    widest = _widest_pair(elements)
-    chunk = min(_chunk(widest, size), len(dataset.x_val))
+    widest = widest_pair(elements)
+    chunk = min(chunk_size(widest, size), len(dataset.x_val))
     outputs = len(dataset.x_val) * (elements[-1] if elements else 1) * size
     evaluation = chunk * widest * size + outputs
     label = OPTIMIZERS[train.optimizer].label

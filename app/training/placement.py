@@ -13,7 +13,7 @@ from torch import nn
 from app.datasets import Dataset
 from app.experiment import TrainConfig
 from app.options import DTYPES
-from app.training.tuning import choose_memory_format
+from app.run_plan import channels_last
 from models.build import make_layer
 from models.spec import LayerSpec
 
@@ -47,7 +47,11 @@ class Placement:
             scale, shift = 1 / (255 * std), -mean / std
             shape = (1, -1) + (1,) * (len(dataset.input_shape) - 1)
             image_scaling = tuple(t.reshape(shape).to(device, dtype) for t in (scale, shift))
-        memory_format = choose_memory_format(train, layers, dataset.input_shape)
+        memory_format = (
+            torch.channels_last
+            if channels_last(train, layers, dataset.input_shape)
+            else torch.contiguous_format
+        )
         return cls(device, dtype, autocast_dtype, memory_format, image_scaling)
 
     @property

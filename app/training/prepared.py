@@ -37,7 +37,7 @@ class PreparedRun:
     layer_names: tuple[str, ...]  # layers with parameters, as histograms name them
     layer_params: tuple[tuple[torch.Tensor, ...], ...]  # each such layer's parameters
     threads: int
-    eval_chunk: int  # validation samples per forward pass, sized by memory (training.memory)
+    eval_chunk: int  # validation samples per forward pass, sized by memory (app.run_plan)
     report_interval: float  # seconds of wall time between StepsReports
     generator: torch.Generator  # the data order: seeded once, then goes on from run to run
     histograms: HistogramRecorder  # bins fixed at the first record of the first run

@@ -26,6 +26,7 @@ from app.reports import (
     RunFinished,
     UnitMapReport,
 )
+from app.run_plan import eval_chunk, multiply_adds, threads_for
 from app.training.checks import (
     RunError,
     check_computes,
@@ -36,12 +37,11 @@ from app.training.checks import (
 from app.training.histograms import HistogramRecorder
 from app.training.inspection import PROBE_SAMPLES, ActivationRecorder, feature_maps, unit_maps
 from app.training.loop import TrainingLoop
-from app.training.memory import eval_chunk, is_out_of_memory, out_of_memory_subject
+from app.training.memory import is_out_of_memory, out_of_memory_subject
 from app.training.no_dynamo import set_deterministic, skip_dynamo_guards
 from app.training.placement import Placement
 from app.training.prediction import PREDICTION_GRID, predict_grid, predict_images
 from app.training.prepared import PreparedRun
-from app.training.tuning import choose_threads, multiply_adds
 
 REPORT_INTERVAL = 0.2  # seconds of wall time between StepsReports
 
@@ -95,7 +95,7 @@ class Trainer:
         self.scaler = torch.amp.GradScaler(self.placement.device.type) if scaled else None
         self.step_work = train.batch_size * multiply_adds(inference)
         if self.threads is None:
-            self.threads = choose_threads(self.experiment, self.step_work)
+            self.threads = threads_for(train, self.step_work)
         self.steps_done = self.epochs_done = 0
         self._ended = self._optimizer_spoiled = False
         self._histograms = self._activations = self._start_loss = None
@@ -155,7 +155,7 @@ class Trainer:
         self.loss_fn = getattr(F, loss.torch_function)
         self.step_work = train.batch_size * multiply_adds(inference)
         if self._threads_asked is None:
-            self.threads = choose_threads(experiment, self.step_work)
+            self.threads = threads_for(train, self.step_work)
         if keep:
             for group in self.optimizer.param_groups:
                 group["lr"] = train.learning_rate

@@ -16,8 +16,9 @@ import torch.nn.functional as F
 from app.cli import main
 from app.datasets import DataConfig, Dataset, data_input_shape, data_task
 from app.experiment import Experiment, TrainConfig
+from app.run_plan import EVAL_CHUNK_BYTES, eval_chunk
 from app.training import RunError, Trainer
-from app.training.memory import EVAL_CHUNK_BYTES, estimate, eval_chunk, is_out_of_memory
+from app.training.memory import estimate, is_out_of_memory
 from models.shapes import infer
 from models.spec import LayerSpec, ModelSpec
 

@@ -279,7 +279,7 @@ def test_batch_norm_never_gets_a_batch_of_one():
 
 
 def test_threads_follow_the_work_of_a_step_not_the_parameter_count():
-    from app.training import SINGLE_THREAD_WORK, choose_threads, multiply_adds
+    from app.run_plan import SINGLE_THREAD_WORK, multiply_adds, threads_for
     from models.shapes import infer
     from models.spec import Task
 
@@ -293,10 +293,10 @@ def test_threads_follow_the_work_of_a_step_not_the_parameter_count():
     )
     work = multiply_adds(infer(conv, Task("classification", 10)))
     assert work == 80 * 28 * 28 + (8 * 28 * 28 * 10 + 10)  # weights times output pixels
-    experiment = Experiment(model=conv, train=TrainConfig(batch_size=64))
+    train = TrainConfig(batch_size=64)
     assert 64 * work > SINGLE_THREAD_WORK  # 6,300 parameters, but a heavy step
-    assert choose_threads(experiment, 64 * work) == max(1, os.cpu_count() or 1)
-    assert choose_threads(experiment, SINGLE_THREAD_WORK - 1) == 1
+    assert threads_for(train, 64 * work) == max(1, os.cpu_count() or 1)
+    assert threads_for(train, SINGLE_THREAD_WORK - 1) == 1
 
 
 def test_the_device_probe_lists_every_device_and_what_each_cannot_compute():
