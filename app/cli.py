@@ -47,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="download an image dataset that is not in the data folder yet",
     )
+    script = commands.add_parser(
+        "export-script",
+        help="write a standalone train.py that replays the experiment's run",
+        description="Write train.py (plain PyTorch and numpy), experiment.json and, for "
+        "generated points, data.npz into the output folder. `python train.py` there trains "
+        "the same run and writes model.pt and metrics.csv; `torchrun --nproc_per_node=N "
+        "train.py` trains it with DistributedDataParallel.",
+    )
+    script.add_argument("experiment", type=Path, help="an experiment file (.json)")
+    script.add_argument("--out", type=Path, required=True, help="the folder to write")
     shot = commands.add_parser(
         "screenshot",
         help="render the window offscreen into a PNG",
@@ -75,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the plot on show: loss (default), generalization, gradients or predictions",
     )
+    shot.add_argument("--code", action="store_true", help="open the code panel (train.py)")
+    shot.add_argument(
+        "--select-layer", type=int, metavar="N", help="select layer N (0 is the first)"
+    )
     _data_arguments(shot)
     return parser
 
@@ -90,10 +104,12 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("train", "screenshot", "-h", "--help"):
+    if argv and argv[0] in ("train", "export-script", "screenshot", "-h", "--help"):
         args = build_parser().parse_args(argv)
         if args.command == "train":
             return train_command(args)
+        if args.command == "export-script":
+            return export_script_command(args)
         if args.command == "screenshot":
             return screenshot_command(args)
         return 0
@@ -153,6 +169,8 @@ def screenshot_command(args: argparse.Namespace) -> int:
             tab=args.tab,
             data_root=args.data_root,
             resizes=args.resize_sequence,
+            code=args.code,
+            select_layer=args.select_layer,
         )
     except OSError as error:
         return _fail(f"cannot write the screenshot: {error}")
@@ -227,6 +245,28 @@ def train_command(args: argparse.Namespace) -> int:
         if status:
             return status
     return _train(experiment, out, root)
+
+
+def export_script_command(args: argparse.Namespace) -> int:
+    from app.datasets import data_task
+    from app.experiment import Experiment, ExperimentError
+    from app.script_export import SCRIPT_FILE, export_script
+    from models.words import listed
+
+    try:
+        experiment = Experiment.load(args.experiment)
+    except ExperimentError as error:
+        return _fail(str(error))
+    if args.out.exists() and not args.out.is_dir():
+        return _fail(f"{args.out} is a file; give the folder to write the script into")
+    try:
+        written = export_script(experiment, data_task(experiment.data), args.out)
+    except ValueError as error:  # a model that does not fit its data: the engine's sentence
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"cannot write to {args.out}: {error.strerror or error}")
+    _say(f"Wrote {listed(written)} to {args.out}; run it there: python {SCRIPT_FILE}")
+    return 0
 
 
 def _download(name: str, root: Path) -> int:

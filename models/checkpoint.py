@@ -18,12 +18,15 @@ import torch
 from torch import nn
 
 from models.build import ModelError, build, state_dict_shapes
-from models.files import finish_interrupted_save, write_set_atomic
+from models.files import (
+    EXPERIMENT_FILE,
+    MODEL_FILE,
+    SOURCE_FILE,
+    finish_interrupted_save,
+    write_set_atomic,
+)
 from models.spec import ModelSpec, SpecError, read_json
 
-MODEL_FILE = "model.pt"
-EXPERIMENT_FILE = "experiment.json"
-SOURCE_FILE = "model.py"
 CHECKPOINT_FILES = (MODEL_FILE, EXPERIMENT_FILE, SOURCE_FILE)
 
 

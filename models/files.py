@@ -20,6 +20,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+# The files of an exported folder (models.checkpoint writes and reads them).
+MODEL_FILE = "model.pt"
+EXPERIMENT_FILE = "experiment.json"
+SOURCE_FILE = "model.py"
+
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap the two paths in one step
 _AT_FDCWD = -100
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.datasets import DataConfig, Dataset
 from models.spec import Task
+from models.words import listed
 
 MIN_SUBSET = 100
 CACHE_FOLDER = "layerlab-cache"
@@ -210,11 +211,11 @@ def missing_message(name: str, root: Path, fetch: str | None = "press Download")
     dataset = _entry(name)
     root = _absolute(root)
     folder = root / dataset.data_folder
-    text = f"The {dataset.title} files are not in {folder}. Put {_listed(dataset.files)} there"
+    text = f"The {dataset.title} files are not in {folder}. Put {listed(dataset.files)} there"
     if dataset.archive_folder == dataset.data_folder:
         text += " (the .gz files as downloaded work too)"
     else:
-        archives = _listed(dataset.archives)
+        archives = listed(dataset.archives)
         text += f", or {archives} as downloaded in {root / dataset.archive_folder}"
     if fetch is None:
         return text + "."
@@ -324,11 +325,6 @@ def _entry(name: str) -> VisionDataset:
 
 def _absolute(root: Path | str) -> Path:
     return Path(root).expanduser().absolute()
-
-
-def _listed(names: tuple[str, ...]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _sources_present(dataset: VisionDataset, root: Path) -> bool:

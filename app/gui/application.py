@@ -90,11 +90,14 @@ def screenshot(
     tab: str = "loss",
     data_root: Path | None = None,
     resizes: Sequence[tuple[int, int]] = (),
+    code: bool = False,
+    select_layer: int | None = None,
 ) -> tuple[int, int]:
     """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
     train that long in the window's worker first so the plots are real. The window is shown
-    at each of `resizes` in turn before `size`. Returns the size of the image written: `size`,
-    unless the window cannot be that small."""
+    at each of `resizes` in turn before `size`; `code` opens the code panel, `select_layer`
+    selects that layer. Returns the size of the image written: `size`, unless the window
+    cannot be that small."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = create_application(dark)  # held: the QApplication lives while the window renders
     from app.experiment import Experiment
@@ -117,6 +120,10 @@ def screenshot(
             window.start_device_probe()
             wait_for(controller.devicesFound, WAIT_MS)
             window.run_panel.show_tab(tab)
+            if code:
+                window.show_code()
+            if select_layer is not None:
+                window.stack.select(select_layer)
             if train_epochs:
                 train = replace(window.document.experiment.train, epochs=train_epochs)
                 window.document.edit_train(train, "epochs")

@@ -1,5 +1,5 @@
-"""Export Weights, Plot and Metrics: ask where, write (the weights in the training thread),
-and say how it went."""
+"""Export Weights, Training Script, Plot and Metrics: ask where, write (the weights in the
+training thread), and say how it went."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.experiment import model_source
@@ -15,7 +16,9 @@ from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.files import FileController
 from app.results import ExportResult
+from app.script_export import export_script
 from models.files import write_atomic
+from models.words import listed
 
 
 class ExportablePlot(Protocol):
@@ -81,6 +84,34 @@ class ExportController(QObject):
         self.files.remember_folder(result.folder)
         text = self.tr("Wrote model.pt, experiment.json and model.py to %s") % result.folder
         self.message.emit(text, 8000)
+
+    def export_script(self) -> None:
+        title = self.tr("Export the training script into a folder")
+        folder = QFileDialog.getExistingDirectory(self._window, title, self.files.last_folder())
+        if folder:
+            self.export_script_to(Path(folder))
+
+    def export_script_to(self, folder: Path) -> None:
+        """train.py, experiment.json and the generated points (data.npz), as one set."""
+        document = self.document
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a million points: 0.3 s
+        try:
+            written = export_script(document.experiment, document.task, folder)
+        except ValueError as error:
+            self.problem.emit(self.tr("Fix the model first: %s") % error)
+            return
+        except OSError as error:
+            reason = error.strerror or error
+            self.problem.emit(self.tr("LayerLab could not write to %s: %s.") % (folder, reason))
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.files.remember_folder(str(folder))
+        text = self.tr("Wrote %s to %s: run it there with python train.py") % (
+            listed(written),
+            folder,
+        )
+        self.message.emit(text, 10000)
 
     def export_plot(self) -> None:
         """The plot on screen as a PNG image."""

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.experiment import Experiment, model_source
-from app.gui.code_dialog import CodeDialog
+from app.experiment import Experiment
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
 from app.gui.example_gallery import ExampleGallery
@@ -29,9 +28,11 @@ from app.gui.image_data import ImageDataSource
 from app.gui.menus import WindowActions, build_menus
 from app.gui.model_summary import ModelSummaryLabel
 from app.gui.run_panel import RunPanel
-from app.gui.window_layout import WindowLayout
+from app.gui.window_layout import WindowLayout, on_screen
 from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
 from app.run_state import PAUSED, RUNNING
+from app.script_export import training_script
+from widgets.code_view import CodeView
 from widgets.dataset_panel import DatasetPanel
 from widgets.icons import icon
 from widgets.layer_inspector import LayerInspectorWidget
@@ -39,6 +40,9 @@ from widgets.layer_palette import LayerPaletteWidget
 from widgets.layer_stack import LayerStackWidget
 from widgets.panel_page import PanelPage
 from widgets.training_panel import TrainingPanel
+
+# The code panel's share of the window's width when it opens: about 80 columns at 1280 wide.
+CODE_SHARE = 0.45
 
 
 class MainWindow(QMainWindow):
@@ -59,10 +63,17 @@ class MainWindow(QMainWindow):
         self.menu_actions = WindowActions(self, self.stack.tree)
         docks = [self.layers_dock, self.inspector_dock, self.data_dock, self.training_dock]
         # Left: what the model is made of. Right, as tabs: the settings of the selected layer,
-        # of the data and of training (the layer tab comes forward when a layer is selected).
+        # of the data and of training (the layer tab comes forward when a layer is selected,
+        # unless the code is being read: it marks the layer's line instead).
         self.window_layout = WindowLayout(
-            self, settings, self.layers_dock, docks[1:], front=self.data_dock
+            self,
+            settings,
+            self.layers_dock,
+            docks[1:],
+            front=self.data_dock,
+            optional=[self.code_dock],
         )
+        docks.append(self.code_dock)
         self.examples_menu = build_menus(
             self,
             self.menu_actions,
@@ -104,11 +115,13 @@ class MainWindow(QMainWindow):
         self.training_page = PanelPage(self.training_panel)
         self._banners: list[tuple[PanelPage, str, str]] = []  # still to show (_show_lock)
         self.layers_dock = self._dock("layersDock", self.tr("Layers"), self.layers_page)
-        self.inspector_dock = self._dock(
-            "inspectorDock", self.tr("Layer settings"), self.inspector_page
-        )
+        self.inspector_dock = self._dock("inspectorDock", self.tr("Layer"), self.inspector_page)
+        # "Layer" as a tab, short enough for five tabs at 1024 wide; in full in the View menu.
+        self.inspector_dock.toggleViewAction().setText(self.tr("Layer Settings"))
         self.data_dock = self._dock("dataDock", self.tr("Data"), self.data_page)
         self.training_dock = self._dock("trainingDock", self.tr("Training"), self.training_page)
+        self.code_view = CodeView()
+        self.code_dock = self._dock("codeDock", self.tr("Code"), self.code_view)
 
         self.summary_label = ModelSummaryLabel()
         self.run_panel.state_label.setContentsMargins(0, 0, 16, 0)  # apart from the summary
@@ -150,6 +163,7 @@ class MainWindow(QMainWindow):
         self.stack.layerMoved.connect(self._on_layer_moved)
         self.stack.fixChosen.connect(document.edit_model)
         self.stack.currentLayerChanged.connect(self._on_current_layer_changed)
+        self.code_dock.visibilityChanged.connect(self._show_code_if_seen)
         self.inspector.layerEdited.connect(document.set_layer)
         self.dataset_panel.dataChanged.connect(self.document.change_data)
         self.dataset_panel.dataRootChanged.connect(self.set_data_root)
@@ -194,6 +208,8 @@ class MainWindow(QMainWindow):
         actions.about.triggered.connect(self.show_about)
         actions.browse_examples.triggered.connect(self.show_examples)
         actions.export_weights.triggered.connect(self.exports.export_weights)
+        actions.export_script.triggered.connect(self.exports.export_script)
+        self.code_view.exportRequested.connect(self.exports.export_script)
         actions.export_plot.triggered.connect(self.exports.export_plot)
         actions.export_metrics.triggered.connect(self.exports.export_metrics)
         actions.reset_layout.triggered.connect(self.window_layout.reset)
@@ -272,7 +288,9 @@ class MainWindow(QMainWindow):
     def _on_current_layer_changed(self, index: int) -> None:
         self._show_inspector()
         self._update_actions()
-        if index >= 0 and not self.inspector_dock.isFloating():
+        self._show_code_if_seen()
+        reading_code = on_screen(self.code_dock)
+        if index >= 0 and not self.inspector_dock.isFloating() and not reading_code:
             self.inspector_dock.raise_()
 
     # -- views ------------------------------------------------------------------------------
@@ -293,6 +311,7 @@ class MainWindow(QMainWindow):
             self.training_panel.set_task_kind(self._task_kind)
         self.summary_label.show_inference(inference)
         self._update_actions()
+        self._show_code_if_seen()
 
     def _show_inspector(self) -> None:
         index = self.stack.current_layer()
@@ -393,16 +412,27 @@ class MainWindow(QMainWindow):
         self.error_box.open()
 
     def show_code(self) -> None:
-        """The model as PyTorch source, once it has no errors."""
-        document = self.document
-        inference = document.inference
-        if not inference.ok:
-            self.show_error(self.tr("Fix the model first: %s") % inference.errors[0].message)
+        """The code panel, opened, brought forward and made wide enough to read."""
+        self.code_dock.show()
+        self.code_dock.raise_()
+        self.window_layout.widen(self.code_dock, CODE_SHARE)
+        self._show_code_if_seen()
+
+    def _show_code_if_seen(self) -> None:
+        """The training script of the experiment as it is now, the selected layer's line
+        marked; written only while the panel is on screen (about 1 ms an edit)."""
+        if not self.code_dock.isVisible():
             return
-        experiment = document.experiment
-        source = model_source(experiment, document.task)
-        self.code_dialog = CodeDialog(source, self)
-        self.code_dialog.open()
+        document = self.document
+        try:
+            script = training_script(document.experiment, document.task)
+        except ValueError as error:
+            self.code_view.show_problem(self.tr("Fix the model first: %s") % error)
+            return
+        index = self.stack.current_layer()
+        lines = script.layer_lines
+        marked = (lines[index],) if index is not None and index < len(lines) else ()
+        self.code_view.show_source(script.text, marked, "train.py")
 
     def show_examples(self) -> None:
         """The gallery: every example with its description; the chosen one opens."""

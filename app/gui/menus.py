@@ -73,10 +73,10 @@ class WindowActions:
             layer_list.addAction(action)
         self.code = make_action(
             window,
-            tr("PyTorch &Code…"),
+            tr("PyTorch &Code"),
             "Ctrl+Shift+C",
             "code",
-            tr("Show the PyTorch source of this model"),
+            tr("Show train.py: this model and its training in plain PyTorch, as you edit"),
         )
         self.about = make_action(window, tr("&About LayerLab"), None, "about")
         self.export_weights = make_action(
@@ -85,6 +85,13 @@ class WindowActions:
             "Ctrl+E",
             "export",
             tr("Write model.pt, experiment.json and model.py into a folder"),
+        )
+        self.export_script = make_action(
+            window,
+            tr("Export &Training Script…"),
+            "Ctrl+Shift+E",
+            "",
+            tr("Write train.py, which trains this experiment in plain PyTorch, into a folder"),
         )
         self.export_plot = make_action(
             window, tr("Export &Plot…"), None, "", tr("Save the plot on screen as a PNG image")
@@ -130,7 +137,9 @@ def build_menus(
     file_menu.addSeparator()
     file_menu.addActions([actions.save, actions.save_as])
     file_menu.addSeparator()
-    file_menu.addActions([actions.export_weights, actions.export_plot, actions.export_metrics])
+    file_menu.addActions(
+        [actions.export_weights, actions.export_script, actions.export_plot, actions.export_metrics]
+    )
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     edit_menu = bar.addMenu(tr("&Edit"))

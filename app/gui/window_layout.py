@@ -36,7 +36,8 @@ def smallest_size(widget: QWidget) -> QSize:
 
 class WindowLayout(QObject):
     """Places, saves, restores and resets the docks of `window`: `left` alone on the left,
-    `right` as tabs on the right with `front` in front."""
+    `right` as tabs on the right with `front` in front, and the `optional` panels (the code
+    view) as further tabs there, closed until asked for."""
 
     def __init__(
         self,
@@ -45,12 +46,14 @@ class WindowLayout(QObject):
         left: QDockWidget,
         right: Sequence[QDockWidget],
         front: QDockWidget,
+        optional: Sequence[QDockWidget] = (),
     ) -> None:
         super().__init__(window)
         self.window = window
         self.settings = settings
         self.left, self.right, self.front = left, tuple(right), front
-        self.docks = (left, *self.right)
+        self.optional = tuple(optional)
+        self.docks = (left, *self.right, *self.optional)
         self._check_at_show = False  # a saved layout was restored: check it once it is shown
         self._shown = False
         self._wanted: dict[QDockWidget, int] = {}  # side widths before the window squeezed them
@@ -96,10 +99,24 @@ class WindowLayout(QObject):
         settings.sync()
 
     def reset(self) -> None:
-        """The first-start arrangement: every panel shown, in its place, at its width."""
+        """The first-start arrangement: every panel in its place, at its width, shown (the
+        optional ones closed)."""
         self._place()
         self._size_sides()
         self._after_layout.start()
+
+    def widen(self, dock: QDockWidget, share: float) -> None:
+        """At least `share` of the window's width for `dock` (and the panels tabbed with it),
+        taken from the plots as far as they keep their minimum, not from the left panel:
+        for reading code, say."""
+        self._apply_layout()
+        wanted = min(round(self.window.width() * share), dock.width() + self._plots_room())
+        if dock.isFloating() or dock.width() >= wanted:
+            return
+        left = self.left.width()
+        self.window.resizeDocks([self.left, dock], [left, wanted], Qt.Orientation.Horizontal)
+        self._apply_layout()
+        self._wanted[dock] = dock.width()
 
     def problems(self) -> list[str]:
         """What is wrong with the layout on screen, in words (for a reader of the code or a
@@ -109,7 +126,7 @@ class WindowLayout(QObject):
         for dock in self.docks:
             name = dock.objectName()
             if dock.isHidden():
-                if name not in closed:
+                if name not in closed and dock not in self.optional:
                     found.append(f"{name} is hidden but was not closed")
                 continue
             if dock.isFloating():
@@ -175,8 +192,11 @@ class WindowLayout(QObject):
             window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         for first, second in zip(self.right, self.right[1:], strict=False):
             window.tabifyDockWidget(first, second)
+        for dock in self.optional:  # a tab that comes back where it was when opened
+            window.tabifyDockWidget(self.right[-1], dock)
         for dock in self.docks:
-            dock.show()  # removeDockWidget hid them, and a panel closed before comes back
+            # removeDockWidget hid them, and a panel closed before comes back
+            dock.setVisible(dock not in self.optional)
         self.front.raise_()
 
     def _size_sides(self) -> None:

@@ -32,9 +32,9 @@ def test_new_starts_an_empty_model_whose_input_is_the_datas(window):
     assert [error.message for error in document.inference.errors] == [
         "The model has no layers yet. Add a layer to train."
     ]
-    window.menu_actions.code.trigger()  # the code view refuses it in a sentence
-    assert "Add a layer to train" in window.error_box.text()
-    window.error_box.close()
+    window.menu_actions.code.trigger()  # the code panel says why it has no code
+    assert "Add a layer to train" in window.code_view.problem.text()
+    assert not window.code_view.copy_button.isEnabled()
 
 
 def test_an_empty_model_saves_and_opens_again(window, tmp_path):

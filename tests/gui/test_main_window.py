@@ -273,13 +273,6 @@ def test_the_examples_menu_lists_every_example_by_title_with_its_description(win
     assert window.document.path is None  # Save asks for a new name
 
 
-def test_the_code_dialog_shows_runnable_pytorch(window):
-    window.menu_actions.code.trigger()
-    source = window.code_dialog.text.toPlainText()
-    assert "nn.Linear(2, 64)" in source and "def load_model" in source
-    window.code_dialog.close()
-
-
 def screenshot(out: Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "main.py", "screenshot", str(out), *options],

@@ -158,7 +158,7 @@ def test_every_size_holds_during_a_paused_run(open_window, qtbot):
         qtbot.waitUntil(lambda steps=steps: len(window.reports) > steps, timeout=60_000)
     settle()
     titles = [dock.windowTitle() for dock in window.window_layout.docks]
-    assert titles == ["Layers", "Layer settings", "Data", "Training"]  # no longer in the titles
+    assert titles == ["Layers", "Layer", "Data", "Training", "Code"]  # no longer in the titles
     assert "Locked while training" in window.layers_page.lock_text()
     assert "Locked while training" in window.data_page.lock_text()
     assert "learning rate" in window.training_page.lock_text()
@@ -229,17 +229,20 @@ def test_the_view_menu_hides_and_shows_every_panel(open_window):
     assert all(action.isEnabled() for action in items)
     assert [action.text() for action in items] == [
         "Layers",
-        "Layer settings",
+        "Layer Settings",
         "Data",
         "Training",
+        "Code",
         "&Reset Layout",
     ]
     for dock in window.window_layout.docks:
         action = dock.toggleViewAction()
+        shown = not dock.isHidden()
+        assert shown == (dock is not window.code_dock)  # the code opens when asked for
         action.trigger()
-        assert dock.isHidden() and not action.isChecked()
+        assert dock.isHidden() == shown and action.isChecked() != shown
         action.trigger()
-        assert not dock.isHidden() and action.isChecked()
+        assert dock.isHidden() != shown and action.isChecked() == shown
     window.training_dock.close()  # its title bar's close button
     assert window.training_dock.isHidden()
     window.training_dock.toggleViewAction().trigger()
@@ -247,7 +250,8 @@ def test_the_view_menu_hides_and_shows_every_panel(open_window):
 
 
 def assert_first_start_arrangement(window: MainWindow) -> None:
-    layers, inspector, data, training = window.window_layout.docks
+    layers, inspector, data, training, code = window.window_layout.docks
+    assert code.isHidden()  # the code panel opens when asked for
     assert [window.dockWidgetArea(d) for d in (layers, inspector, data, training)] == [
         LEFT,
         RIGHT,
