@@ -35,12 +35,31 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train EXPERIMENT.json and write model.pt, experiment.json, model.py and "
         "metrics.csv into the output folder.",
     )
-    train.add_argument("experiment", type=Path, help="an experiment file (.json)")
+    train.add_argument(
+        "experiment",
+        type=Path,
+        nargs="?",
+        help="an experiment file (.json); with --resume, the folder's own by default",
+    )
+    train.add_argument(
+        "--resume",
+        type=Path,
+        metavar="FOLDER",
+        help="continue from the weights in FOLDER (written by train or Export Weights): the "
+        "epochs and steps count on from its metrics.csv, and the files are written back there "
+        "unless --out says otherwise",
+    )
     train.add_argument("--epochs", type=int, help="number of passes over the training data")
     train.add_argument("--device", help="cpu, cuda, cuda:N or mps")
     train.add_argument("--dtype", help="float32, float64, bfloat16 or float16")
     train.add_argument("--seed", type=int, help="seed for weights and shuffling")
     train.add_argument("--out", type=Path, help="output folder (default: runs/<experiment name>)")
+    train.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also write TensorBoard event files (losses, scores, gradient and weight "
+        "histograms) into OUT/tensorboard (needs the tensorboard extra)",
+    )
     _data_arguments(train)
     train.add_argument(
         "--download",
@@ -57,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     script.add_argument("experiment", type=Path, help="an experiment file (.json)")
     script.add_argument("--out", type=Path, required=True, help="the folder to write")
+    export = commands.add_parser(
+        "export",
+        help="write a trained folder's model as TorchScript or ONNX",
+        description="Write FOLDER/model.torchscript.pt (TorchScript: PyTorch and libtorch "
+        "without LayerLab) or FOLDER/model.onnx (onnxruntime and other engines; needs the onnx "
+        "extra) from the model.pt and experiment.json in FOLDER, then load the file back and "
+        "check its outputs against the model's.",
+    )
+    export.add_argument("folder", type=Path, help="a folder written by train or Export Weights")
+    export.add_argument("--format", required=True, choices=("torchscript", "onnx"))
     shot = commands.add_parser(
         "screenshot",
         help="render the window offscreen into a PNG",
@@ -104,12 +133,14 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("train", "export-script", "screenshot", "-h", "--help"):
+    if argv and argv[0] in ("train", "export", "export-script", "screenshot", "-h", "--help"):
         args = build_parser().parse_args(argv)
         if args.command == "train":
             return train_command(args)
         if args.command == "export-script":
             return export_script_command(args)
+        if args.command == "export":
+            return export_command(args)
         if args.command == "screenshot":
             return screenshot_command(args)
         return 0
@@ -215,8 +246,18 @@ def _fail(message: str) -> int:
 def train_command(args: argparse.Namespace) -> int:
     from app.experiment import Experiment, ExperimentError
 
+    resume = None
+    if args.resume is not None:
+        resume = _resume_point(args.resume)
+        if isinstance(resume, int):
+            return resume
+    elif args.experiment is None:
+        return _fail("give an experiment file, or --resume FOLDER to continue a trained one")
     try:
-        experiment = Experiment.load(args.experiment)
+        if args.experiment is not None:
+            experiment = Experiment.load(args.experiment)
+        else:
+            experiment = Experiment.from_dict(resume.experiment)
         overrides = {
             key: value
             for key, value in (
@@ -233,7 +274,10 @@ def train_command(args: argparse.Namespace) -> int:
             experiment = Experiment.from_dict(data)
     except ExperimentError as error:
         return _fail(str(error))
-    out = args.out or Path("runs") / args.experiment.stem
+    if args.out is not None:
+        out = args.out
+    else:
+        out = args.resume if resume is not None else Path("runs") / args.experiment.stem
     from app.datasets import vision
 
     root = args.data_root or vision.default_data_root()
@@ -244,7 +288,7 @@ def train_command(args: argparse.Namespace) -> int:
         status = _download(name, root)
         if status:
             return status
-    return _train(experiment, out, root)
+    return _train(experiment, out, root, tensorboard=args.tensorboard, resume=resume)
 
 
 def export_script_command(args: argparse.Namespace) -> int:
@@ -269,6 +313,24 @@ def export_script_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_command(args: argparse.Namespace) -> int:
+    from models.checkpoint import CheckpointError
+    from models.formats import FormatError, export_format
+
+    if not args.folder.is_dir():
+        return _fail(f"{args.folder} is not a folder; give the folder that holds model.pt")
+    try:
+        written = export_format(args.folder, args.format)
+    except (CheckpointError, FormatError) as error:
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"cannot write to {args.folder}: {error.strerror or error}")
+    difference = written.largest_difference
+    check = "the same" if difference == 0 else f"within {difference:.2g} of the model's"
+    _say(f"Wrote {written.path} (loaded back and checked: outputs {check})")
+    return 0
+
+
 def _download(name: str, root: Path) -> int:
     from app.datasets import vision
 
@@ -288,7 +350,24 @@ def _download(name: str, root: Path) -> int:
     return 0
 
 
-def _train(experiment, out: Path, data_root: Path | None = None) -> int:
+def _resume_point(folder: Path):
+    """The weights, experiment and counts to go on from in `folder`, or the exit status of a
+    folder that cannot be resumed (its reason printed)."""
+    from app.training.resume import ResumeError, read_resume_point
+
+    try:
+        return read_resume_point(folder)
+    except ResumeError as error:
+        return _fail(str(error))
+
+
+def _train(
+    experiment,
+    out: Path,
+    data_root: Path | None = None,
+    tensorboard: bool = False,
+    resume=None,
+) -> int:
     from app.experiment import model_source
     from app.gradient_health import GradientHealth
     from app.history import RunHistory
@@ -300,8 +379,20 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     trainer = Trainer(experiment, data_root=str(data_root) if data_root else None)
     try:
         trainer.prepare()
+        if resume is not None:
+            trainer.resume(resume.state_dict, resume.steps_done, resume.epochs_done)
     except (RunError, ValueError) as error:
         return _fail(str(error))
+    log = None
+    if tensorboard:
+        from app.tensorboard_log import TENSORBOARD_FOLDER, TensorBoardLog, TensorBoardMissing
+
+        try:
+            log = TensorBoardLog(out / TENSORBOARD_FOLDER)
+        except TensorBoardMissing as error:
+            return _fail(str(error))
+        except OSError as error:
+            return _fail(f"cannot write to {out}: {error.strerror or error}")
     control = Control()
     progress = _Progress(sys.stderr)
     history = RunHistory()  # what metrics.csv is written from, as the window's Export Metrics
@@ -311,6 +402,8 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     try:
         for report in trainer.run(control):
             history.add(report)
+            if log is not None:
+                log.add(report)
             for alarm in health.add(report):
                 progress.clear()
                 _say(alarm.cli_line)
@@ -322,12 +415,13 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
                     f"samples, {counted(report.epochs, 'epoch')} "
                     f"on {report.device} ({report.dtype})"
                 )
-                progress.start(report.total_steps, report.epochs)
+                progress.start(report)
+                last_epoch = report.first_epoch + report.epochs
             elif isinstance(report, StepsReport):
                 progress.update(report)
             elif isinstance(report, EpochReport):
                 progress.clear()
-                _say(_epoch_line(report, experiment.train.epochs))
+                _say(_epoch_line(report, last_epoch))
             elif isinstance(report, RunFinished):
                 finished = report
     except KeyboardInterrupt:
@@ -337,10 +431,16 @@ def _train(experiment, out: Path, data_root: Path | None = None) -> int:
     except RunError as error:  # the engine kept the last finite weights: save them too
         failure = str(error)
     progress.clear()
+    if log is not None:
+        log.close()
+        _say(f"TensorBoard: tensorboard --logdir {out / TENSORBOARD_FOLDER}")
     source = model_source(experiment, trainer.dataset.task)
     try:
         # metrics.csv belongs to the run's set: all four files are this run's, or none
-        metrics = {"metrics.csv": history.metrics_csv().encode()}
+        metrics_text = history.metrics_csv()
+        if resume is not None:  # the rows of the run it continues come first
+            metrics_text = resume.metrics_before + metrics_text.split("\n", 1)[1]
+        metrics = {"metrics.csv": metrics_text.encode()}
         save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source, metrics)
     except OSError as error:
         print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
@@ -380,13 +480,17 @@ class _Progress:
     def __init__(self, stream) -> None:
         self.stream = stream
         self.enabled = stream.isatty()
+        self.first = 0
         self.total = 1
         self.epochs = 1
         self.shown = False
         self.last = 0.0
 
-    def start(self, total_steps: int, epochs: int) -> None:
-        self.total, self.epochs = max(total_steps, 1), epochs
+    def start(self, started) -> None:
+        """A run's bar; a resumed run's counts on from the steps and epochs before it."""
+        self.first = started.first_step
+        self.total = max(started.first_step + started.total_steps, 1)
+        self.epochs = started.first_epoch + started.epochs
 
     def update(self, report) -> None:
         now = time.monotonic()
@@ -396,7 +500,7 @@ class _Progress:
         done = report.steps_done
         filled = int(self.WIDTH * done / self.total)
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        rate = done / report.elapsed if report.elapsed > 0 else 0
+        rate = (done - self.first) / report.elapsed if report.elapsed > 0 else 0
         left = (self.total - done) / rate if rate > 0 else math.inf
         eta = f"{int(left // 60)}:{int(left % 60):02d}" if math.isfinite(left) else "?"
         self.stream.write(

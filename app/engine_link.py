@@ -44,13 +44,14 @@ REPLIES = frozenset(
 class RunRequest:
     """What the engine needs to start run `run_id`: the experiment, the decision-map bounds,
     the data folder, and whether to continue the last run's weights (when they are still
-    there and fit) or start afresh."""
+    there and fit) or start afresh: from the seed, or from a trained folder's weights."""
 
     run_id: int
     experiment: object  # app.experiment.Experiment
     bounds: tuple[float, float, float, float] | None
     data_root: str
     resume: bool = False
+    weights_folder: str | None = None  # a fresh run starts from model.pt there
 
 
 def _context():

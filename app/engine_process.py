@@ -56,6 +56,18 @@ def serve(requests, replies) -> None:
     EngineService(requests, replies).serve()
 
 
+def _resume(trainer, folder: str) -> None:
+    """The trainer's next run goes on from the weights, epochs and steps saved in `folder`."""
+    from app.training import RunError
+    from app.training.resume import ResumeError, read_resume_point
+
+    try:
+        point = read_resume_point(folder)
+    except ResumeError as error:
+        raise RunError(f"The trained folder cannot be resumed: {error}.") from None
+    trainer.resume(point.state_dict, point.steps_done, point.epochs_done)
+
+
 class EngineService:
     """The requests' handlers, the kept trainer, and the runs' Controls."""
 
@@ -129,6 +141,8 @@ class EngineService:
             else:
                 trainer = Trainer(experiment, data_root=request.data_root)
                 trainer.prepare()
+                if request.weights_folder is not None:  # File > Open Trained Folder
+                    _resume(trainer, request.weights_folder)
             # Light steps leave the GUI a core: with every core in torch's pool, each redraw
             # stalls an intra-op barrier, in another process too (the MLP at batch 512 ran at
             # 0.58x of the bare loop with 2 of 2 cores, 0.91x with one). Heavy steps (CNNs)
@@ -197,29 +211,46 @@ class EngineService:
             if report is not None:
                 self._reply("reportReady", run_id, report)
 
-    def export(self, folder: str, experiment_dict: dict, source: str, umask: int) -> None:
-        """The kept weights as one set in `folder`, its files made under the window's
-        `umask`."""
+    def export(
+        self,
+        folder: str,
+        experiment_dict: dict,
+        source: str,
+        umask: int,
+        formats: tuple[str, ...] = (),
+    ) -> None:
+        """The kept weights as one set in `folder`, then the model in each of `formats`
+        beside them (checked by loading back), its files made under the window's `umask`."""
         previous = os.umask(umask)
         try:
-            self._export(folder, experiment_dict, source)
+            self._export(folder, experiment_dict, source, formats)
         finally:
             os.umask(previous)
 
-    def _export(self, folder: str, experiment_dict: dict, source: str) -> None:
-        from models.checkpoint import save_checkpoint
+    def _export(
+        self, folder: str, experiment_dict: dict, source: str, formats: tuple[str, ...]
+    ) -> None:
+        from models.checkpoint import CheckpointError, save_checkpoint
+        from models.formats import FormatError, export_format
 
         if self.trainer is None or self.trainer.model is None:
             error = "There are no trained weights yet: press Train first."
             self._reply("exported", ExportResult(folder, error))
             return
+        written = []
         try:
             save_checkpoint(Path(folder), self.trainer.state_dict(), experiment_dict, source)
+            for kind in formats:
+                written.append(export_format(folder, kind).path.name)
         except OSError as error:
             reason = f"Could not write to {folder}: {error.strerror or error}."
-            self._reply("exported", ExportResult(folder, reason))
+            self._reply("exported", ExportResult(folder, reason, tuple(written)))
             return
-        self._reply("exported", ExportResult(folder))
+        except (CheckpointError, FormatError) as error:  # the weights are written already
+            reason = f"The weights were written, but not as {kind}: {error}."
+            self._reply("exported", ExportResult(folder, reason, tuple(written)))
+            return
+        self._reply("exported", ExportResult(folder, formats=tuple(written)))
 
     def forget(self) -> None:
         self.trainer = None

@@ -17,10 +17,12 @@ DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
 
 @dataclass(frozen=True)
 class ExportResult:
-    """Export Weights: the folder, and one sentence when it could not be written."""
+    """Export Weights: the folder, the files of other formats written beside the weights
+    (model.onnx), and one sentence when something could not be written."""
 
     folder: str
     error: str | None = None
+    formats: tuple[str, ...] = ()  # file names
 
     @property
     def ok(self) -> bool:

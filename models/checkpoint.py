@@ -21,7 +21,9 @@ from models.build import ModelError, build, state_dict_shapes
 from models.files import (
     EXPERIMENT_FILE,
     MODEL_FILE,
+    ONNX_FILE,
     SOURCE_FILE,
+    TORCHSCRIPT_FILE,
     finish_interrupted_save,
     write_set_atomic,
 )
@@ -66,7 +68,9 @@ def save_checkpoint(
     files = {MODEL_FILE: buffer.getvalue(), EXPERIMENT_FILE: experiment_bytes}
     if source_bytes is not None:
         files[SOURCE_FILE] = source_bytes
-    write_set_atomic(directory, {**files, **extra_files}, owned=CHECKPOINT_FILES)
+    # Files made from older weights go with them: a model.onnx beside new weights would lie.
+    owned = (*CHECKPOINT_FILES, TORCHSCRIPT_FILE, ONNX_FILE)
+    write_set_atomic(directory, {**files, **extra_files}, owned=owned)
     return directory
 
 

@@ -24,6 +24,9 @@ from typing import BinaryIO
 MODEL_FILE = "model.pt"
 EXPERIMENT_FILE = "experiment.json"
 SOURCE_FILE = "model.py"
+# The same weights in other formats (models.formats): a new set of weights removes them.
+TORCHSCRIPT_FILE = "model.torchscript.pt"
+ONNX_FILE = "model.onnx"
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap the two paths in one step
 _AT_FDCWD = -100

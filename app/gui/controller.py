@@ -88,6 +88,9 @@ class TrainingController(QObject):
         self.download_timeout = DOWNLOAD_TIMEOUT  # seconds any one network wait may take
         self.views = ViewRequests()  # the views inside the network the window shows now
         self._bounds = None  # the decision map's bounds of the last run
+        # A trained folder the next fresh run starts from (File > Open Trained Folder); None:
+        # from the seed. Used once, and forgotten by Reset.
+        self.weights_folder: str | None = None
 
     @property
     def downloading(self) -> bool:
@@ -122,7 +125,9 @@ class TrainingController(QObject):
         self._run_experiment, self._run_started = experiment, False
         self._set_state(RUNNING)
         self._bounds = bounds
-        request = RunRequest(self.run_id, experiment, bounds, self.data_root, resume)
+        folder = None if resume else self.weights_folder
+        self.weights_folder = None
+        request = RunRequest(self.run_id, experiment, bounds, self.data_root, resume, folder)
         self.link.send("run", request)
 
     def show_views(self, unit_layer: int | None, feature_image: int | None) -> None:
@@ -216,6 +221,7 @@ class TrainingController(QObject):
         self.run_id += 1  # late reports of the old run are dropped
         self.has_weights = False
         self._ended_experiment = None
+        self.weights_folder = None
         self.link.send("forget")
         if self.state == FINISHED:
             self._set_state(IDLE)
@@ -224,11 +230,15 @@ class TrainingController(QObject):
         if self.state in (RUNNING, PAUSED):
             self.control.set_learning_rate(learning_rate)
 
-    def export(self, folder: Path, experiment_dict: dict, source: str) -> None:
+    def export(
+        self, folder: Path, experiment_dict: dict, source: str, formats: tuple[str, ...] = ()
+    ) -> None:
+        """The weights as a set in `folder`, and the model in each of `formats` beside them
+        (models.formats: "torchscript", "onnx")."""
         # The files get the window's umask, which may have changed since the engine started.
         umask = os.umask(0)
         os.umask(umask)
-        self.link.send("export", str(folder), experiment_dict, source, umask)
+        self.link.send("export", str(folder), experiment_dict, source, umask, formats)
 
     def warm_up(self) -> None:
         """Load torch's lazy parts in the engine now, while the user looks around."""

@@ -57,10 +57,18 @@ class ExportController(QObject):
         if folder:
             self.export_weights_to(Path(folder))
 
-    def export_weights_to(self, folder: Path) -> None:
-        """model.pt, experiment.json and model.py, written atomically by the worker; refused
-        when the model or data was edited since the weights were trained (the set would not
-        load as one)."""
+    def export_model_as(self, kind: str) -> None:
+        """The weights, and the model as TorchScript or ONNX beside them."""
+        folder = QFileDialog.getExistingDirectory(
+            self._window, self.tr("Export the model into a folder"), self.files.last_folder()
+        )
+        if folder:
+            self.export_weights_to(Path(folder), (kind,))
+
+    def export_weights_to(self, folder: Path, formats: tuple[str, ...] = ()) -> None:
+        """model.pt, experiment.json and model.py, written atomically by the worker, and the
+        model in `formats` beside them; refused when the model or data was edited since the
+        weights were trained (the set would not load as one)."""
         experiment = self.document.experiment
         trained = self.controller.weights_experiment
         if trained is not None and (trained.model, trained.data) != (
@@ -75,14 +83,15 @@ class ExportController(QObject):
             )
             return
         source = model_source(experiment, self.document.task)
-        self.controller.export(folder, experiment.to_dict(), source)
+        self.controller.export(folder, experiment.to_dict(), source, formats)
 
     def _on_exported(self, result: ExportResult) -> None:
         if not result.ok:
             self.problem.emit(result.error)
             return
         self.files.remember_folder(result.folder)
-        text = self.tr("Wrote model.pt, experiment.json and model.py to %s") % result.folder
+        files = listed(("model.pt", "experiment.json", "model.py", *result.formats))
+        text = self.tr("Wrote %s to %s") % (files, result.folder)
         self.message.emit(text, 8000)
 
     def export_script(self) -> None:

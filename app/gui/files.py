@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from app.experiment import UNTITLED, Experiment, ExperimentError, title_from_file
 from app.gui.document import ExperimentDocument
-from models.files import write_atomic
+from models.files import EXPERIMENT_FILE, MODEL_FILE, write_atomic
 from widgets.icons import resource_path
 
 EXAMPLES = resource_path("examples")
@@ -47,6 +47,7 @@ class FileController(QObject):
 
     problem = Signal(str)
     message = Signal(str, int)
+    trainedFolderOpened = Signal(str)  # its experiment is open: Train goes on from its weights
 
     def __init__(self, document: ExperimentDocument, settings: QSettings, window: QWidget) -> None:
         super().__init__(window)
@@ -95,6 +96,28 @@ class FileController(QObject):
                 ),
                 10000,
             )
+        return True
+
+    def open_trained_folder_dialog(self) -> None:
+        """Ask for a folder that `layerlab train` or Export Weights wrote, and open it."""
+        if not self.maybe_save():
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self._window, self.tr("Open a trained folder"), self.last_folder()
+        )
+        if folder:
+            self.open_trained_folder(Path(folder))
+
+    def open_trained_folder(self, folder: Path) -> bool:
+        """Open the folder's experiment.json; the next Train goes on from its model.pt."""
+        missing = [name for name in (EXPERIMENT_FILE, MODEL_FILE) if not (folder / name).is_file()]
+        if missing:
+            text = self.tr("%s is not a trained folder: it has no %s.")
+            self.problem.emit(text % (folder, " or ".join(missing)))
+            return False
+        if not self.open_file(folder / EXPERIMENT_FILE):
+            return False
+        self.trainedFolderOpened.emit(str(folder))
         return True
 
     def open_example(self, path: Path) -> None:

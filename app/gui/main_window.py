@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         )
         self.run_panel.problem.connect(self.show_error)
         self.run_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.files.trainedFolderOpened.connect(self._on_trained_folder_opened)
         for reporter in (self.files, self.exports):
             reporter.problem.connect(self.show_error)
             reporter.message.connect(self.statusBar().showMessage)
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         actions, files = self.menu_actions, self.files
         actions.new.triggered.connect(files.new_experiment)
         actions.open.triggered.connect(files.open_dialog)
+        actions.open_trained.triggered.connect(files.open_trained_folder_dialog)
         actions.save.triggered.connect(files.save)
         actions.save_as.triggered.connect(files.save_as)
         actions.quit.triggered.connect(self.close)
@@ -209,6 +211,10 @@ class MainWindow(QMainWindow):
         actions.browse_examples.triggered.connect(self.show_examples)
         actions.export_weights.triggered.connect(self.exports.export_weights)
         actions.export_script.triggered.connect(self.exports.export_script)
+        actions.export_torchscript.triggered.connect(
+            lambda: self.exports.export_model_as("torchscript")
+        )
+        actions.export_onnx.triggered.connect(lambda: self.exports.export_model_as("onnx"))
         self.code_view.exportRequested.connect(self.exports.export_script)
         actions.export_plot.triggered.connect(self.exports.export_plot)
         actions.export_metrics.triggered.connect(self.exports.export_metrics)
@@ -225,6 +231,11 @@ class MainWindow(QMainWindow):
         """Where image datasets are read from and downloaded to; remembered for next time."""
         self.settings.setValue("data/root", folder)
         self.image_data.set_data_root(folder)
+
+    def _on_trained_folder_opened(self, folder: str) -> None:
+        self.controller.weights_folder = folder
+        text = self.tr("Opened %s: Train goes on from its trained weights.") % folder
+        self.statusBar().showMessage(text, 10000)
 
     def _on_download_progress(self, progress: DownloadProgress) -> None:
         """Also in the status bar: the Data tab may be hidden behind another."""
@@ -386,7 +397,9 @@ class MainWindow(QMainWindow):
         actions.redo.setText(self.tr("&Redo %s") % stack.redoText())
         actions.undo.setIconText(self.tr("Undo"))
         actions.redo.setIconText(self.tr("Redo"))
-        actions.export_weights.setEnabled(self.controller.has_weights and not locked)
+        exportable = self.controller.has_weights and not locked
+        for action in (actions.export_weights, actions.export_torchscript, actions.export_onnx):
+            action.setEnabled(exportable)
         index = None if locked else self.stack.current_layer()
         count = len(self.document.model.layers)
         actions.delete.setEnabled(index is not None)

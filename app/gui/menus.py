@@ -45,6 +45,13 @@ class WindowActions:
         self.open = make_action(
             window, tr("&Open…"), key.Open, "open", tr("Open an experiment file")
         )
+        self.open_trained = make_action(
+            window,
+            tr("Open &Trained Folder…"),
+            "Ctrl+Shift+O",
+            "",
+            tr("Open a folder that Train or Export Weights wrote, and train on from its weights"),
+        )
         self.save = make_action(window, tr("&Save"), key.Save, "save", tr("Save the experiment"))
         self.save_as = make_action(
             window, tr("Save &As…"), key.SaveAs, "save-as", tr("Save under a new name")
@@ -93,6 +100,20 @@ class WindowActions:
             "",
             tr("Write train.py, which trains this experiment in plain PyTorch, into a folder"),
         )
+        self.export_torchscript = make_action(
+            window,
+            tr("Export Model as &TorchScript…"),
+            None,
+            "",
+            tr("The weights and model.torchscript.pt, which PyTorch and libtorch (C++) load"),
+        )
+        self.export_onnx = make_action(
+            window,
+            tr("Export Model as &ONNX…"),
+            None,
+            "",
+            tr("The weights and model.onnx, which onnxruntime and other engines run"),
+        )
         self.export_plot = make_action(
             window, tr("Export &Plot…"), None, "", tr("Save the plot on screen as a PNG image")
         )
@@ -132,13 +153,20 @@ def build_menus(
     tr = window.tr
     bar = window.menuBar()
     file_menu = bar.addMenu(tr("&File"))
-    file_menu.addActions([actions.new, actions.open])
+    file_menu.addActions([actions.new, actions.open, actions.open_trained])
     file_menu.addMenu(recent_menu)
     file_menu.addSeparator()
     file_menu.addActions([actions.save, actions.save_as])
     file_menu.addSeparator()
     file_menu.addActions(
-        [actions.export_weights, actions.export_script, actions.export_plot, actions.export_metrics]
+        [
+            actions.export_weights,
+            actions.export_torchscript,
+            actions.export_onnx,
+            actions.export_script,
+            actions.export_plot,
+            actions.export_metrics,
+        ]
     )
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)

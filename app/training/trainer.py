@@ -131,6 +131,25 @@ class Trainer:
             dataset.x_val, dataset.y_val, classification
         )
 
+    def resume(
+        self, state_dict: dict[str, torch.Tensor], steps_done: int = 0, epochs_done: int = 0
+    ) -> None:
+        """Start the next run from `state_dict` (a trained folder's weights), counting on from
+        `steps_done` and `epochs_done`, with the data order a run that long would go on with.
+        The optimizer starts afresh: a folder holds no optimizer state. Raises RunError when
+        the weights do not fit the model."""
+        if self.model is None:
+            self.prepare()
+        try:
+            self.model.load_state_dict(state_dict, strict=True)  # copies: device, dtype, layout
+        except RuntimeError:
+            raise RunError(
+                "The saved weights do not fit this model: open the experiment.json saved with them."
+            ) from None
+        for _ in range(epochs_done):  # the orders of the epochs already trained
+            torch.randperm(len(self.x_train), generator=self.generator)
+        self.steps_done, self.epochs_done = steps_done, epochs_done
+
     def can_continue(self, experiment: Experiment) -> bool:
         """Whether `run()` may train on with `experiment`'s settings: the last run ended
         (completed, stopped or diverged, not failed part way) and the model, data, device,

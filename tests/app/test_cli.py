@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -176,7 +177,7 @@ class FakeTerminal:
 def test_progress_bar_shows_fraction_epoch_step_speed_and_time_left():
     terminal = FakeTerminal()
     progress = _Progress(terminal)
-    progress.start(total_steps=100, epochs=4)
+    progress.start(SimpleNamespace(first_step=0, total_steps=100, first_epoch=0, epochs=4))
     progress.update(StepsReport(0, np.full(50, 0.5), 1, 1234.0, 5.0, 0.01))
     shown = terminal.text
     assert "[############............]" in shown

@@ -89,3 +89,34 @@ def test_every_export_gets_the_users_mode(window, qtbot, tmp_path):
     for name in files:
         assert mode(tmp_path / name) == 0o640, name
     assert mode(tmp_path / "export") == 0o750
+
+
+@pytest.mark.parametrize(
+    ("action", "written"),
+    [("export_torchscript", "model.torchscript.pt"), ("export_onnx", "model.onnx")],
+)
+def test_export_model_as_writes_the_format_beside_the_weights(
+    window, qtbot, tmp_path, action, written
+):
+    experiment = window.document.experiment
+    window.document.edit_data(replace(experiment.data, samples=300), "small")
+    window.document.edit_train(replace(window.document.experiment.train, epochs=2), "epochs")
+    trigger = getattr(window.menu_actions, action)
+    assert not trigger.isEnabled()  # no weights yet
+    with qtbot.waitSignal(
+        window.controller.stateChanged, check_params_cb=lambda s: s == FINISHED, timeout=60_000
+    ):
+        window.run_panel.train_action.trigger()
+    assert trigger.isEnabled()
+    folder = tmp_path / "export"
+    folder.mkdir()
+    choose_file_in_next_dialog(folder)
+    with umask(0o027), qtbot.waitSignal(window.controller.exported, timeout=120_000) as done:
+        trigger.trigger()
+    assert done.args[0].ok and done.args[0].formats == (written,)
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == sorted(["model.pt", "experiment.json", "model.py", written])
+    assert mode(folder / written) == 0o640
+    assert window.statusBar().currentMessage() == (
+        f"Wrote model.pt, experiment.json, model.py and {written} to {folder}"
+    )
