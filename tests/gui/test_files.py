@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from PySide6.QtWidgets import QFileDialog
 
 from app.datasets import data_input_shape
 from app.experiment import Experiment
@@ -96,7 +97,7 @@ def test_every_export_gets_the_users_mode(window, qtbot, tmp_path):
     [("export_torchscript", "model.torchscript.pt"), ("export_onnx", "model.onnx")],
 )
 def test_export_model_as_writes_the_format_beside_the_weights(
-    window, qtbot, tmp_path, action, written
+    window, qtbot, tmp_path, monkeypatch, action, written
 ):
     experiment = window.document.experiment
     window.document.edit_data(replace(experiment.data, samples=300), "small")
@@ -110,10 +111,15 @@ def test_export_model_as_writes_the_format_beside_the_weights(
     assert trigger.isEnabled()
     folder = tmp_path / "export"
     folder.mkdir()
-    choose_file_in_next_dialog(folder)
+    asked = []  # the folder dialog, answered as a user picking `folder`
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", lambda *args: asked.append(args) or str(folder)
+    )
     with umask(0o027), qtbot.waitSignal(window.controller.exported, timeout=120_000) as done:
         trigger.trigger()
-    assert done.args[0].ok and done.args[0].formats == (written,)
+    assert len(asked) == 1
+    result = done.args[0]
+    assert result.ok and result.folder == str(folder) and result.formats == (written,)
     names = sorted(path.name for path in folder.iterdir())
     assert names == sorted(["model.pt", "experiment.json", "model.py", written])
     assert mode(folder / written) == 0o640

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtWidgets import QFileDialog
+
 from app.cli import main
 from app.reports import EpochReport, RunStarted, StepsReport
 from app.run_state import FINISHED
-from tests.gui.test_main_window import choose_file_in_next_dialog
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 60_000
@@ -37,12 +38,13 @@ def train(window, qtbot) -> list:
 
 
 def test_train_goes_on_from_the_folders_weights_and_reset_starts_afresh(
-    open_window, qtbot, tmp_path
+    open_window, qtbot, tmp_path, monkeypatch
 ):
     folder = trained_folder(tmp_path)
     last_loss = float((folder / "metrics.csv").read_text().splitlines()[-1].split(",")[2])
     window = open_window()
-    choose_file_in_next_dialog(folder)
+    # The folder dialog, answered as a user picking the folder.
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(folder))
     window.menu_actions.open_trained.trigger()
     assert window.document.path == folder / "experiment.json"
     assert "goes on from its trained weights" in window.statusBar().currentMessage()
