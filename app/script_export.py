@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.datasets import DataConfig, data_input_shape, toy, vision
+from app.datasets import DataConfig, data_input_shape, load, vision
+from app.datasets.tables import TABLE_DATASETS
 from app.experiment import Experiment, optimizer_options
 from app.options import DTYPES, OPTIMIZERS, resolve_loss
 from app.reports import METRIC_COLUMNS
@@ -84,9 +85,9 @@ def _is_images(config: DataConfig) -> bool:
 
 
 def _points_file(config: DataConfig) -> bytes:
-    """The generated points as LayerLab trains on them: float32 inputs, int64 classes or
-    float32 targets."""
-    dataset = toy.generate(config)
+    """The points or table rows as LayerLab trains on them (generated, or a shipped table
+    shuffled, split and standardised): float32 inputs, int64 classes or float32 targets."""
+    dataset = load(config)
     buffer = io.BytesIO()
     np.savez(
         buffer,
@@ -194,10 +195,13 @@ def _optimizer(experiment: Experiment, task: Task) -> str:
 def _data(experiment: Experiment) -> str:
     config = experiment.data
     if not _is_images(config):
+        table = config.name in TABLE_DATASETS
+        what = "rows of the table LayerLab read" if table else "points LayerLab generated"
         return "\n".join(
             [
                 "def load_data():",
-                '    """The points LayerLab generated: train and validation inputs and targets."""',
+                f'    """The {what}: training and validation inputs and targets, as LayerLab',
+                '    trains on them."""',
                 f'    with np.load(HERE / "{DATA_FILE}") as data:',
                 '        return data["x_train"], data["y_train"], data["x_val"], data["y_val"]',
                 "",

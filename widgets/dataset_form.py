@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.datasets import DATA_RANGES, DataConfig
+from app.datasets.tables import TABLE_DATASETS, TableDataset
 from app.datasets.toy import TOY_DATASETS, ToyDataset, ToyParam
 from app.datasets.vision import MIN_SUBSET, VISION_DATASETS, VisionDataset
 from widgets.numbers_text import count_text
@@ -78,14 +79,20 @@ class DatasetForm(QWidget):
         for toy in TOY_DATASETS.values():
             self._combo.addItem(toy.title, toy.name)
         self._combo.insertSeparator(self._combo.count())
+        for table in TABLE_DATASETS.values():
+            self._combo.addItem(table.title, table.name)
+            index = self._combo.count() - 1
+            self._combo.setItemData(index, table.description, Qt.ItemDataRole.ToolTipRole)
+        self._combo.insertSeparator(self._combo.count())
         for dataset in VISION_DATASETS.values():
             self._combo.addItem(dataset.title, dataset.name)
             index = self._combo.count() - 1
             self._combo.setItemData(index, dataset.description, Qt.ItemDataRole.ToolTipRole)
         self._combo.setToolTip(
             self.tr(
-                "The dataset to train on. The toy datasets above the line are generated on "
-                "this computer; the image datasets below it are downloaded once."
+                "The dataset to train on. The toy datasets at the top are generated on this "
+                "computer; the real tables in the middle come with LayerLab; the image "
+                "datasets at the bottom are downloaded once."
             )
         )
         self._combo.setSizeAdjustPolicy(
@@ -246,6 +253,10 @@ class DatasetForm(QWidget):
         """The image dataset shown, if it is one."""
         return VISION_DATASETS.get(self._name)
 
+    def table(self) -> TableDataset | None:
+        """The shipped table shown, if it is one."""
+        return TABLE_DATASETS.get(self._name)
+
     # Qt
 
     def changeEvent(self, event: QEvent) -> None:
@@ -330,8 +341,8 @@ class DatasetForm(QWidget):
         image = dataset is not None
         own = {param.name for param in toy.params} if toy is not None else set()
         rows = {
-            self._samples: not image,
-            self._noise: not image,
+            self._samples: toy is not None,
+            self._noise: toy is not None,
             self._val: not image,
             self._subset: image,
             **{box: name in own for name, box in self._own.items()},
@@ -341,7 +352,7 @@ class DatasetForm(QWidget):
                 if visible == showing:
                     self._form.setRowVisible(field, visible)
             for label in (self._description, self._task):
-                if (toy is not None or image) == showing:
+                if (toy is not None or image or self.table() is not None) == showing:
                     label.setVisible(showing)
 
     def _refresh_texts(self, toy: ToyDataset | None, dataset: VisionDataset | None) -> None:
@@ -374,6 +385,31 @@ class DatasetForm(QWidget):
         if toy is not None:
             self._description.setText(toy.description)
             self._task.setText(self._task_text(toy))
+        table = self.table()
+        if table is not None:
+            self._seed.setToolTip(
+                self.tr(
+                    "Random seed: which rows are held back for validation; the same seed "
+                    "always splits the same way (0-2147483647)."
+                )
+            )
+            self._new_seed.setToolTip(
+                self.tr(
+                    "Pick a new random data seed (0-99,999): another split of the same rows "
+                    "into training and validation. The starting weights have their own seed, "
+                    "in the Training panel."
+                )
+            )
+            self._description.setText(
+                self.tr("{0} Source: {1}.")
+                .replace("{0}", table.description)
+                .replace("{1}", table.source)
+            )
+            self._task.setText(
+                self.tr("Classification, {0} classes, {1} inputs (standardised)")
+                .replace("{0}", str(len(table.class_names)))
+                .replace("{1}", str(table.features))
+            )
 
     def _image_task_text(self, dataset: VisionDataset) -> str:
         channels, height, width = dataset.input_shape

@@ -2,7 +2,7 @@
 
 The panel composes three views: the form (widgets.dataset_form), the toy points' preview
 (widgets.point_preview) and the image files box (widgets.image_files_box) with a grid of
-sample images. Toy points for the preview come from app.datasets.toy.generate_for_views (a
+sample images. Toy points for the preview come from app.datasets.load_for_views (a
 cache the decision boundary shares), a moment after the last edit. What the panel knows about
 image datasets (the folder, the download, the samples) is an `ImageFiles` value the window's
 image data source pushes with `show_image_data`; the panel only shows it and emits intents.
@@ -16,8 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.datasets import DataConfig, check_config
-from app.datasets.toy import generate_for_views
+from app.datasets import DataConfig, check_config, load_for_views
 from app.datasets.vision import VisionDataset, default_data_root, is_present
 from app.results import SampleImages
 from widgets.dataset_form import DatasetForm
@@ -170,7 +169,7 @@ class DatasetPanel(QWidget):
             self._error.setText(text)
         self._show_parts()
         if not self._problem and self._form.toy() is not None:
-            self._preview.show_points(generate_for_views(config))
+            self._preview.show_points(load_for_views(config))
 
     # Helpers
 

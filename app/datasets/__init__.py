@@ -1,12 +1,14 @@
 """Datasets: a DataConfig names one and its parameters; load() turns it into arrays.
 
-Two families: generated toy points (app.datasets.toy) and torchvision images
-(app.datasets.vision). The questions the window asks before any data exists (task, input
-shape, is the config valid) are answered here without torch.
+Three families: generated toy points (app.datasets.toy), small real tables shipped as CSV
+(app.datasets.tables) and torchvision images (app.datasets.vision). The questions the
+window asks before any data exists (task, input shape, is the config valid) are answered
+here without torch.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -93,55 +95,77 @@ def is_vision(config: DataConfig) -> bool:
 
 
 def dataset_names() -> tuple[str, ...]:
+    from app.datasets.tables import TABLE_DATASETS
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS
 
-    return (*TOY_DATASETS, *VISION_DATASETS)
+    return (*TOY_DATASETS, *TABLE_DATASETS, *VISION_DATASETS)
 
 
 def check_config(config: DataConfig) -> str | None:
     """One sentence saying what is wrong with the config, or None."""
-    from app.datasets import toy, vision
+    from app.datasets import tables, toy, vision
 
     if config.name in vision.VISION_DATASETS:
         return vision.check_config(config)
+    if config.name in tables.TABLE_DATASETS:
+        return tables.check_config(config)
     return toy.check_config(config)
 
 
 def used_fields(config: DataConfig) -> tuple[str, ...]:
     """The DataConfig fields this config's dataset reads (the others are left at whatever
     the form last held), so a saved file holds only what means something for its data."""
+    from app.datasets.tables import TABLE_DATASETS, TABLE_FIELDS
     from app.datasets.toy import TOY_DATASETS
 
     toy = TOY_DATASETS.get(config.name)
-    return toy.fields if toy is not None else IMAGE_FIELDS
+    if toy is not None:
+        return toy.fields
+    return TABLE_FIELDS if config.name in TABLE_DATASETS else IMAGE_FIELDS
 
 
 def data_task(config: DataConfig) -> Task:
     """What the model must output for this data."""
+    from app.datasets.tables import TABLE_DATASETS
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS
 
     if config.name in VISION_DATASETS:
         return Task("classification", len(VISION_DATASETS[config.name].class_names))
+    if config.name in TABLE_DATASETS:
+        return TABLE_DATASETS[config.name].task
     return TOY_DATASETS[config.name].task(config)
 
 
 def data_input_shape(config: DataConfig) -> tuple[int, ...]:
     """The shape of one input, without the batch."""
+    from app.datasets.tables import TABLE_DATASETS
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS
 
     if config.name in VISION_DATASETS:
         return VISION_DATASETS[config.name].input_shape
+    if config.name in TABLE_DATASETS:
+        return (TABLE_DATASETS[config.name].features,)
     return (TOY_DATASETS[config.name].input_dim,)
+
+
+@functools.lru_cache(maxsize=2)
+def load_for_views(config: DataConfig) -> Dataset:
+    """load() of generated points or a shipped table (not images), remembered for the last
+    two configs, so the window's views (the data preview and the decision boundary) make
+    each dataset once. Read-only for its callers."""
+    return load(config)
 
 
 def load(config: DataConfig, data_root: str | Path | None = None) -> Dataset:
     """The arrays for this config. Image datasets read `data_root` (default: the standard
     folder) and raise vision.DataMissing with a how-to when their files are not there."""
-    from app.datasets import toy, vision
+    from app.datasets import tables, toy, vision
 
     if config.name in vision.VISION_DATASETS:
         return vision.load(config, Path(data_root) if data_root else vision.default_data_root())
+    if config.name in tables.TABLE_DATASETS:
+        return tables.load(config)
     return toy.generate(config)

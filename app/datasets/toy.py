@@ -7,7 +7,6 @@ catalog's parameters become the inspector's. A new dataset is one entry and one 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -343,10 +342,3 @@ def generate(config: DataConfig) -> Dataset:
     task = toy.task(config)
     names = tuple(f"class {k}" for k in range(task.outputs)) if task.is_classification else ()
     return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], task, names)
-
-
-@functools.lru_cache(maxsize=2)
-def generate_for_views(config: DataConfig) -> Dataset:
-    """generate(), remembered for the last two configs, so the window's views (the data
-    preview and the decision boundary) make each dataset once. Read-only for its callers."""
-    return generate(config)

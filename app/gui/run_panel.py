@@ -9,8 +9,7 @@ from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from app.datasets import DataConfig, check_config, is_vision
-from app.datasets.toy import generate_for_views
+from app.datasets import DataConfig, check_config, is_vision, load_for_views
 from app.datasets.vision import VISION_DATASETS, is_present
 from app.gradient_health import Alarm, GradientHealth
 from app.gui.controller import TrainingController
@@ -394,7 +393,7 @@ class RunPanel(QWidget):
             if images:
                 self.image_predictions.reset(self._class_names())
             elif check_config(experiment.data) is None:
-                points = PlotData.from_dataset(generate_for_views(experiment.data))
+                points = PlotData.from_dataset(load_for_views(experiment.data))
                 self.boundary.set_data(points)
                 self.unit_maps.set_data(points)
         self._show_inside_views(experiment)

@@ -80,7 +80,14 @@ def _export(experiment: Experiment, tmp_path: Path) -> tuple[Path, Path]:
     return path, folder
 
 
-@pytest.mark.parametrize("make", [_moons_with_dropout, _sine_with_sgd], ids=["moons", "sine"])
+def _iris_table() -> Experiment:
+    experiment = Experiment.load(EXAMPLES / "iris.json")
+    return experiment.with_changes(train=TrainConfig(epochs=3, batch_size=16, seed=2))
+
+
+@pytest.mark.parametrize(
+    "make", [_moons_with_dropout, _sine_with_sgd, _iris_table], ids=["moons", "sine", "iris"]
+)
 def test_the_script_replays_the_cli_run_byte_for_byte(tmp_path, capsys, make):
     path, folder = _export(make(), tmp_path)
     said = capsys.readouterr().out

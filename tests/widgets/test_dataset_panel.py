@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.datasets import DataConfig
+from app.datasets.tables import TABLE_DATASETS
 from app.datasets.toy import TOY_DATASETS
 from app.datasets.vision import VISION_DATASETS
 from app.gui.application import apply_theme
@@ -129,15 +130,32 @@ def _wait_for_preview(qtbot, panel: DatasetPanel, n_train: int, n_val: int) -> N
     )
 
 
-def test_toy_datasets_then_a_line_then_the_image_datasets(panel):
+def test_toy_datasets_then_the_tables_then_the_image_datasets(panel):
     box = combo(panel)
     items = [(box.itemData(i), box.itemText(i)) for i in range(box.count())]
     toys = [(name, toy.title) for name, toy in TOY_DATASETS.items()]
+    tables = [(name, table.title) for name, table in TABLE_DATASETS.items()]
     images = [(name, dataset.title) for name, dataset in VISION_DATASETS.items()]
-    assert items == [*toys, (None, ""), *images]
-    assert len(images) == 4
-    separator = len(toys)
-    assert not box.model().item(separator).isEnabled()  # the line cannot be chosen
+    assert items == [*toys, (None, ""), *tables, (None, ""), *images]
+    assert (len(tables), len(images)) == (4, 4)
+    for separator in (len(toys), len(toys) + 1 + len(tables)):
+        assert not box.model().item(separator).isEnabled()  # a line cannot be chosen
+
+
+def test_a_table_shows_its_source_its_task_and_only_its_own_rows(panel):
+    emitted = _record(panel)
+    _select(panel, "wine")
+    assert emitted[-1].name == "wine"
+    shown = texts(panel)
+    assert any(
+        text.endswith("Source: M. Forina et al.; UCI Machine Learning Repository, CC BY 4.0.")
+        for text in shown
+    )
+    assert "Classification, 3 classes, 13 inputs (standardised)" in shown
+    assert field(panel, "Validation").isVisible() and field(panel, "Seed").isVisible()
+    for hidden in ("Samples", "Noise", "Training images"):
+        assert not field(panel, hidden).isVisible(), hidden
+    assert error_labels(panel) == []
 
 
 def test_switching_dataset_emits_its_name_and_default_noise(panel):
