@@ -251,6 +251,8 @@ def train_command(args: argparse.Namespace) -> int:
         resume = _resume_point(args.resume)
         if isinstance(resume, int):
             return resume
+        if resume.warning:
+            print(f"layerlab: warning: {resume.warning}", file=sys.stderr)
     elif args.experiment is None:
         return _fail("give an experiment file, or --resume FOLDER to continue a trained one")
     try:
@@ -323,6 +325,9 @@ def export_command(args: argparse.Namespace) -> int:
         written = export_format(args.folder, args.format)
     except (CheckpointError, FormatError) as error:
         return _fail(str(error))
+    except KeyboardInterrupt:
+        print("layerlab: export interrupted; nothing was kept", file=sys.stderr)
+        return 130
     except OSError as error:
         return _fail(f"cannot write to {args.folder}: {error.strerror or error}")
     difference = written.largest_difference
@@ -388,7 +393,9 @@ def _train(
         from app.tensorboard_log import TENSORBOARD_FOLDER, TensorBoardLog, TensorBoardMissing
 
         try:
-            log = TensorBoardLog(out / TENSORBOARD_FOLDER)
+            # Resumed in its own folder, the run goes on in the same event files' company.
+            goes_on = resume is not None and out.resolve() == resume.folder.resolve()
+            log = TensorBoardLog(out / TENSORBOARD_FOLDER, keep_events=goes_on)
         except TensorBoardMissing as error:
             return _fail(str(error))
         except OSError as error:
@@ -438,7 +445,7 @@ def _train(
     try:
         # metrics.csv belongs to the run's set: all four files are this run's, or none
         metrics_text = history.metrics_csv()
-        if resume is not None:  # the rows of the run it continues come first
+        if resume is not None and resume.metrics_before:  # the rows it continues come first
             metrics_text = resume.metrics_before + metrics_text.split("\n", 1)[1]
         metrics = {"metrics.csv": metrics_text.encode()}
         save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source, metrics)

@@ -14,12 +14,13 @@ Torch-free: the window shows the script in its code view as the experiment is ed
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from app.datasets import DataConfig, data_input_shape, load, vision
+from app.datasets import DataConfig, data_input_shape, data_problem, load, vision
 from app.datasets.tables import TABLE_DATASETS
 from app.experiment import Experiment, optimizer_options
 from app.options import DTYPES, OPTIMIZERS, resolve_loss
@@ -47,6 +48,9 @@ def training_script(experiment: Experiment, task: Task) -> TrainingScript:
     """train.py for this experiment; raises ValueError, with the sentence the engine would
     say, for a model that does not fit the data or has a shape error."""
     spec = experiment.model
+    problem = data_problem(experiment.data)
+    if problem:
+        raise ValueError(f"Cannot use this data: {problem}.")
     data_shape = data_input_shape(experiment.data)
     if spec.input_shape != data_shape:
         raise ValueError(
@@ -107,14 +111,14 @@ def _head(experiment: Experiment, inference: Inference) -> str:
     step_work = train.batch_size * multiply_adds(inference)
     threads = threads_for(train, step_work)
     thread_note = (
-        "one thread: faster for steps this small, and the same count gives the same numbers"
+        "one, as LayerLab trains steps this small (faster, and the same numbers)"
         if threads == 1
-        else "every core, as LayerLab trains steps this heavy"
+        else "all cores, as LayerLab trains heavy steps"
     )
     layout = channels_last(train, layers, experiment.model.input_shape)
     title = experiment.title
     settings = [
-        f"DEVICE = {train.device!r}  # cpu, cuda, cuda:N or mps",
+        f'DEVICE = "{train.device}"  # cpu, cuda, cuda:N or mps',
         f"DTYPE = torch.{'float32' if kind.mixed else kind.name}  # of the weights",
         f"AUTOCAST = {'torch.' + kind.name if kind.mixed else None}"
         "  # the half type layers compute in (mixed precision), or None",
@@ -123,8 +127,9 @@ def _head(experiment: Experiment, inference: Inference) -> str:
         f"EPOCHS = {train.epochs}",
         f"BATCH_SIZE = {train.batch_size}",
         f"THREADS = {'os.cpu_count() or 1' if threads != 1 else 1}  # {thread_note}",
-        f"CHANNELS_LAST = {layout}  # the layout LayerLab gives float32 convolutions on the CPU",
-        f"EVAL_CHUNK = {eval_chunk(inference, train)}  # validation samples per forward pass",
+        f"CHANNELS_LAST = {layout}  # True: LayerLab's layout for float32 convolutions on CPUs",
+        f"EVAL_CHUNK = {eval_chunk(inference, train)}  # validation samples per forward pass, "
+        "at most",
         f"DETERMINISTIC = {train.deterministic}",
     ]
     docstring = docstring_text(title)
@@ -134,13 +139,15 @@ def _head(experiment: Experiment, inference: Inference) -> str:
             "",
             "Written by LayerLab: it trains the model again on the same data, with the same",
             "optimizer, batches, data order and seed, and writes model.pt (the state_dict) and",
-            "metrics.csv into the folder it is run from. On the CPU both match LayerLab's run.",
+            "metrics.csv into the folder it is run from. Run alone on the CPU, both match",
+            "LayerLab's run bit for bit.",
             "",
             "    python train.py",
             "    torchrun --nproc_per_node=4 train.py   # DistributedDataParallel, 4 processes",
             "",
             "Under torchrun every process trains on its share of each epoch (gloo on the CPU,",
-            "nccl on CUDA) and process 0 evaluates and writes the files.",
+            "nccl on CUDA) and process 0 evaluates and writes the files. BATCH_SIZE is per",
+            "process: 4 processes train on 4 x BATCH_SIZE samples a step.",
             '"""',
             "",
             "import csv",
@@ -185,7 +192,8 @@ def _optimizer(experiment: Experiment, task: Task) -> str:
             "",
             f"loss_fn = F.{loss.torch_function}",
             f"CLASSIFICATION = {task.is_classification}",
-            f"BATCH_NORM = {batch_norm}  # a last batch of one sample is left out (it breaks it)",
+            f"BATCH_NORM = {batch_norm}  # a last batch of one sample, which breaks batch norm, "
+            "is left out",
             "",
             "",
         ]
@@ -209,6 +217,7 @@ def _data(experiment: Experiment) -> str:
                 "IMAGE_SCALING = None  # the inputs are used as they are",
                 "",
                 "",
+                "",
             ]
         )
     dataset = vision.VISION_DATASETS[config.name]
@@ -223,10 +232,11 @@ def _data(experiment: Experiment) -> str:
             "def _images(split) -> tuple[np.ndarray, np.ndarray]:",
             '    """A torchvision split as uint8 (N, C, H, W) images and int64 labels."""',
             "    images = np.asarray(split.data, dtype=np.uint8)",
-            "    if images.ndim == 3:  # grey images: one channel",
-            "        images = images[:, None]",
-            f"    elif images.shape[-1] == {channels}:  # colour images come as (N, H, W, C)",
-            "        images = images.transpose(0, 3, 1, 2)",
+            *(
+                ["    images = images[:, None]  # grey (N, H, W): one channel"]
+                if channels == 1
+                else ["    images = images.transpose(0, 3, 1, 2)  # colour comes as (N, H, W, C)"]
+            ),
             "    return np.ascontiguousarray(images), np.asarray(split.targets, dtype=np.int64)",
             "",
             "",
@@ -250,6 +260,7 @@ def _data(experiment: Experiment) -> str:
             "",
             "# Pixels are scaled on the device per batch: x / 255, minus the mean, over the std.",
             f"IMAGE_SCALING = ({dataset.mean!r}, {dataset.std!r})  # mean and std per channel",
+            "",
             "",
             "",
         ]
@@ -280,7 +291,7 @@ def main() -> None:
         x = torch.from_numpy(np.ascontiguousarray(x))
         x = x.to(device, torch.uint8 if IMAGE_SCALING else DTYPE)
         y = torch.from_numpy(y).to(device)
-        return x, y if CLASSIFICATION else y.to(DTYPE)
+        return x, (y if CLASSIFICATION else y.to(DTYPE))
 
     x_train, y_train = tensors(x_train, y_train)
     x_val, y_val = tensors(x_val, y_val)
@@ -422,4 +433,4 @@ def _line(row: dict) -> str:
 
 if __name__ == "__main__":
     main()
-'''.replace("$columns", repr(list(METRIC_COLUMNS)))
+'''.replace("$columns", json.dumps(list(METRIC_COLUMNS)))

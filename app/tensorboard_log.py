@@ -24,9 +24,11 @@ class TensorBoardMissing(RuntimeError):
 
 
 class TensorBoardLog:
-    """Events of one run in `folder` (made if needed); `add` every report, then `close`."""
+    """Events of one run in `folder` (made if needed); `add` every report, then `close`.
+    The folder's older event files go, unless `keep_events` (a run that goes on from them:
+    TensorBoard reads the files of a folder as one run, and the steps count on)."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, keep_events: bool = False) -> None:
         try:
             from tensorboard.compat.proto import event_pb2, summary_pb2
             from tensorboard.summary.writer.event_file_writer import EventFileWriter
@@ -39,7 +41,7 @@ class TensorBoardLog:
         folder.mkdir(parents=True, exist_ok=True)
         # The folder is this output folder's run: the events of the run it replaces go, as
         # its model.pt does, or TensorBoard would draw both as one.
-        for old in folder.glob("events.out.tfevents.*"):
+        for old in () if keep_events else folder.glob("events.out.tfevents.*"):
             old.unlink()
         self._writer = EventFileWriter(str(folder))
         self._layers: tuple[str, ...] = ()
@@ -78,8 +80,11 @@ class TensorBoardLog:
                 tag = name.replace(" ", "_")  # "0 Linear" -> "gradients/0_Linear"
                 grads = report.grad_counts[index, layer]
                 weights = report.weight_counts[index, layer]
-                self._histogram(f"gradients/{tag}", grads, report.grad_edges[layer], int(step))
-                self._histogram(f"weights/{tag}", weights, report.weight_edges[layer], int(step))
+                # Taken before update `step`: the gradients of the loss of step step + 1, as
+                # loss/train_step counts (from 1), and the weights that scored it.
+                after = int(step) + 1
+                self._histogram(f"gradients/{tag}", grads, report.grad_edges[layer], after)
+                self._histogram(f"weights/{tag}", weights, report.weight_edges[layer], after)
 
     def _scalar(self, tag: str, value: float, step: int) -> None:
         value_proto = self._summary.Summary.Value(tag=tag, simple_value=value)

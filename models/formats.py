@@ -25,6 +25,7 @@ from models.files import ONNX_FILE, TORCHSCRIPT_FILE, user_mode
 
 FORMATS = ("torchscript", "onnx")
 FILE_NAMES = {"torchscript": TORCHSCRIPT_FILE, "onnx": ONNX_FILE}
+STAGING_PREFIX = ".export-"  # the hidden folder an export is written in before its rename
 CHECK_BATCH = 5  # inputs the check compares on: more than one, and not the batch traced with
 # float32 kernels of other programs differ from torch's in the last bits, not more.
 TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}
@@ -77,7 +78,9 @@ def export_format(folder: str | Path, kind: str) -> FormatExport:
 def _staging(folder: Path):
     """A hidden folder inside `folder` (a rename from there is atomic) to write into; it
     goes, with whatever was not renamed out of it."""
-    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".export-"))
+    for stale in folder.glob(f"{STAGING_PREFIX}*"):  # of an export killed part way
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=STAGING_PREFIX))
     try:
         yield staging
     finally:

@@ -29,7 +29,7 @@ class CodeView(QWidget):
         super().__init__(parent)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._fit_font()
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setAccessibleName(self.tr("PyTorch code"))
         self.text.setTextInteractionFlags(
@@ -109,9 +109,8 @@ class CodeView(QWidget):
         if lines:
             block = document.findBlockByNumber(lines[0])
             if block.isValid():
-                cursor = QTextCursor(block)
-                self.text.setTextCursor(cursor)
-                self.text.ensureCursorVisible()
+                self.text.setTextCursor(QTextCursor(block))
+                self.text.centerCursor()  # with the lines around it, not at an edge
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())
@@ -120,6 +119,15 @@ class CodeView(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_restyle"):
             self._restyle.start()
+        elif event.type() == QEvent.Type.FontChange and hasattr(self, "text"):
+            self._fit_font()  # a presentation's larger font reaches the code too
+
+    def _fit_font(self) -> None:
+        """The fixed-width font at the size of the window's text (the system's fixed font
+        came out smaller)."""
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(self.font().pointSizeF())
+        self.text.setFont(font)
 
     def _on_restyle(self) -> None:
         self.highlighter.restyle()

@@ -2,12 +2,14 @@
 
 Toy datasets show their points' settings and the parameters of their own, one row each, made
 from the toy table (app.datasets.toy: ToyParam) as the inspector's rows come from the layer
-catalog. Image datasets show how many training images to use. Both have the seed.
+catalog. Tables show the validation share; the user's own CSV file its file and the column
+to predict. Image datasets show how many training images to use. All have the seed.
 """
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette, QValidator
@@ -15,17 +17,21 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.datasets import DATA_RANGES, DataConfig
-from app.datasets.tables import TABLE_DATASETS, TableDataset
+from app.datasets import DATA_RANGES, DataConfig, data_input_shape, data_problem, data_task
+from app.datasets.csv_file import csv_columns
+from app.datasets.tables import CSV_NAME, TABLE_DATASETS, TableDataset
 from app.datasets.toy import TOY_DATASETS, ToyDataset, ToyParam
 from app.datasets.vision import MIN_SUBSET, VISION_DATASETS, VisionDataset
 from widgets.numbers_text import count_text
@@ -83,6 +89,12 @@ class DatasetForm(QWidget):
             self._combo.addItem(table.title, table.name)
             index = self._combo.count() - 1
             self._combo.setItemData(index, table.description, Qt.ItemDataRole.ToolTipRole)
+        self._combo.addItem(self.tr("Your own CSV file…"), CSV_NAME)
+        self._combo.setItemData(
+            self._combo.count() - 1,
+            self.tr("A table of your own: a header row, one column to predict, numbers elsewhere"),
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self._combo.insertSeparator(self._combo.count())
         for dataset in VISION_DATASETS.values():
             self._combo.addItem(dataset.title, dataset.name)
@@ -169,6 +181,31 @@ class DatasetForm(QWidget):
         seed_row.addWidget(self._seed, 1)
         seed_row.addWidget(self._new_seed)
 
+        self._file_path = ""  # the CSV file's whole path; the box shows its name
+        self._path = QLineEdit()
+        self._path.setReadOnly(True)
+        self._path.setPlaceholderText(self.tr("No file chosen"))
+        # Narrow docks: the box gives way (the name scrolls in it) rather than the panel.
+        self._path.setMinimumWidth(self._path.fontMetrics().averageCharWidth() * 6)
+        self._choose = QPushButton(self.tr("Choose…"))
+        self._choose.setToolTip(
+            self.tr(
+                "A CSV file with a header row: one column is what to predict, the others "
+                "are numbers. LayerLab standardises them and names any bad row's line."
+            )
+        )
+        self._file_row = file_row = QHBoxLayout()
+        file_row.setContentsMargins(0, 0, 0, 0)
+        file_row.addWidget(self._path, 1)
+        file_row.addWidget(self._choose)
+        self._target = QComboBox()
+        self._target.setToolTip(
+            self.tr(
+                "The column to predict. Text, or a few whole numbers, makes a classification; "
+                "other numbers a regression."
+            )
+        )
+
         self._form = QFormLayout()
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         # In a narrow dock a row too long for its label's column (the seed and "New seed"
@@ -178,6 +215,9 @@ class DatasetForm(QWidget):
         self._form.addRow(self.tr("Noise"), self._noise)
         for name, box in self._own.items():
             self._form.addRow(first[name].label, box)  # relabelled for each dataset shown
+        self._form.addRow(self.tr("File"), file_row)
+        self._form.labelForField(file_row).setBuddy(self._path)
+        self._form.addRow(self.tr("Predict"), self._target)
         self._form.addRow(self.tr("Validation"), self._val)
         self._form.addRow(self.tr("Training images"), self._subset)
         self._form.addRow(self.tr("Seed"), seed_row)
@@ -196,6 +236,8 @@ class DatasetForm(QWidget):
         for box in [*boxes, self._val, self._subset, self._seed]:
             box.valueChanged.connect(self._on_edited)
         self._new_seed.clicked.connect(self._on_new_seed)
+        self._choose.clicked.connect(self._on_choose_file)
+        self._target.currentIndexChanged.connect(self._on_edited)
 
     def _make_param_box(self, param: ToyParam) -> QSpinBox | QDoubleSpinBox:
         box = QSpinBox() if param.type == "int" else QDoubleSpinBox()
@@ -221,6 +263,9 @@ class DatasetForm(QWidget):
             params=tuple(
                 sorted((p.name, self._own[p.name].value()) for p in own if p.name != "classes")
             ),
+            # Only a CSV file's config carries them: another dataset's compares as saved.
+            path=self._file_path if self._name == CSV_NAME else "",
+            target=self._target.currentText() if self._name == CSV_NAME else "",
         )
 
     def set_config(self, config: DataConfig) -> None:
@@ -241,6 +286,8 @@ class DatasetForm(QWidget):
             self._fit_subset_range()
             self._subset.setValue(config.subset)
             self._seed.setValue(config.seed)
+            if config.name == CSV_NAME:
+                self._show_file(config.path, config.target)
         finally:
             self._updating = False
         self._refresh()
@@ -286,6 +333,33 @@ class DatasetForm(QWidget):
             return
         self._refresh()
         self.configEdited.emit(self.config())
+
+    def _on_choose_file(self) -> None:
+        folder = str(Path(self._file_path).parent) if self._file_path else ""
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose a CSV file"), folder, self.tr("CSV files (*.csv);;All files (*)")
+        )
+        if name:
+            self._updating = True
+            try:
+                self._show_file(name, "")
+            finally:
+                self._updating = False
+            self._on_edited()
+
+    def _show_file(self, path: str, target: str) -> None:
+        """The file's path, and its columns to predict with `target` chosen (default: the
+        last, as most tables put the label last)."""
+        self._file_path = path
+        self._path.setText(Path(path).name if path else "")
+        self._path.setCursorPosition(0)
+        self._path.setToolTip(path)
+        columns = csv_columns(path) if path else ()
+        self._target.clear()
+        self._target.addItems(list(columns))
+        if columns:
+            chosen = columns.index(target) if target in columns else len(columns) - 1
+            self._target.setCurrentIndex(chosen)
 
     def _on_new_seed(self) -> None:
         current = self._seed.value()
@@ -340,9 +414,12 @@ class DatasetForm(QWidget):
         self._refresh_texts(toy, dataset)
         image = dataset is not None
         own = {param.name for param in toy.params} if toy is not None else set()
+        own_file = self._name == CSV_NAME
         rows = {
             self._samples: toy is not None,
             self._noise: toy is not None,
+            self._file_row: own_file,
+            self._target: own_file,
             self._val: not image,
             self._subset: image,
             **{box: name in own for name, box in self._own.items()},
@@ -351,8 +428,10 @@ class DatasetForm(QWidget):
             for field, visible in rows.items():
                 if visible == showing:
                     self._form.setRowVisible(field, visible)
-            for label in (self._description, self._task):
-                if (toy is not None or image or self.table() is not None) == showing:
+            described = toy is not None or image or self._name in (*TABLE_DATASETS, CSV_NAME)
+            labels = {self._description: described, self._task: described and self._task.text()}
+            for label, visible in labels.items():
+                if bool(visible) == showing:
                     label.setVisible(showing)
 
     def _refresh_texts(self, toy: ToyDataset | None, dataset: VisionDataset | None) -> None:
@@ -385,6 +464,8 @@ class DatasetForm(QWidget):
         if toy is not None:
             self._description.setText(toy.description)
             self._task.setText(self._task_text(toy))
+        if self._name == CSV_NAME:
+            self._refresh_file_texts()
         table = self.table()
         if table is not None:
             self._seed.setToolTip(
@@ -410,6 +491,32 @@ class DatasetForm(QWidget):
                 .replace("{0}", str(len(table.class_names)))
                 .replace("{1}", str(table.features))
             )
+
+    def _refresh_file_texts(self) -> None:
+        """The user's CSV file: what it is, and the task its target column makes."""
+        self._seed.setToolTip(
+            self.tr(
+                "Random seed: which rows are held back for validation; the same seed "
+                "always splits the same way (0-2147483647)."
+            )
+        )
+        self._description.setText(
+            self.tr(
+                "A table of your own: a header row, then one row per sample. Inputs are "
+                "standardised with the training rows' mean and spread."
+            )
+        )
+        config = self.config()
+        if data_problem(config) is not None:  # the panel says why, in its error colour
+            self._task.setText("")
+            return
+        task, (inputs,) = data_task(config), data_input_shape(config)
+        if task.is_classification:
+            text = self.tr("Classification, {0} classes, {1} inputs (standardised)")
+            text = text.replace("{0}", str(task.outputs))
+        else:
+            text = self.tr("Regression, {1} inputs (standardised)")
+        self._task.setText(text.replace("{1}", str(inputs)))
 
     def _image_task_text(self, dataset: VisionDataset) -> str:
         channels, height, width = dataset.input_shape

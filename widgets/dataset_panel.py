@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.datasets import DataConfig, check_config, load_for_views
+from app.datasets import DataConfig, data_problem, load_for_views
 from app.datasets.vision import VisionDataset, default_data_root, is_present
 from app.results import SampleImages
 from widgets.dataset_form import DatasetForm
@@ -163,7 +163,7 @@ class DatasetPanel(QWidget):
 
     def _on_preview_due(self) -> None:
         config = self.config()
-        self._problem = check_config(config)
+        self._problem = data_problem(config)
         if self._problem:
             text = self.tr("Cannot use this data: {0}.").replace("{0}", self._problem)
             self._error.setText(text)

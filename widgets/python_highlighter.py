@@ -22,7 +22,7 @@ _KEYWORDS = re.compile(r"\b(?:" + "|".join(keyword.kwlist) + r")\b")
 _DEFINITION = re.compile(r"\b(?:def|class)\s+(\w+)")
 _NUMBER = re.compile(r"\b\d[\d_]*(?:\.\d*)?(?:e[+-]?\d+)?\b")
 # A one-line string: an optional f/r/b prefix, then quotes of either kind with escapes.
-_STRING = re.compile(r"""\b[rRbBfF]{0,2}(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+_STRING = re.compile(r"""(?<!\w)[rRbBfF]{0,2}(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
 _COMMENT = re.compile(r"#[^\n]*")
 _TRIPLE = '"""'
 _IN_TRIPLE = 1  # block state: the line ends inside a triple-quoted string

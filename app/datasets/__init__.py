@@ -40,7 +40,9 @@ class DataConfig:
     """Which dataset and how to make it. `classes` is the class count (blobs) or arms (spirals).
     `subset` is how many training images an image dataset uses (0: all of them). `params`
     holds the values of a toy dataset's own parameters (app.datasets.toy.ToyParam), sorted by
-    name; one left out takes its default. A tuple, not a dict, so configs stay hashable."""
+    name; one left out takes its default. A tuple, not a dict, so configs stay hashable.
+    `path` and `target` are a CSV file of the user's and its column to predict ("": the
+    last one)."""
 
     name: str = "two_moons"
     samples: int = 1000
@@ -50,6 +52,8 @@ class DataConfig:
     seed: int = 0
     subset: int = 0
     params: tuple[tuple[str, float], ...] = ()
+    path: str = ""
+    target: str = ""
 
     def param(self, name: str, default: float) -> float:
         """The value of the dataset's own parameter `name`, or `default` when not set."""
@@ -95,11 +99,11 @@ def is_vision(config: DataConfig) -> bool:
 
 
 def dataset_names() -> tuple[str, ...]:
-    from app.datasets.tables import TABLE_DATASETS
+    from app.datasets.tables import CSV_NAME, TABLE_DATASETS
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS
 
-    return (*TOY_DATASETS, *TABLE_DATASETS, *VISION_DATASETS)
+    return (*TOY_DATASETS, *TABLE_DATASETS, CSV_NAME, *VISION_DATASETS)
 
 
 def check_config(config: DataConfig) -> str | None:
@@ -108,46 +112,57 @@ def check_config(config: DataConfig) -> str | None:
 
     if config.name in vision.VISION_DATASETS:
         return vision.check_config(config)
-    if config.name in tables.TABLE_DATASETS:
+    if tables.is_table(config):
         return tables.check_config(config)
     return toy.check_config(config)
+
+
+def data_problem(config: DataConfig) -> str | None:
+    """check_config, and for the user's CSV file what is wrong inside it: what keeps this
+    data from training now (image files that are missing aside: vision.is_present)."""
+    from app.datasets import tables
+
+    return check_config(config) or tables.file_problem(config)
 
 
 def used_fields(config: DataConfig) -> tuple[str, ...]:
     """The DataConfig fields this config's dataset reads (the others are left at whatever
     the form last held), so a saved file holds only what means something for its data."""
-    from app.datasets.tables import TABLE_DATASETS, TABLE_FIELDS
+    from app.datasets.tables import CSV_FIELDS, CSV_NAME, TABLE_DATASETS, TABLE_FIELDS
     from app.datasets.toy import TOY_DATASETS
 
     toy = TOY_DATASETS.get(config.name)
     if toy is not None:
         return toy.fields
+    if config.name == CSV_NAME:
+        return CSV_FIELDS
     return TABLE_FIELDS if config.name in TABLE_DATASETS else IMAGE_FIELDS
 
 
 def data_task(config: DataConfig) -> Task:
     """What the model must output for this data."""
-    from app.datasets.tables import TABLE_DATASETS
+    from app.datasets import tables
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS
 
     if config.name in VISION_DATASETS:
         return Task("classification", len(VISION_DATASETS[config.name].class_names))
-    if config.name in TABLE_DATASETS:
-        return TABLE_DATASETS[config.name].task
+    if tables.is_table(config):
+        return tables.table_task(config)
     return TOY_DATASETS[config.name].task(config)
 
 
-def data_input_shape(config: DataConfig) -> tuple[int, ...]:
-    """The shape of one input, without the batch."""
-    from app.datasets.tables import TABLE_DATASETS
+def data_input_shape(config: DataConfig) -> tuple[int, ...] | None:
+    """The shape of one input, without the batch; None while it cannot be known (a CSV file
+    that cannot be read: check_config says why)."""
+    from app.datasets import tables
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS
 
     if config.name in VISION_DATASETS:
         return VISION_DATASETS[config.name].input_shape
-    if config.name in TABLE_DATASETS:
-        return (TABLE_DATASETS[config.name].features,)
+    if tables.is_table(config):
+        return tables.table_input_shape(config)
     return (TOY_DATASETS[config.name].input_dim,)
 
 
@@ -166,6 +181,6 @@ def load(config: DataConfig, data_root: str | Path | None = None) -> Dataset:
 
     if config.name in vision.VISION_DATASETS:
         return vision.load(config, Path(data_root) if data_root else vision.default_data_root())
-    if config.name in tables.TABLE_DATASETS:
+    if tables.is_table(config):
         return tables.load(config)
     return toy.generate(config)

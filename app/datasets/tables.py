@@ -1,5 +1,6 @@
-"""Small real datasets shipped as CSV tables (resources/datasets/): Iris, Wine, breast cancer
-and the 8x8 handwritten digits. No download, no torch: read with numpy.
+"""Tables: the small real datasets shipped as CSV (resources/datasets/: Iris, Wine, breast
+cancer and the 8x8 handwritten digits), and the user's own CSV file (`csv`, read by
+app.datasets.csv_file). No download, no torch.
 
 Each table's rows are shuffled by the seed and split like the toy datasets'; every feature
 is then standardised with the training rows' mean and standard deviation (the validation
@@ -15,10 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from app.datasets import DATA_RANGES, DataConfig, Dataset
+from app.datasets.csv_file import CsvError, read_csv
 from models.spec import Task
 
 TABLES_FOLDER = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 TABLE_FIELDS = ("name", "val_fraction", "seed")  # the DataConfig fields a table reads
+CSV_NAME = "csv"  # the user's own file: DataConfig.path, and DataConfig.target to predict
+CSV_FIELDS = ("name", "path", "target", "val_fraction", "seed")
 
 
 @dataclass(frozen=True)
@@ -91,21 +95,66 @@ TABLE_DATASETS: dict[str, TableDataset] = {
 }
 
 
+def is_table(config: DataConfig) -> bool:
+    return config.name in TABLE_DATASETS or config.name == CSV_NAME
+
+
 def check_config(config: DataConfig) -> str | None:
-    """One sentence saying what is wrong with a table's config, or None."""
+    """One sentence saying what is wrong with a table's settings, or None. A CSV file's
+    contents are file_problem's: an experiment whose file moved still opens, to point it
+    at the file again."""
     low, high = DATA_RANGES["val_fraction"]
     if not low <= config.val_fraction <= high:
         return f"val_fraction must be between {low:g} and {high:g}, got {config.val_fraction}"
     return None
 
 
+def file_problem(config: DataConfig) -> str | None:
+    """What keeps the user's CSV file from training, in one sentence; None for a good one
+    and for the shipped tables."""
+    if config.name != CSV_NAME:
+        return None
+    if not config.path:
+        return "choose a CSV file"
+    try:
+        read_csv(config.path, config.target)
+    except CsvError as error:
+        return str(error)
+    return None
+
+
+def table_task(config: DataConfig) -> Task:
+    """What the model must output; a CSV file that cannot be read counts as two classes
+    until it can (check_config says why)."""
+    if config.name != CSV_NAME:
+        return TABLE_DATASETS[config.name].task
+    try:
+        return read_csv(config.path, config.target).task
+    except CsvError:
+        return Task("classification", 2)
+
+
+def table_input_shape(config: DataConfig) -> tuple[int, ...] | None:
+    """One row's inputs; None while a CSV file cannot be read (the model keeps its own)."""
+    if config.name != CSV_NAME:
+        return (TABLE_DATASETS[config.name].features,)
+    try:
+        return (len(read_csv(config.path, config.target).features),)
+    except CsvError:
+        return None
+
+
 def load(config: DataConfig) -> Dataset:
     """The table shuffled by the seed, split, and standardised by its training rows."""
-    problem = check_config(config)
+    problem = check_config(config) or file_problem(config)
     if problem:
         raise ValueError(problem)
-    table = TABLE_DATASETS[config.name]
-    x_all, y_all = _read(table.name)
+    if config.name == CSV_NAME:
+        table = read_csv(config.path, config.target)
+        x_all, y_all, task, names = table.x, table.y, table.task, table.class_names
+    else:
+        shipped = TABLE_DATASETS[config.name]
+        (x_all, y_all), task, names = _read(shipped.name), shipped.task, shipped.class_names
     order = np.random.default_rng(config.seed).permutation(len(x_all))
     x_all, y_all = x_all[order], y_all[order]
     n_val = int(round(len(x_all) * config.val_fraction))
@@ -118,8 +167,10 @@ def load(config: DataConfig) -> Dataset:
     def scaled(x: np.ndarray) -> np.ndarray:
         return ((x - mean) / std).astype(np.float32)
 
+    if not task.is_classification:
+        y_all = y_all.astype(np.float32)
     y_train, y_val = y_all[:n_train], y_all[n_train:]
-    return Dataset(scaled(x_train), y_train, scaled(x_val), y_val, table.task, table.class_names)
+    return Dataset(scaled(x_train), y_train, scaled(x_val), y_val, task, names)
 
 
 @functools.cache

@@ -123,7 +123,9 @@ class ExperimentDocument(QObject):
     def edit_data(self, config: DataConfig, text: str, merge_key: str = "") -> None:
         """The model's input shape follows the data; the output width is left to the user,
         who sees the mismatch as a diagnostic with its fix."""
-        model = self._experiment.model.with_input_shape(data_input_shape(config))
+        shape = data_input_shape(config)  # None: a file that cannot be read keeps the model's
+        model = self._experiment.model
+        model = model if shape is None else model.with_input_shape(shape)
         self.edit(self._experiment.with_changes(data=config, model=model), text, merge_key)
 
     def edit_train(self, config: TrainConfig, text: str, merge_key: str = "") -> None:
@@ -195,7 +197,8 @@ class ExperimentDocument(QObject):
         (edited by hand) gets the data's shape as one undoable step: marked modified, so
         the change is seen and saved, and Undo shows the file as it was."""
         config = self._experiment.data
-        if self._experiment.model.input_shape != data_input_shape(config):
+        shape = data_input_shape(config)
+        if shape is not None and self._experiment.model.input_shape != shape:
             self.edit_data(config, self.tr("Fit the model's input to the data"))
 
     def mark_saved(self, path: Path) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from app.datasets import DataConfig, check_config, is_vision, load_for_views
+from app.datasets import DataConfig, data_problem, is_vision, load_for_views
 from app.datasets.vision import VISION_DATASETS, is_present
 from app.gradient_health import Alarm, GradientHealth
 from app.gui.controller import TrainingController
@@ -392,7 +392,7 @@ class RunPanel(QWidget):
             self.predictions.setCurrentWidget(self.image_predictions if images else self.boundary)
             if images:
                 self.image_predictions.reset(self._class_names())
-            elif check_config(experiment.data) is None:
+            elif data_problem(experiment.data) is None:
                 points = PlotData.from_dataset(load_for_views(experiment.data))
                 self.boundary.set_data(points)
                 self.unit_maps.set_data(points)

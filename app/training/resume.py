@@ -11,10 +11,13 @@ from pathlib import Path
 
 import torch
 
+from app.experiment import RANGES
 from app.reports import METRIC_COLUMNS
 from models.checkpoint import CheckpointError, load_checkpoint
+from models.files import MODEL_FILE
 
 METRICS_FILE = "metrics.csv"
+MAX_STEPS_PER_EPOCH = 1_000_000  # a million samples at batch 1: more is not a LayerLab run
 
 
 class ResumeError(ValueError):
@@ -23,11 +26,13 @@ class ResumeError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class ResumePoint:
-    state_dict: dict[str, torch.Tensor]
+    folder: Path
+    state_dict: dict[str, torch.Tensor]  # as saved: a float64 run's weights stay float64
     experiment: dict  # the folder's experiment.json
     steps_done: int
     epochs_done: int
     metrics_before: str  # the folder's metrics.csv ("" when it has none), header included
+    warning: str = ""  # a metrics.csv that could not be read: the counts start at 0
 
 
 def read_resume_point(folder: str | Path) -> ResumePoint:
@@ -35,28 +40,45 @@ def read_resume_point(folder: str | Path) -> ResumePoint:
     if not folder.is_dir():
         raise ResumeError(f"{folder} is not a folder; give the folder that holds model.pt")
     try:
-        checkpoint = load_checkpoint(folder)
+        checkpoint = load_checkpoint(folder)  # checks model.pt against experiment.json
+        # As saved, not through the float32 model load_checkpoint builds.
+        state_dict = torch.load(folder / MODEL_FILE, map_location="cpu", weights_only=True)
     except CheckpointError as error:
         raise ResumeError(str(error)) from None
-    text, steps, epochs = _metrics(folder / METRICS_FILE)
-    return ResumePoint(checkpoint.model.state_dict(), checkpoint.experiment, steps, epochs, text)
+    path = folder / METRICS_FILE
+    warning = ""
+    try:
+        text, steps, epochs = _metrics(path) if path.exists() else ("", 0, 0)
+    except ValueError as error:
+        text, steps, epochs = "", 0, 0
+        warning = f"{path} could not be read ({error}): the epochs and steps count from 0"
+    return ResumePoint(folder, state_dict, checkpoint.experiment, steps, epochs, text, warning)
 
 
 def _metrics(path: Path) -> tuple[str, int, int]:
-    """The metrics.csv text and its last row's steps and epoch; ("", 0, 0) when there is none
-    or it is not LayerLab's (a resumed run then counts from 0)."""
+    """The metrics.csv text (blank lines dropped) and its last row's steps and epoch; raises
+    ValueError, saying why, for a file that is not LayerLab's."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return "", 0, 0
-    rows = list(csv.reader(io.StringIO(text)))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(type(error).__name__) from None
+    rows = [row for row in csv.reader(io.StringIO(text)) if row]
     if not rows or tuple(rows[0]) != METRIC_COLUMNS:
-        return "", 0, 0
+        raise ValueError("not the columns LayerLab writes")
     if len(rows) == 1:
-        return text, 0, 0
+        return _csv(rows), 0, 0
     last = dict(zip(METRIC_COLUMNS, rows[-1], strict=False))
     try:
         epochs, steps = int(last["epoch"]), int(last["steps"])
     except (KeyError, ValueError):
-        return "", 0, 0
-    return (text if text.endswith("\n") else text + "\n"), steps, epochs
+        raise ValueError("its last row has no whole epoch and step counts") from None
+    high = RANGES["epochs"][1]
+    if not 0 <= epochs <= high or not epochs <= steps <= high * MAX_STEPS_PER_EPOCH:
+        raise ValueError(f"epoch {epochs} and step {steps} cannot be a run's")
+    return _csv(rows), steps, epochs
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()

@@ -83,6 +83,8 @@ class Trainer:
             dataset = self.dataset or load(self.experiment.data, self.data_root)
         except DataMissing as error:
             raise RunError(str(error)) from None
+        except ValueError as error:  # a CSV file that cannot be used: its sentence
+            raise RunError(f"Cannot use this data: {error}.") from None
         self.dataset = dataset
         inference, loss = check_data(self.experiment, dataset)
         # Before anything big is built: arithmetic on the shapes against the memory free.

@@ -75,3 +75,35 @@ def test_folders_that_cannot_be_resumed_say_why_in_one_line(tmp_path, capsys):
     assert len(errors) == 4 and all(line.startswith("layerlab: ") for line in errors)
     assert "model.pt" in errors[0] and "not a folder" in errors[1]
     assert "do not fit this model" in errors[2] and "--resume" in errors[3]
+
+
+def test_a_folder_without_metrics_resumes_with_a_header_and_a_float64_run_stays_exact(tmp_path):
+    path = _experiment(tmp_path, optimizer="sgd", momentum=0.0, dtype="float64", epochs=2)
+    out = tmp_path / "run"
+    assert main(["train", str(path), "--out", str(out)]) == 0
+    (out / "metrics.csv").unlink()  # as Export Weights leaves a folder
+    saved = torch.load(out / "model.pt", weights_only=True)
+    assert main(["train", "--resume", str(out), "--epochs", "1", "--out", str(tmp_path / "b")]) == 0
+    rows = _rows(tmp_path / "b")
+    assert rows[0].startswith("epoch,steps,") and rows[1].startswith("1,")  # counts from 0
+    # The run starts from the float64 weights as saved, not rounded through float32.
+    from app.training.resume import read_resume_point
+
+    point = read_resume_point(out)
+    assert all(torch.equal(point.state_dict[k], saved[k]) for k in saved)
+    assert saved["0.weight"].dtype == torch.float64
+
+
+def test_blank_lines_are_read_past_and_a_foreign_metrics_file_warns(tmp_path, capsys):
+    path = _experiment(tmp_path, epochs=2)
+    out = tmp_path / "run"
+    assert main(["train", str(path), "--out", str(out)]) == 0
+    metrics = out / "metrics.csv"
+    metrics.write_text(metrics.read_text() + "\n\n")
+    assert main(["train", "--resume", str(out), "--epochs", "1"]) == 0
+    assert [row.split(",")[0] for row in _rows(out)[1:]] == ["1", "2", "3"]
+    metrics.write_text("epoch,steps,train_loss,val_loss,val_accuracy,val_rmse,val_r2\n-2,9,1,,,,\n")
+    capsys.readouterr()
+    assert main(["train", "--resume", str(out), "--epochs", "1"]) == 0
+    assert "warning:" in capsys.readouterr().err
+    assert [row.split(",")[0] for row in _rows(out)[1:]] == ["1"]

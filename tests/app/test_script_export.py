@@ -194,3 +194,24 @@ def test_export_script_errors_are_one_line_and_exit_2(tmp_path, capsys):
     assert "expects inputs of shape (3,), but the data has (1,)" in errors[2]
     assert not (tmp_path / "out").exists()
     assert a_file.read_text() == "notes"
+
+
+@pytest.mark.parametrize("example", ["two_moons", "mnist_lenet", "cifar10_cnn", "iris"])
+def test_the_script_reads_as_clean_python(tmp_path, example):
+    """What a student reads and copies passes the linter and formatter this project uses."""
+    folder = tmp_path / "script"
+    assert main(["export-script", str(EXAMPLES / f"{example}.json"), "--out", str(folder)]) == 0
+    ruff = Path(sys.executable).with_name("ruff")
+    script = str(folder / "train.py")
+    check = subprocess.run(
+        [ruff, "check", "--isolated", "--line-length", "100", script],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout
+    form = subprocess.run(
+        [ruff, "format", "--isolated", "--line-length", "100", "--diff", script],
+        capture_output=True,
+        text=True,
+    )
+    assert form.returncode == 0, form.stdout

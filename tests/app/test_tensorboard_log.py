@@ -46,7 +46,8 @@ def test_tensorboard_reads_the_losses_scores_and_histograms_back(experiment, tmp
     assert [f"{event.value:.6g}" for event in accuracy] == [row["val_accuracy"] for row in rows]
     assert {"loss/train_epoch", "loss/validation"} <= set(tags["scalars"])
     first_layer = events.Histograms("gradients/0_Linear")
-    assert [event.step for event in first_layer] == [0, 2, 4, 6, 8, 10]
+    # Taken with the losses of steps 1, 3, 5... (every second step, before its update).
+    assert [event.step for event in first_layer] == [1, 3, 5, 7, 9, 11]
     # Every gradient of the first Linear (2 x 64 weights and 64 biases) counted once.
     assert all(event.histogram_value.num == 192 for event in first_layer)
     assert {f"weights/{i}_Linear" for i in (0, 2, 4)} <= set(tags["histograms"])
@@ -74,3 +75,11 @@ def test_without_the_tensorboard_package_the_run_refuses_in_one_line(
         "pip install 'layerlab[tensorboard]'\n"
     )
     assert not out.exists()
+
+
+def test_a_run_resumed_in_its_folder_keeps_the_events_it_goes_on_from(experiment, tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", str(experiment), "--out", str(out), "--tensorboard"]) == 0
+    assert main(["train", "--resume", str(out), "--epochs", "2", "--tensorboard"]) == 0
+    steps = [event.step for event in _events(out / "tensorboard").Scalars("loss/train_step")]
+    assert steps == list(range(1, 21))  # 3 epochs of 4 steps, then 2 more

@@ -86,3 +86,25 @@ def test_a_model_with_an_error_exports_nothing_and_says_why(open_window, tmp_pat
     window.exports.export_script_to(tmp_path / "script")
     assert len(problems) == 1 and problems[0].startswith("Fix the model first")
     assert not (tmp_path / "script").exists()
+
+
+def test_strings_keywords_and_comments_are_coloured_apart(open_window, qtbot):
+    window = open_window()
+    window.show_code()
+    document = window.code_view.text.document()
+
+    def colour_at(line_start: str, snippet: str) -> str:
+        block = document.begin()
+        while block.isValid() and not block.text().startswith(line_start):
+            block = block.next()
+        assert block.isValid(), line_start
+        column = block.text().index(snippet)
+        for span in block.layout().formats():
+            if span.start <= column < span.start + span.length:
+                return span.format.foreground().color().name()
+        return "plain"
+
+    string = colour_at("DEVICE = ", '"cpu"')
+    assert string == colour_at("    with np.load(", '"data.npz"')  # after "(" and "/" too
+    assert string != colour_at("import torch", "import") != "plain"
+    assert colour_at("DEVICE = ", "# cpu") not in (string, "plain")

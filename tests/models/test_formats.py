@@ -100,3 +100,20 @@ def test_new_weights_take_the_old_formats_away(folder):
     spec = cnn_spec()
     save_checkpoint(folder, trained(spec, seed=1).state_dict(), experiment_for(spec))
     assert "model.torchscript.pt" not in _visible(folder)  # it held the older weights
+
+
+def test_an_interrupted_export_says_so_and_the_next_one_clears_its_leftovers(
+    folder, monkeypatch, capsys
+):
+    (folder / ".export-killed").mkdir()  # what a killed export leaves
+    (folder / ".export-killed" / "model.onnx").write_bytes(b"half")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(formats, "export_format", interrupted)
+    assert main(["export", str(folder), "--format", "torchscript"]) == 130
+    assert capsys.readouterr().err == "layerlab: export interrupted; nothing was kept\n"
+    monkeypatch.undo()
+    assert main(["export", str(folder), "--format", "torchscript"]) == 0
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QFileDialog,
     QLabel,
     QProgressBar,
     QWidget,
@@ -136,9 +137,10 @@ def test_toy_datasets_then_the_tables_then_the_image_datasets(panel):
     toys = [(name, toy.title) for name, toy in TOY_DATASETS.items()]
     tables = [(name, table.title) for name, table in TABLE_DATASETS.items()]
     images = [(name, dataset.title) for name, dataset in VISION_DATASETS.items()]
-    assert items == [*toys, (None, ""), *tables, (None, ""), *images]
+    own = ("csv", "Your own CSV file…")
+    assert items == [*toys, (None, ""), *tables, own, (None, ""), *images]
     assert (len(tables), len(images)) == (4, 4)
-    for separator in (len(toys), len(toys) + 1 + len(tables)):
+    for separator in (len(toys), len(toys) + 2 + len(tables)):
         assert not box.model().item(separator).isEnabled()  # a line cannot be chosen
 
 
@@ -670,3 +672,40 @@ def test_every_control_has_a_tooltip_and_fits_a_narrow_dock(themed_app, qtbot, t
     assert (DARK if dark else LIGHT).error in error.styleSheet()
     apply_theme(themed_app, dark=not dark)  # switching the look recolours the error
     qtbot.waitUntil(lambda: (LIGHT if dark else DARK).error in error.styleSheet())
+
+
+def test_your_own_csv_file_picks_its_target_shows_its_task_and_names_a_bad_line(
+    panel, qtbot, tmp_path, monkeypatch
+):
+    good = tmp_path / "shapes.csv"
+    rows = "".join(f"{i},{i * 2},{'ab'[i % 2]}\n" for i in range(20))
+    good.write_text("size,weight,kind\n" + rows)
+    bad = tmp_path / "broken.csv"
+    bad.write_text("a,y\n1,0\nnope,1\n3,0\n4,1\n")
+    chosen = [good]
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *args: (str(chosen[0]), "CSV files (*.csv)")
+    )
+    emitted = _record(panel)
+    _select(panel, "csv")
+    assert field(panel, "File").isVisible() and not field(panel, "Samples").isVisible()
+    button(panel, "Choose…").click()
+    assert field(panel, "File").text() == "shapes.csv"
+    assert field(panel, "File").toolTip() == str(good)
+    target = field(panel, "Predict")
+    assert [target.itemText(i) for i in range(target.count())] == ["size", "weight", "kind"]
+    assert emitted[-1].path == str(good) and emitted[-1].target == "kind"  # the last column
+    assert "Classification, 2 classes, 2 inputs (standardised)" in texts(panel)
+    target.setCurrentIndex(1)  # weight: then the text column would be an input
+    assert emitted[-1].target == "weight"
+    qtbot.waitUntil(lambda: bool(error_labels(panel)))
+    assert error_labels(panel)[0].text() == (
+        "Cannot use this data: shapes.csv, line 2, column 'kind': 'a' is not a number."
+    )
+    target.setCurrentIndex(0)  # size, from weight and kind: still text among the inputs
+    chosen[0] = bad
+    button(panel, "Choose…").click()
+    qtbot.waitUntil(lambda: "broken.csv" in error_labels(panel)[0].text())
+    assert error_labels(panel)[0].text() == (
+        "Cannot use this data: broken.csv, line 3, column 'a': 'nope' is not a number."
+    )
