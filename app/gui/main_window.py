@@ -28,7 +28,7 @@ from app.gui.image_data import ImageDataSource
 from app.gui.menus import WindowActions, build_menus
 from app.gui.model_summary import ModelSummaryLabel
 from app.gui.run_panel import RunPanel
-from app.gui.window_layout import WindowLayout, on_screen
+from app.gui.window_layout import WindowLayout
 from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
 from app.run_state import PAUSED, RUNNING
 from app.script_export import training_script
@@ -41,8 +41,10 @@ from widgets.layer_stack import LayerStackWidget
 from widgets.panel_page import PanelPage
 from widgets.training_panel import TrainingPanel
 
-# The code panel's share of the window's width when it opens: about 80 columns at 1280 wide.
+# The code panel's share of the window's width when it opens (as far as the plots keep their
+# minimum), and of the right side's height, below the settings.
 CODE_SHARE = 0.45
+CODE_HEIGHT = 0.6
 
 
 class MainWindow(QMainWindow):
@@ -63,8 +65,8 @@ class MainWindow(QMainWindow):
         self.menu_actions = WindowActions(self, self.stack.tree)
         docks = [self.layers_dock, self.inspector_dock, self.data_dock, self.training_dock]
         # Left: what the model is made of. Right, as tabs: the settings of the selected layer,
-        # of the data and of training (the layer tab comes forward when a layer is selected,
-        # unless the code is being read: it marks the layer's line instead).
+        # of the data and of training (the layer tab comes forward when a layer is selected);
+        # below them, once opened, the code, which marks the selected layer's line.
         self.window_layout = WindowLayout(
             self,
             settings,
@@ -115,9 +117,9 @@ class MainWindow(QMainWindow):
         self.training_page = PanelPage(self.training_panel)
         self._banners: list[tuple[PanelPage, str, str]] = []  # still to show (_show_lock)
         self.layers_dock = self._dock("layersDock", self.tr("Layers"), self.layers_page)
-        self.inspector_dock = self._dock("inspectorDock", self.tr("Layer"), self.inspector_page)
-        # "Layer" as a tab, short enough for five tabs at 1024 wide; in full in the View menu.
-        self.inspector_dock.toggleViewAction().setText(self.tr("Layer Settings"))
+        self.inspector_dock = self._dock(
+            "inspectorDock", self.tr("Layer settings"), self.inspector_page
+        )
         self.data_dock = self._dock("dataDock", self.tr("Data"), self.data_page)
         self.training_dock = self._dock("trainingDock", self.tr("Training"), self.training_page)
         self.code_view = CodeView()
@@ -300,8 +302,7 @@ class MainWindow(QMainWindow):
         self._show_inspector()
         self._update_actions()
         self._show_code_if_seen()
-        reading_code = on_screen(self.code_dock)
-        if index >= 0 and not self.inspector_dock.isFloating() and not reading_code:
+        if index >= 0 and not self.inspector_dock.isFloating():
             self.inspector_dock.raise_()
 
     # -- views ------------------------------------------------------------------------------
@@ -425,9 +426,13 @@ class MainWindow(QMainWindow):
         self.error_box.open()
 
     def show_code(self) -> None:
-        """The code panel, opened, brought forward and made wide enough to read."""
+        """The code panel, opened below the settings with most of their height, and made
+        wide enough to read."""
+        opening = self.code_dock.isHidden()
         self.code_dock.show()
         self.code_dock.raise_()
+        if opening:
+            self.window_layout.share_height(self.data_dock, self.code_dock, CODE_HEIGHT)
         self.window_layout.widen(self.code_dock, CODE_SHARE)
         self._show_code_if_seen()
 

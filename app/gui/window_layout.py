@@ -37,7 +37,7 @@ def smallest_size(widget: QWidget) -> QSize:
 class WindowLayout(QObject):
     """Places, saves, restores and resets the docks of `window`: `left` alone on the left,
     `right` as tabs on the right with `front` in front, and the `optional` panels (the code
-    view) as further tabs there, closed until asked for."""
+    view) below those tabs, closed until asked for."""
 
     def __init__(
         self,
@@ -118,6 +118,14 @@ class WindowLayout(QObject):
         self._apply_layout()
         self._wanted[dock] = dock.width()
 
+    def share_height(self, above: QDockWidget, below: QDockWidget, share: float) -> None:
+        """`share` of the height the two stacked docks have for `below`."""
+        self._apply_layout()
+        total = above.height() + below.height()
+        lower = round(total * share)
+        self.window.resizeDocks([above, below], [total - lower, lower], Qt.Orientation.Vertical)
+        self._apply_layout()
+
     def problems(self) -> list[str]:
         """What is wrong with the layout on screen, in words (for a reader of the code or a
         test; never shown); empty when it is sound."""
@@ -192,8 +200,10 @@ class WindowLayout(QObject):
             window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         for first, second in zip(self.right, self.right[1:], strict=False):
             window.tabifyDockWidget(first, second)
-        for dock in self.optional:  # a tab that comes back where it was when opened
-            window.tabifyDockWidget(self.right[-1], dock)
+        for dock in self.optional:  # below the tabs: both in view once it is opened
+            window.addDockWidget(
+                Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical
+            )
         for dock in self.docks:
             # removeDockWidget hid them, and a panel closed before comes back
             dock.setVisible(dock not in self.optional)

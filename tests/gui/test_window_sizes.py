@@ -158,7 +158,7 @@ def test_every_size_holds_during_a_paused_run(open_window, qtbot):
         qtbot.waitUntil(lambda steps=steps: len(window.reports) > steps, timeout=60_000)
     settle()
     titles = [dock.windowTitle() for dock in window.window_layout.docks]
-    assert titles == ["Layers", "Layer", "Data", "Training", "Code"]  # no longer in the titles
+    assert titles == ["Layers", "Layer settings", "Data", "Training", "Code"]  # not in the titles
     assert "Locked while training" in window.layers_page.lock_text()
     assert "Locked while training" in window.data_page.lock_text()
     assert "learning rate" in window.training_page.lock_text()
@@ -229,7 +229,7 @@ def test_the_view_menu_hides_and_shows_every_panel(open_window):
     assert all(action.isEnabled() for action in items)
     assert [action.text() for action in items] == [
         "Layers",
-        "Layer Settings",
+        "Layer settings",
         "Data",
         "Training",
         "Code",
