@@ -248,9 +248,12 @@ def train_command(args: argparse.Namespace) -> int:
 
     resume = None
     if args.resume is not None:
-        resume = _resume_point(args.resume)
-        if isinstance(resume, int):
-            return resume
+        from app.training.resume import ResumeError, read_resume_point
+
+        try:
+            resume = read_resume_point(args.resume)
+        except ResumeError as error:
+            return _fail(str(error))
         if resume.warning:
             print(f"layerlab: warning: {resume.warning}", file=sys.stderr)
     elif args.experiment is None:
@@ -353,17 +356,6 @@ def _download(name: str, root: Path) -> int:
     progress.clear()
     _say("Download complete.")
     return 0
-
-
-def _resume_point(folder: Path):
-    """The weights, experiment and counts to go on from in `folder`, or the exit status of a
-    folder that cannot be resumed (its reason printed)."""
-    from app.training.resume import ResumeError, read_resume_point
-
-    try:
-        return read_resume_point(folder)
-    except ResumeError as error:
-        return _fail(str(error))
 
 
 def _train(

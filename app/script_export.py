@@ -20,8 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from app.datasets import DataConfig, data_input_shape, data_problem, load, vision
-from app.datasets.tables import TABLE_DATASETS
+from app.datasets import (
+    DataConfig,
+    data_input_shape,
+    data_problem,
+    is_vision,
+    load,
+    shape_mismatch,
+    vision,
+)
+from app.datasets.tables import is_table
 from app.experiment import Experiment, optimizer_options
 from app.options import DTYPES, OPTIMIZERS, resolve_loss
 from app.reports import METRIC_COLUMNS
@@ -51,18 +59,15 @@ def training_script(experiment: Experiment, task: Task) -> TrainingScript:
     problem = data_problem(experiment.data)
     if problem:
         raise ValueError(f"Cannot use this data: {problem}.")
-    data_shape = data_input_shape(experiment.data)
-    if spec.input_shape != data_shape:
-        raise ValueError(
-            f"The model expects inputs of shape {spec.input_shape}, but the data has "
-            f"{data_shape}; set the model's input shape to match."
-        )
+    mismatch = shape_mismatch(spec.input_shape, data_input_shape(experiment.data))
+    if mismatch:
+        raise ValueError(mismatch)
     inference = infer(spec, task)
     if not inference.ok:
         raise ValueError(inference.errors[0].message)
     head = _head(experiment, inference)
     start = head.count("\n") + 1  # the first layer's line: `return nn.Sequential(` ends head
-    rows = layer_rows(spec)
+    rows = layer_rows(inference)
     text = "\n".join([head, *rows, _TAIL_OF_MODEL, _optimizer(experiment, task), _data(experiment)])
     text += _LOOP
     lines = tuple(range(start, start + len(rows)))
@@ -78,14 +83,10 @@ def export_script(experiment: Experiment, task: Task, folder: str | Path) -> tup
         SCRIPT_FILE: script.text.encode("utf-8"),
         EXPERIMENT_FILE: experiment.to_json().encode("utf-8"),
     }
-    if not _is_images(experiment.data):
+    if not is_vision(experiment.data):
         files[DATA_FILE] = _points_file(experiment.data)
     write_set_atomic(folder, files, owned=SCRIPT_FILES)
     return tuple(files)
-
-
-def _is_images(config: DataConfig) -> bool:
-    return config.name in vision.VISION_DATASETS
 
 
 def _points_file(config: DataConfig) -> bytes:
@@ -202,9 +203,10 @@ def _optimizer(experiment: Experiment, task: Task) -> str:
 
 def _data(experiment: Experiment) -> str:
     config = experiment.data
-    if not _is_images(config):
-        table = config.name in TABLE_DATASETS
-        what = "rows of the table LayerLab read" if table else "points LayerLab generated"
+    if not is_vision(config):
+        what = (
+            "rows of the table LayerLab read" if is_table(config) else "points LayerLab generated"
+        )
         return "\n".join(
             [
                 "def load_data():",

@@ -36,11 +36,12 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be loaded; the message is one line for the user."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Checkpoint:
-    model: nn.Sequential
+    model: nn.Sequential  # built in float32, the weights loaded into it
     spec: ModelSpec
     experiment: dict
+    state_dict: dict[str, torch.Tensor]  # as model.pt holds it (a float64 run's stays so)
 
 
 def save_checkpoint(
@@ -198,4 +199,4 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise CheckpointError(
             f"{model_path.name} holds tensors that cannot be copied into the model"
         ) from None
-    return Checkpoint(model.eval(), spec, experiment)
+    return Checkpoint(model.eval(), spec, experiment, state_dict)

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from models.layers import AUTO, CATALOG
-from models.shapes import infer
+from models.shapes import Inference, infer
 from models.spec import LayerSpec, ModelSpec, Task
 
 
@@ -35,10 +35,9 @@ def layer_source(layer: LayerSpec) -> str:
     return f"nn.{layer.kind}({', '.join(args)})"
 
 
-def layer_rows(spec: ModelSpec) -> list[str]:
-    """One line of `nn.Sequential(...)` per layer, in order, with its output shape and
-    parameter count: the lines a code view marks for the selected layer."""
-    inference = infer(spec)
+def layer_rows(inference: Inference) -> list[str]:
+    """One line of `nn.Sequential(...)` per layer of an inferred model, in order, with its
+    output shape and parameter count: the lines a code view marks for the selected layer."""
     rows = []
     for info, layer in zip(inference.layers, inference.resolved_spec().layers, strict=True):
         note = f"# -> {_shape(info.output_shape)}"
@@ -88,7 +87,7 @@ def generate(
 ) -> str:
     """Source of a module with build_model() and load_model(); every size is written out."""
     inference = infer(spec)
-    rows = layer_rows(spec)
+    rows = layer_rows(inference)
     batch_shape = ", ".join(str(d) for d in (1, *spec.input_shape))
     parts = [
         f'"""{docstring_text(title)}\n',  # the user's text: escaped to stay a valid literal

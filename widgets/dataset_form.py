@@ -464,48 +464,37 @@ class DatasetForm(QWidget):
         if toy is not None:
             self._description.setText(toy.description)
             self._task.setText(self._task_text(toy))
-        if self._name == CSV_NAME:
-            self._refresh_file_texts()
-        table = self.table()
-        if table is not None:
-            self._seed.setToolTip(
-                self.tr(
-                    "Random seed: which rows are held back for validation; the same seed "
-                    "always splits the same way (0-2147483647)."
-                )
-            )
-            self._new_seed.setToolTip(
-                self.tr(
-                    "Pick a new random data seed (0-99,999): another split of the same rows "
-                    "into training and validation. The starting weights have their own seed, "
-                    "in the Training panel."
-                )
-            )
-            self._description.setText(
-                self.tr("{0} Source: {1}.")
-                .replace("{0}", table.description)
-                .replace("{1}", table.source)
-            )
-            self._task.setText(
-                self.tr("Classification, {0} classes, {1} inputs (standardised)")
-                .replace("{0}", str(len(table.class_names)))
-                .replace("{1}", str(table.features))
-            )
+        if self._name in (*TABLE_DATASETS, CSV_NAME):
+            self._refresh_table_texts(self.table())
 
-    def _refresh_file_texts(self) -> None:
-        """The user's CSV file: what it is, and the task its target column makes."""
+    def _refresh_table_texts(self, table: TableDataset | None) -> None:
+        """A shipped table (`table`) or the user's CSV file (None): what it is, how the seed
+        splits it, and the task its target column makes."""
         self._seed.setToolTip(
             self.tr(
                 "Random seed: which rows are held back for validation; the same seed "
                 "always splits the same way (0-2147483647)."
             )
         )
-        self._description.setText(
+        self._new_seed.setToolTip(
             self.tr(
+                "Pick a new random data seed (0-99,999): another split of the same rows "
+                "into training and validation. The starting weights have their own seed, "
+                "in the Training panel."
+            )
+        )
+        if table is not None:
+            description = (
+                self.tr("{0} Source: {1}.")
+                .replace("{0}", table.description)
+                .replace("{1}", table.source)
+            )
+        else:
+            description = self.tr(
                 "A table of your own: a header row, then one row per sample. Inputs are "
                 "standardised with the training rows' mean and spread."
             )
-        )
+        self._description.setText(description)
         config = self.config()
         if data_problem(config) is not None:  # the panel says why, in its error colour
             self._task.setText("")

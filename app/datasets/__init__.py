@@ -117,6 +117,16 @@ def check_config(config: DataConfig) -> str | None:
     return toy.check_config(config)
 
 
+def shape_mismatch(model_shape: tuple[int, ...], data_shape: tuple[int, ...]) -> str | None:
+    """The sentence for a model whose input is not the data's, or None when they fit."""
+    if model_shape == data_shape:
+        return None
+    return (
+        f"The model expects inputs of shape {model_shape}, but the data has {data_shape}; "
+        "set the model's input shape to match."
+    )
+
+
 def data_problem(config: DataConfig) -> str | None:
     """check_config, and for the user's CSV file what is wrong inside it: what keeps this
     data from training now (image files that are missing aside: vision.is_present)."""
@@ -154,7 +164,7 @@ def data_task(config: DataConfig) -> Task:
 
 def data_input_shape(config: DataConfig) -> tuple[int, ...] | None:
     """The shape of one input, without the batch; None while it cannot be known (a CSV file
-    that cannot be read: check_config says why)."""
+    that cannot be read: data_problem says why)."""
     from app.datasets import tables
     from app.datasets.toy import TOY_DATASETS
     from app.datasets.vision import VISION_DATASETS

@@ -80,7 +80,7 @@ def _read(path: str, target: str, _mtime: int, _size: int) -> CsvTable:
         ) from None
     except OSError as error:
         raise CsvError(f"{name} cannot be read ({error.strerror or error})") from None
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    lines, rows = _rows(text)
     if not rows:
         raise CsvError(f"{name} is empty; it needs a header row and rows of data")
     header = [cell.strip() for cell in rows[0]]
@@ -94,7 +94,6 @@ def _read(path: str, target: str, _mtime: int, _size: int) -> CsvTable:
     if target not in header:
         raise CsvError(f"{name} has no column {target!r} (its columns: {', '.join(header)})")
     column = header.index(target)
-    lines = _line_numbers(text)
     features = [i for i in range(len(header)) if i != column]
     x = np.empty((len(rows) - 1, len(features)))
     raw_target = []
@@ -111,15 +110,16 @@ def _read(path: str, target: str, _mtime: int, _size: int) -> CsvTable:
     return CsvTable(tuple(header[i] for i in features), target, x, y, task, class_names)
 
 
-def _line_numbers(text: str) -> list[int]:
-    """The line each non-blank row starts on, as an editor numbers lines."""
-    numbers, line = [], 1
+def _rows(text: str) -> tuple[list[int], list[list[str]]]:
+    """The non-blank rows, and the line each starts on, as an editor numbers lines."""
+    lines, rows, line = [], [], 1
     reader = csv.reader(io.StringIO(text))
     for row in reader:
         if any(cell.strip() for cell in row):
-            numbers.append(line)
+            lines.append(line)
+            rows.append(row)
         line = reader.line_num + 1
-    return numbers
+    return lines, rows
 
 
 def _number(cell: str, name: str, line: int, column: str) -> float:

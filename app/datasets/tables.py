@@ -125,7 +125,7 @@ def file_problem(config: DataConfig) -> str | None:
 
 def table_task(config: DataConfig) -> Task:
     """What the model must output; a CSV file that cannot be read counts as two classes
-    until it can (check_config says why)."""
+    until it can (file_problem says why)."""
     if config.name != CSV_NAME:
         return TABLE_DATASETS[config.name].task
     try:

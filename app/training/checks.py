@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from app.datasets import Dataset
+from app.datasets import Dataset, shape_mismatch
 from app.experiment import Experiment, TrainConfig
 from app.options import LossKind, resolve_loss
 from app.training.devices import device_problem, dtype_problem
@@ -35,11 +35,9 @@ def check_data(experiment: Experiment, dataset: Dataset) -> tuple[Inference, Los
     """The model against the data, and the loss against the task; the model's shapes and the
     loss to train with when they fit."""
     spec = experiment.model
-    if spec.input_shape != dataset.input_shape:
-        raise RunError(
-            f"The model expects inputs of shape {spec.input_shape}, but the data has "
-            f"{dataset.input_shape}; set the model's input shape to match."
-        )
+    mismatch = shape_mismatch(spec.input_shape, dataset.input_shape)
+    if mismatch:
+        raise RunError(mismatch)
     inference = infer(spec, dataset.task)
     if not inference.ok:
         raise RunError(inference.errors[0].message)

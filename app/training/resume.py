@@ -14,7 +14,6 @@ import torch
 from app.experiment import RANGES
 from app.reports import METRIC_COLUMNS
 from models.checkpoint import CheckpointError, load_checkpoint
-from models.files import MODEL_FILE
 
 METRICS_FILE = "metrics.csv"
 MAX_STEPS_PER_EPOCH = 1_000_000  # a million samples at batch 1: more is not a LayerLab run
@@ -41,8 +40,6 @@ def read_resume_point(folder: str | Path) -> ResumePoint:
         raise ResumeError(f"{folder} is not a folder; give the folder that holds model.pt")
     try:
         checkpoint = load_checkpoint(folder)  # checks model.pt against experiment.json
-        # As saved, not through the float32 model load_checkpoint builds.
-        state_dict = torch.load(folder / MODEL_FILE, map_location="cpu", weights_only=True)
     except CheckpointError as error:
         raise ResumeError(str(error)) from None
     path = folder / METRICS_FILE
@@ -52,7 +49,9 @@ def read_resume_point(folder: str | Path) -> ResumePoint:
     except ValueError as error:
         text, steps, epochs = "", 0, 0
         warning = f"{path} could not be read ({error}): the epochs and steps count from 0"
-    return ResumePoint(folder, state_dict, checkpoint.experiment, steps, epochs, text, warning)
+    return ResumePoint(
+        folder, checkpoint.state_dict, checkpoint.experiment, steps, epochs, text, warning
+    )
 
 
 def _metrics(path: Path) -> tuple[str, int, int]:
