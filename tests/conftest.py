@@ -54,6 +54,7 @@ def themed_app(qapp):
     style_name = qapp.style().name()
     style_sheet, palette, font = qapp.styleSheet(), qapp.palette(), qapp.font()
     dark_property = qapp.property("layerlabDarkTheme")
+    look_property = qapp.property("layerlabLook")  # the whole look (presentation mode's too)
     plot_options = {
         key: pg.getConfigOption(key) for key in ("antialias", "background", "foreground")
     }
@@ -64,6 +65,7 @@ def themed_app(qapp):
     qapp.setPalette(palette)
     qapp.setFont(font)
     qapp.setProperty("layerlabDarkTheme", dark_property)
+    qapp.setProperty("layerlabLook", look_property)
     pg.setConfigOptions(**plot_options)
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from widgets.histogram_axes import SpacedAxis
 from widgets.histogram_plots import left_axis_width
-from widgets.plot_style import AXES, LINE, color_axes, set_axis_label
+from widgets.plot_style import AXES, LINE, THIN_LINE, color_axes, set_axis_label
 from widgets.theme import Theme, class_colors, current_theme
 
 LEGEND_GAP = 8  # pixels between the plot and its legend
@@ -143,9 +143,10 @@ class FractionPlot(QWidget):
         for index, curve in enumerate(self._curves):
             color = pg.mkColor(colors[index])
             chosen = self._layers[index] == self._selected
-            # Thick antialiased paths are slow to stroke in Qt: the thick one as segments.
-            curve.setPen(pg.mkPen(color, width=3 if chosen else 1.5))
-            curve.curve.setSegmentedLineMode("on" if chosen else "auto")
+            # Thick antialiased paths are slow to stroke in Qt: thick ones as segments.
+            width = self._theme.line_width(3 if chosen else 1.5)
+            curve.setPen(pg.mkPen(color, width=width))
+            curve.curve.setSegmentedLineMode("on" if chosen or width > THIN_LINE else "auto")
             curve.setZValue(10 if chosen else 0)
             label = self._labels[index].replace("&", "&amp;").replace("<", "&lt;")
             if chosen:

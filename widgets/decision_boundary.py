@@ -225,8 +225,10 @@ class DecisionBoundaryWidget(QWidget):
         self._map.setBrush(pg.mkBrush(t.plot_background))
         boundary = QColor(t.plot_foreground)
         boundary.setAlphaF(0.7)
-        self._boundary.setPen(pg.mkPen(boundary, width=2))
-        self._curve.setPen(pg.mkPen(curve_color(t), width=4))
+        self._boundary.setPen(pg.mkPen(boundary, width=t.line_width(2)))
+        self._curve.setPen(pg.mkPen(curve_color(t), width=t.line_width(4)))
+        self._train_scatter.setSize(t.marker_size(TRAIN_SIZE))
+        self._val_scatter.setSize(t.marker_size(VAL_SIZE))
         if self._data is not None:
             self._draw_points()
             self._dirty = self._report is not None
@@ -328,11 +330,11 @@ class DecisionBoundaryWidget(QWidget):
         plot_item = self._plot.getPlotItem()
         x_min, x_max, y_min, y_max = self.grid_bounds()
         # A ring of background colour around each dot keeps it readable over any tint.
-        halo = pg.mkPen(t.plot_background, width=1.5)
+        halo = pg.mkPen(t.plot_background, width=t.outline_width(1.5))
         if data.task_kind == "classification":
             colors = self._class_colors()
             brushes = [pg.mkBrush(c) for c in colors]
-            pens = [pg.mkPen(c, width=2.5) for c in colors]
+            pens = [pg.mkPen(c, width=t.line_width(2.5)) for c in colors]
             self._train_scatter.setData(
                 x=x_train[:, 0],
                 y=x_train[:, 1],
@@ -358,7 +360,10 @@ class DecisionBoundaryWidget(QWidget):
                 x=x_train[:, 0], y=y_train, brush=pg.mkBrush(color), pen=halo
             )
             self._val_scatter.setData(
-                x=x_val[:, 0], y=y_val, pen=pg.mkPen(color, width=2.5), brush=pg.mkBrush(None)
+                x=x_val[:, 0],
+                y=y_val,
+                pen=pg.mkPen(color, width=t.line_width(2.5)),
+                brush=pg.mkBrush(None),
             )
             plot_item.setLabel("bottom", self.tr("x (input)"))
             plot_item.setLabel("left", self.tr("y (target)"))

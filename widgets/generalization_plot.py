@@ -85,13 +85,14 @@ class GeneralizationPlotWidget(LivePlot):
         color_grid_plots(self._graphics, (self.loss_plot, self.gap_plot), self._labels, theme)
         train, validation = self._colors()
         for curve, color in ((self.train_curve, train), (self.val_curve, validation)):
-            curve.setPen(pg.mkPen(color, width=2))
+            curve.setPen(pg.mkPen(color, width=theme.line_width(2)))
             curve.setSymbolBrush(pg.mkBrush(color))
-            curve.setSymbolPen(pg.mkPen(theme.plot_background, width=1.5))
+            curve.setSymbolPen(pg.mkPen(theme.plot_background, width=theme.outline_width(1.5)))
+            curve.setSymbolSize(self._point_size())
         gap = mix(theme.warning, theme.plot_background, 0.25)
         self.wider_bars.setOpts(brush=pg.mkBrush(gap), pen=pg.mkPen(None))
         self.narrower_bars.setOpts(brush=pg.mkBrush(theme.muted_text), pen=pg.mkPen(None))
-        self._zero.setPen(pg.mkPen(theme.plot_foreground, width=1))
+        self._zero.setPen(pg.mkPen(theme.plot_foreground, width=theme.line_width(1)))
         self._legend.setText(
             legend_html(
                 (

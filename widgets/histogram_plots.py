@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsScene, QSizePolicy, QWidget
 
 from models.numbers import nice_ceiling
 from widgets.histogram_axes import LogAxis, SpacedAxis, count_ticks
-from widgets.plot_style import AXES, color_axes, set_axis_label
+from widgets.plot_style import AXES, THIN_LINE, color_axes, set_axis_label
 from widgets.theme import Theme, current_theme
 
 
@@ -341,15 +341,17 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         for index, curve in enumerate(self._norm_curves):
             color = pg.mkColor(colors[index % len(colors)])
             # Thick antialiased paths are very slow to stroke in Qt (seconds for a jagged
-            # curve), so the thick one is drawn as separate segments and the others are thin.
+            # curve), so the thick one is drawn as separate segments and the others are thin
+            # (in the presentation look, 3 px: as segments too).
             if index == selected:
-                curve.setPen(pg.mkPen(color, width=3))
+                curve.setPen(pg.mkPen(color, width=self._theme.line_width(3)))
                 curve.curve.setSegmentedLineMode("on")
                 curve.setZValue(10)
             else:
                 color.setAlpha(160)
-                curve.setPen(pg.mkPen(color, width=1))
-                curve.curve.setSegmentedLineMode("auto")
+                width = self._theme.line_width(1)
+                curve.setPen(pg.mkPen(color, width=width))
+                curve.curve.setSegmentedLineMode("on" if width > THIN_LINE else "auto")
                 curve.setZValue(0)
         for sample, label in self._legend.items:
             index = self._norm_curves.index(sample.item)

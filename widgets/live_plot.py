@@ -198,9 +198,14 @@ class LivePlot(QWidget):
 
     def _points(self, plot: pg.PlotItem) -> pg.PlotDataItem:
         """A line of round points on `plot`, sized to the font (MAX_SYMBOLS at most)."""
-        size = max(8, round(self.fontMetrics().height() * 0.5))
-        points = plot.plot(symbol="o", symbolSize=size, connect="finite")
+        points = plot.plot(symbol="o", symbolSize=self._point_size(), connect="finite")
         # Not clipped to the view: clipping set the symbols again (1-4 ms in Python) at every
         # move of the step axis, which follows a run; a few hundred points need no clipping.
         points.setClipToView(False)
         return points
+
+    def _point_size(self) -> int:
+        """The epoch points' size: half a line of the font (8 px at least), times the look's
+        marker scale; `_paint` sets it again when the look or its font changes."""
+        size = max(8, round(self.fontMetrics().height() * 0.5))
+        return round(self._theme.marker_size(size))

@@ -56,6 +56,7 @@ class LossPlotWidget(LivePlot):
         # Curves are drawn without antialiasing: on this software-rendered view an antialiased
         # or wider line over thousands of noisy steps costs 15-35 ms a frame (measured at
         # 900x600), taken from training through the GIL; 1 and 2 px lines cost almost nothing.
+        # The presentation look draws them 3 and 4 px (readable projected), and pays for it.
         self.raw_curve = self._curve(self.loss_plot)
         # Mean, not peak, downsampling: where steps outnumber pixels, the trend line should
         # stay a line rather than become a band of its own wiggles.
@@ -101,12 +102,13 @@ class LossPlotWidget(LivePlot):
         color_grid_plots(self._graphics, (self.loss_plot, self.metric_plot), self._labels, theme)
         raw = mix(theme.accent, theme.plot_background, 0.55)  # light: the trend stays on top
         validation = theme.class_colors[1]
-        self.raw_curve.setPen(pg.mkPen(raw, width=1))
-        self.smooth_curve.setPen(pg.mkPen(theme.accent, width=2))
+        self.raw_curve.setPen(pg.mkPen(raw, width=theme.line_width(1)))
+        self.smooth_curve.setPen(pg.mkPen(theme.accent, width=theme.line_width(2)))
         for points in (self.val_loss_curve, self.metric_curve):
-            points.setPen(pg.mkPen(validation, width=2))
+            points.setPen(pg.mkPen(validation, width=theme.line_width(2)))
             points.setSymbolBrush(pg.mkBrush(validation))
-            points.setSymbolPen(pg.mkPen(theme.plot_background, width=1.5))
+            points.setSymbolPen(pg.mkPen(theme.plot_background, width=theme.outline_width(1.5)))
+            points.setSymbolSize(self._point_size())
         self._legend.setText(
             legend_html(
                 (
@@ -116,7 +118,7 @@ class LossPlotWidget(LivePlot):
                 )
             )
         )
-        self._marker_lines.set_theme(theme)
+        self._marker_lines.set_theme(theme, QFont(self.font()))
 
     # -- drawing ----------------------------------------------------------------------------
 

@@ -21,6 +21,10 @@ LINE = "\u2501\u2501"
 POINTS = "\u2500\u25cf\u2500"
 BAR = "\u2588"
 
+# Curves wider than this are stroked as separate segments: Qt strokes a wide path over a jagged
+# curve very slowly (seconds), and the presentation look draws every curve 3 px or more.
+THIN_LINE = 1.5
+
 
 def color_axes(plot: pg.PlotItem, theme: Theme) -> None:
     """Axis lines and tick labels in the plot foreground."""
@@ -37,10 +41,13 @@ def color_grid_plots(
     theme: Theme,
 ) -> None:
     """The view's background, its plots' axes and grids (made by style_grid_axes), and their
-    `labels` (by plot and side) in the colours of `theme`."""
+    `labels` (by plot and side) in the colours of `theme`; the tick and axis labels in the
+    view's font again, which follows the application's (a presentation scales it)."""
     graphics.setBackground(theme.plot_background)
+    font = QFont(graphics.font())
     for plot in plots:
         color_axes(plot, theme)
+        set_axis_fonts(plot, font)
         for name in AXES:  # its zero-length ticks still draw a pixel each on the axis line
             plot.getAxis(name).setTickPen(theme.grid)
         TickGrid.of(plot).set_colors(theme.grid, theme.plot_background)
@@ -51,10 +58,9 @@ def color_grid_plots(
 def style_grid_axes(plot: pg.PlotItem, font: QFont) -> None:
     """Tick labels and axis labels in `font`, in plain numbers, and grid lines at the
     labelled ticks, drawn by a TickGrid in the view (not by the axes: see widgets.plot_grid)."""
+    set_axis_fonts(plot, font)
     for name in AXES:
         axis = plot.getAxis(name)
-        axis.setTickFont(font)
-        axis.label.setFont(font)
         # Grid lines at labelled steps only (fewer to draw); no tick marks: the grid marks them.
         axis.setStyle(maxTickLevel=1, tickLength=0)
         # An SI prefix would relabel the axis at range moves, and set its HTML every time.
@@ -63,6 +69,17 @@ def style_grid_axes(plot: pg.PlotItem, font: QFont) -> None:
         # the tick labels' text (0.4-1.2 ms an axis, several times a frame during a run).
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     TickGrid(plot)
+
+
+def set_axis_fonts(plot: pg.PlotItem, font: QFont) -> None:
+    """Tick labels and axis labels of both axes in `font` (set once: they do not follow the
+    application's font by themselves)."""
+    for name in AXES:
+        axis = plot.getAxis(name)
+        if axis.style.get("tickFont") != font:  # setting it lays the axis out again
+            axis.setStyle(tickFont=font)  # (unlike setTickFont, makes room for the new size)
+            axis.label.setFont(font)
+            axis.resizeEvent()  # the label placed for its new size
 
 
 def set_axis_label(plot: pg.PlotItem, side: str, text: str, theme: Theme) -> None:

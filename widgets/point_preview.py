@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.datasets import DATA_RANGES, Dataset, shown_counts
@@ -16,6 +16,8 @@ from widgets.numbers_text import count_text
 from widgets.theme import Theme, class_colors, current_theme
 
 MAX_PREVIEW_POINTS = 3000
+TRAIN_SIZE = 6
+VAL_SIZE = 7
 
 
 class PointPreview(QWidget):
@@ -24,13 +26,14 @@ class PointPreview(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._theme = current_theme()
+        self._data: Dataset | None = None  # what show_points drew, drawn again in a new look
         self._plot = pg.PlotWidget()
         self._plot.setMinimumHeight(220)
         self._plot.setMaximumHeight(400)  # square-ish in a dock; extra height goes below
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._plot.setMenuEnabled(False)
-        self._train_scatter = pg.ScatterPlotItem(size=6, pen=None)
-        self._val_scatter = pg.ScatterPlotItem(size=7, brush=None)
+        self._train_scatter = pg.ScatterPlotItem(size=TRAIN_SIZE, pen=None)
+        self._val_scatter = pg.ScatterPlotItem(size=VAL_SIZE, brush=None)
         self._plot.addItem(self._train_scatter)
         self._plot.addItem(self._val_scatter)
 
@@ -46,13 +49,19 @@ class PointPreview(QWidget):
         self.set_theme(self._theme)
 
     def set_theme(self, theme: Theme) -> None:
-        """Recolour the plot's background, axes and text (the next show_points the points)."""
+        """Recolour the plot's background, axes and text, and draw the points again in the
+        colours and sizes of `theme`."""
         self._theme = theme
+        self._train_scatter.setSize(theme.marker_size(TRAIN_SIZE))
+        self._val_scatter.setSize(theme.marker_size(VAL_SIZE))
         self._plot.setBackground(theme.plot_background)
         for name in ("left", "bottom"):
             axis = self._plot.getAxis(name)
             axis.setPen(pg.mkPen(theme.plot_foreground))
             axis.setTextPen(pg.mkPen(theme.plot_foreground))
+            axis.setStyle(tickFont=QFont(self.font()))  # a presentation scales the font
+        if self._data is not None:
+            self.show_points(self._data)
 
     def caption(self) -> str:
         """The line under the plot: how many points of each split, and how many are drawn."""
@@ -60,6 +69,7 @@ class PointPreview(QWidget):
 
     def show_points(self, data: Dataset) -> None:
         """Update the two scatter items in place with a deterministic subsample."""
+        self._data = data
         n_train, n_val = len(data.x_train), len(data.x_val)
         total = n_train + n_val
         subsampled = total > MAX_PREVIEW_POINTS
@@ -73,7 +83,8 @@ class PointPreview(QWidget):
                 self._theme, int(DATA_RANGES["classes"][1]), self._theme.plot_foreground
             )
             brushes = np.array([pg.mkBrush(c) for c in colors], dtype=object)
-            pens = np.array([pg.mkPen(c, width=1.5) for c in colors], dtype=object)
+            width = self._theme.line_width(1.5)
+            pens = np.array([pg.mkPen(c, width=width) for c in colors], dtype=object)
             train_brush = list(brushes[y_train % len(colors)])
             val_pen = list(pens[y_val % len(colors)])
             self._train_scatter.setData(x=x_train[:, 0], y=x_train[:, 1], brush=train_brush)
@@ -88,7 +99,7 @@ class PointPreview(QWidget):
             self._val_scatter.setData(
                 x=x_val[:, 0],
                 y=y_val[:, 0],
-                pen=pg.mkPen(color, width=1.5),
+                pen=pg.mkPen(color, width=self._theme.line_width(1.5)),
                 brush=pg.mkBrush(None),
             )
             self._plot.setLabel("bottom", self.tr("x (input)"))

@@ -47,11 +47,16 @@ class RunMarkerLines:
             self._bottom.removeItem(old_bottom)
         self.place_labels()
 
-    def set_theme(self, theme: Theme) -> None:
-        """Draw the lines and labels in the colours of `theme`."""
+    def set_theme(self, theme: Theme, font: QFont | None = None) -> None:
+        """Draw the lines and labels in the colours and widths of `theme` (and the labels in
+        `font`, when given: a presentation scales the font)."""
         self._theme = theme
+        if font is not None:
+            self._font = QFont(font)
         for _, top, bottom in self._lines:
+            top.label.setFont(self._font)
             self._paint(top, bottom)
+        self.place_labels()
 
     def place_labels(self) -> None:
         """Put each marker's label on the side of its line where it fits in the view."""
@@ -100,7 +105,7 @@ class RunMarkerLines:
 
     def _paint(self, top: pg.InfiniteLine, bottom: pg.InfiniteLine) -> None:
         theme = self._theme
-        pen = pg.mkPen(theme.muted_text, width=1.5, style=Qt.PenStyle.DashLine)
+        pen = pg.mkPen(theme.muted_text, width=theme.line_width(1.5), style=Qt.PenStyle.DashLine)
         top.setPen(pen)
         bottom.setPen(pen)
         top.label.setColor(theme.text)

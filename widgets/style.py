@@ -80,17 +80,36 @@ QToolTip {
 
 
 def apply_look(app: QApplication, theme: Theme) -> None:
-    """Give the whole application a look: style, palette, font, style sheet, plot defaults."""
+    """Give the whole application a look: style, palette, font (at the theme's scale), style
+    sheet, plot defaults. Widgets made from now on wear it; for those already made, see
+    `retheme_widgets`."""
     app.setStyle(LabStyle())
     app.setPalette(build_palette(theme))
     font = app.font()
-    font.setPointSizeF(FONT_POINT_SIZE)
+    font.setPointSizeF(FONT_POINT_SIZE * theme.font_scale)
     app.setFont(font)
     app.setStyleSheet(style_sheet(theme))
     pg.setConfigOptions(
         antialias=True, background=theme.plot_background, foreground=theme.plot_foreground
     )
     set_current_theme(app, theme)
+
+
+def retheme_widgets(app: QApplication, theme: Theme) -> int:
+    """Hand `theme` to every widget already made that takes one (`set_theme`), in every
+    window, parents before their children; returns how many took it.
+
+    The palette and font reach every widget through Qt's change events, but the plots'
+    pens, class colours and symbol sizes are set once, by each view's `set_theme`: without
+    this call they keep the look they were made in."""
+    count = 0
+    for top in app.topLevelWidgets():
+        for widget in (top, *top.findChildren(QWidget)):
+            set_theme = getattr(widget, "set_theme", None)
+            if callable(set_theme):
+                set_theme(theme)
+                count += 1
+    return count
 
 
 def build_palette(theme: Theme) -> QPalette:
@@ -170,6 +189,9 @@ _FOCUS_RING_ELEMENTS = frozenset({_PE.PE_PanelButtonCommand, _PE.PE_FrameLineEdi
 _FOCUS_RING_CONTROLS = frozenset({_CC.CC_ComboBox, _CC.CC_SpinBox})
 
 
+TAB_SPACE = 14  # pixels beside a tab's text, both sides together
+
+
 class LabStyle(QProxyStyle):
     """Fusion with what a projector needs: roomy item-view rows, large high-contrast check boxes
     and radio buttons (Fusion's vanish on a dark palette), and a 2 px focus ring for keyboard
@@ -190,6 +212,10 @@ class LabStyle(QProxyStyle):
                 option.fontMetrics if option is not None else QFontMetrics(QApplication.font())
             )
             return max(16, round(metrics.height() * 0.9))
+        if metric == QStyle.PixelMetric.PM_TabBarTabHSpace:
+            # Fusion's 24 px around each tab's text: with the Runs tab, the eight plot tabs
+            # needed 611 px where a 1024-wide window leaves 572; 14 px keeps them apart.
+            return TAB_SPACE
         return super().pixelMetric(metric, option, widget)
 
     def sizeFromContents(

@@ -3,7 +3,9 @@
 Teachers show the lab on projectors, so every colour pair is chosen for contrast (text on
 window at least 7:1, muted text at least 4.5:1). The application applies a look
 (app.gui.application.apply_theme); widgets read `current_theme()` when they are made and take a new
-look through their one `set_theme(theme)`. Qt only: no torch, no app.
+look through their one `set_theme(theme)`. A look also carries its sizes: the font scale and
+the widths of curves and markers (1 in LIGHT and DARK; widgets.presentation_look scales them
+up for a projector). Qt only: no torch, no app.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 HIGHLIGHTED_TEXT = "#FFFFFF"  # text and icons on the accent colour, in both themes
 THEME_PROPERTY = "layerlabDarkTheme"  # on the application: the state lives and dies with it
+LOOK_PROPERTY = "layerlabLook"  # the whole Theme applied, beside the dark flag (which tests reset)
 
 
 @dataclass(frozen=True)
 class Theme:
-    """The colours of one look, as #RRGGBB strings; class_colors in Okabe-Ito order."""
+    """The colours of one look, as #RRGGBB strings; class_colors in Okabe-Ito order (views
+    index them: 0 blue, 1 orange, 5 vermillion). The sizes default to the everyday look's:
+    a view draws a curve of its own width `w` as `line_width(w)` and a marker of size `s` as
+    `marker_size(s)`, so one look scales them all."""
 
     dark: bool
     window: str
@@ -33,6 +39,26 @@ class Theme:
     plot_foreground: str
     grid: str
     class_colors: tuple[str, ...]
+    extra_class_colors: tuple[str, ...] = ()  # beyond the foreground; () takes the defaults
+    font_scale: float = 1.0  # of the normal font size (widgets.style.FONT_POINT_SIZE)
+    line_scale: float = 1.0  # curves, outlines and marker lines, times their own width
+    min_line_width: float = 0.0  # no curve thinner than this, in pixels
+    marker_scale: float = 1.0  # scatter points and epoch symbols, times their own size
+    presentation: bool = False  # the projector look (widgets.presentation_look)
+
+    def line_width(self, width: float) -> float:
+        """The width, in pixels, of a curve or line a view draws `width` wide in the
+        everyday look."""
+        return max(width * self.line_scale, self.min_line_width)
+
+    def outline_width(self, width: float) -> float:
+        """The width of an outline (a halo around a point, a ring): scaled, never floored,
+        so a thin halo does not swallow the point it rings."""
+        return width * self.line_scale
+
+    def marker_size(self, size: float) -> float:
+        """The size of a point a view draws `size` pixels across in the everyday look."""
+        return size * self.marker_scale
 
 
 LIGHT = Theme(
@@ -76,7 +102,9 @@ EXTRA_CLASS_COLORS_DARK = ("#999999", "#C0508A")
 
 def class_colors(theme: Theme, count: int, foreground: str | None = None) -> list[str]:
     """One colour per class: the theme's, then the foreground and extras, then repeating."""
-    extra = EXTRA_CLASS_COLORS_DARK if theme.dark else EXTRA_CLASS_COLORS
+    extra = theme.extra_class_colors or (
+        EXTRA_CLASS_COLORS_DARK if theme.dark else EXTRA_CLASS_COLORS
+    )
     colors = [*theme.class_colors, foreground or theme.plot_foreground, *extra]
     return [colors[k % len(colors)] for k in range(max(count, 1))]
 
@@ -84,13 +112,21 @@ def class_colors(theme: Theme, count: int, foreground: str | None = None) -> lis
 def current_theme() -> Theme:
     """The theme last applied to the running application (LIGHT before any)."""
     app = QGuiApplication.instance()
-    dark = app.property(THEME_PROPERTY) if app is not None else None
+    if app is None:
+        return LIGHT
+    dark = bool(app.property(THEME_PROPERTY))
+    look = app.property(LOOK_PROPERTY)
+    # The dark flag wins when the two disagree: whoever set it alone (a test putting the
+    # application's look back) meant the everyday look of that flag.
+    if isinstance(look, Theme) and look.dark == dark:
+        return look
     return DARK if dark else LIGHT
 
 
 def set_current_theme(app: QGuiApplication, theme: Theme) -> None:
-    """Record the look the application now has (app.gui.application.apply_theme calls this)."""
+    """Record the look the application now has (widgets.style.apply_look calls this)."""
     app.setProperty(THEME_PROPERTY, theme.dark)
+    app.setProperty(LOOK_PROPERTY, theme)
 
 
 def contrast_ratio(first: str, second: str) -> float:

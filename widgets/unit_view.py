@@ -119,7 +119,7 @@ class UnitView(QWidget):
         x = np.concatenate([data.x_train[:k_train], data.x_val[:k_val]])
         y = np.concatenate([data.y_train[:k_train], data.y_val[:k_val]])
         # A ring in the foreground colour keeps each dot readable over either colour of map.
-        ring = pg.mkPen(t.plot_foreground, width=1.2)
+        ring = pg.mkPen(t.plot_foreground, width=t.outline_width(1.2))
         if data.task_kind == "classification":
             classes = data.classes or (int(y.max()) + 1 if len(y) else 1)
             brushes = [pg.mkBrush(c) for c in class_colors(t, classes)]
@@ -193,7 +193,7 @@ class UnitView(QWidget):
         self._frame.setPen(edge)
         line = QColor(t.plot_foreground)
         line.setAlphaF(0.85)
-        self._boundary.setPen(pg.mkPen(line, width=2.5))
+        self._boundary.setPen(pg.mkPen(line, width=t.line_width(2.5)))
         self._caption.setText(
             legend_html(
                 [
@@ -204,6 +204,7 @@ class UnitView(QWidget):
         )
         if self._data is not None:
             self.show_points(self._data)
+        self._on_view_resized()  # the points' size, in this look's marker scale
 
     # Read-only views of what is shown
 
@@ -235,6 +236,6 @@ class UnitView(QWidget):
 
     def _on_view_resized(self, *_args: object) -> None:
         width = self._plot.getViewBox().width()
-        size = [size for start, size in POINT_SIZES if width >= start][-1]
+        size = self._theme.marker_size([size for start, size in POINT_SIZES if width >= start][-1])
         if size != self._points.opts["size"]:
             self._points.setSize(size)
