@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench lesson-thumbnails clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,6 +22,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/engine_vs_bare.py
+
+# The lessons' start-page pictures: each lesson's plot after its first run (resources/lessons).
+lesson-thumbnails: $(STAMP)
+	mkdir -p resources/lessons/thumbnails
+	for name in $$(cat resources/lessons/order.txt); do \
+		QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot --lesson $$name --thumbnail \
+			--size 1280x720 resources/lessons/thumbnails/$$name.png || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -116,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shot.add_argument("--code", action="store_true", help="open the code panel (train.py)")
     shot.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="open the lesson of file NAME (its stem, e.g. xor_needs_a_hidden_layer) as the "
+        "window shows it",
+    )
+    shot.add_argument(
+        "--presentation",
+        action="store_true",
+        help="render in presentation mode (large text, thick lines, the projector layout)",
+    )
+    shot.add_argument(  # the lessons' start-page cards: the plots only, 480 pixels wide
+        "--thumbnail", action="store_true", help=argparse.SUPPRESS
+    )
+    shot.add_argument(
         "--select-layer", type=int, metavar="N", help="select layer N (0 is the first)"
     )
     _data_arguments(shot)
@@ -184,6 +198,13 @@ def screenshot_command(args: argparse.Namespace) -> int:
             return _fail(str(error))
     if not 0 <= args.train_epochs <= 10_000:
         return _fail(f"--train-epochs must be between 0 and 10000, got {args.train_epochs}")
+    if args.lesson is not None:
+        from app.lessons import LessonError, find_lesson
+
+        try:
+            find_lesson(args.lesson)
+        except LessonError as error:
+            return _fail(str(error))
     from app.gui.application import screenshot
     from app.gui.run_panel import TAB_NAMES
 
@@ -202,10 +223,15 @@ def screenshot_command(args: argparse.Namespace) -> int:
             resizes=args.resize_sequence,
             code=args.code,
             select_layer=args.select_layer,
+            lesson=args.lesson,
+            thumbnail=args.thumbnail,
+            presentation=args.presentation,
         )
     except OSError as error:
         return _fail(f"cannot write the screenshot: {error}")
-    note = "" if (width, height) == args.size else ", the smallest the window can be"
+    note = (
+        "" if (width, height) == args.size or args.thumbnail else ", the smallest the window can be"
+    )
     _say(f"Wrote {args.out} ({width}x{height}{note})")
     return 0
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
 SETTLE_MS = 400  # let debounced previews and layouts finish before the grab
+THUMBNAIL_WIDTH = 480  # a lesson card's picture, in pixels (shown at about half of it)
 WAIT_MS = 600_000  # the longest a screenshot waits for the devices or a training run
 
 
@@ -51,7 +52,9 @@ def create_application(dark: bool | None = None) -> QApplication:
 def run(path: Path | None = None) -> int:
     """Open the window (with `path` if given) and run until it closes."""
     app = create_application()
-    _window = open_window(QSettings(), path)  # held: the window lives while the app runs
+    window = open_window(QSettings(), path)  # held: the window lives while the app runs
+    if path is None and window.shows_lessons_at_start():
+        QTimer.singleShot(0, window, window.show_lessons)  # the start page, over the window
     return app.exec()
 
 
@@ -92,14 +95,20 @@ def screenshot(
     resizes: Sequence[tuple[int, int]] = (),
     code: bool = False,
     select_layer: int | None = None,
+    lesson: str | None = None,
+    thumbnail: bool = False,
+    presentation: bool = False,
 ) -> tuple[int, int]:
     """Render the window offscreen, with default settings, into a PNG; with `train_epochs`,
     train that long in the window's worker first so the plots are real. The window is shown
     at each of `resizes` in turn before `size`; `code` opens the code panel, `select_layer`
-    selects that layer. Returns the size of the image written: `size`, unless the window
-    cannot be that small."""
+    selects that layer, `lesson` opens the lesson of that file (its plot in front, unless
+    `tab` names another), and `thumbnail` writes the plots alone, THUMBNAIL_WIDTH wide (the
+    lessons' cards), `presentation` turns presentation mode on. Returns the size of the image
+    written: `size`, unless the window cannot be that small."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = create_application(dark)  # held: the QApplication lives while the window renders
+    from app.datasets import is_vision
     from app.experiment import Experiment
     from app.gui.main_window import MainWindow
     from app.run_state import FINISHED
@@ -117,9 +126,20 @@ def screenshot(
             window.resize(*between)
         controller = window.controller
         try:
+            if presentation:
+                window.presentation.set_enabled(True)
             window.start_device_probe()
             wait_for(controller.devicesFound, WAIT_MS)
-            window.run_panel.show_tab(tab)
+            if lesson is not None:
+                window.lessons.start(lesson)
+                data = window.document.experiment.data
+                ready = window.document.inference.ok and not is_vision(data)
+                if thumbnail and not train_epochs and ready:
+                    # A card shows the lesson's first run (image data may not be here, and a
+                    # lesson about a broken model shows it as it opens).
+                    train_epochs = window.document.experiment.train.epochs
+            if lesson is None or tab != "loss":
+                window.run_panel.show_tab(tab)
             if code:
                 window.show_code()
             if select_layer is not None:
@@ -132,6 +152,12 @@ def screenshot(
                     wait_for(controller.stateChanged, WAIT_MS)
             wait_for(None, SETTLE_MS)
             image = window.grab()
+            if thumbnail:
+                image = (
+                    window.run_panel.tabs.currentWidget()
+                    .grab()
+                    .scaledToWidth(THUMBNAIL_WIDTH, Qt.TransformationMode.SmoothTransformation)
+                )
             if not image.save(str(out)):
                 raise OSError(f"cannot write {out}")
             return image.width(), image.height()

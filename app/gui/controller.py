@@ -108,6 +108,11 @@ class TrainingController(QObject):
         )
 
     @property
+    def run_experiment(self):
+        """The experiment of the run under way or last started (None before any)."""
+        return self._run_experiment
+
+    @property
     def weights_experiment(self):
         """The experiment whose run made the worker's weights (None before any run)."""
         return self._ended_experiment or self._run_experiment

@@ -15,8 +15,11 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.datasets import DataConfig, data_input_shape, data_task
 from app.experiment import Experiment, TrainConfig
+from models.layers import CATALOG
 from models.shapes import Inference, infer
 from models.spec import LayerSpec, ModelSpec, Task
+
+ACTIVATION = "Activation"  # the catalog category whose layers change_activations swaps
 
 
 def _first_changed_field(before: object, after: object) -> str:
@@ -160,6 +163,22 @@ class ExperimentDocument(QObject):
         kind = self.model.layers[source].kind
         self.edit_model(self.model.move(source, destination), self.tr("Move %s") % kind)
         return destination
+
+    def change_activations(self, kind: str) -> int:
+        """Every activation layer becomes a `kind` (one undo step); returns how many changed.
+        Ten Sigmoids against ten ReLUs is a lesson: one edit, not twenty."""
+        layers = self.model.layers
+        changed = [
+            index
+            for index, layer in enumerate(layers)
+            if CATALOG[layer.kind].category == ACTIVATION and layer.kind != kind
+        ]
+        spec = self.model
+        for index in changed:
+            spec = spec.replace(index, LayerSpec.create(kind))
+        if changed:
+            self.edit_model(spec, self.tr("Change activations to %s") % kind)
+        return len(changed)
 
     def set_layer(self, index: int, layer: LayerSpec, field: str) -> None:
         """One parameter of one layer edited in the inspector (typing merges into one step)."""

@@ -4,6 +4,7 @@ and exports, and keeps the views and actions in step with the document and the r
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -25,10 +26,16 @@ from app.gui.example_gallery import ExampleGallery
 from app.gui.exports import ExportController
 from app.gui.files import DEFAULT_EXAMPLE, FileController, examples
 from app.gui.image_data import ImageDataSource
+from app.gui.lesson_gallery import LessonGallery
+from app.gui.lesson_runner import LessonRunner
 from app.gui.menus import WindowActions, build_menus
 from app.gui.model_summary import ModelSummaryLabel
+from app.gui.presentation import Presentation
 from app.gui.run_panel import RunPanel
+from app.gui.runs import RunsKeeper
 from app.gui.window_layout import WindowLayout
+from app.lessons import Lesson, lessons
+from app.lessons.conditions import WindowState
 from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
 from app.run_state import PAUSED, RUNNING
 from app.script_export import training_script
@@ -38,6 +45,7 @@ from widgets.icons import icon
 from widgets.layer_inspector import LayerInspectorWidget
 from widgets.layer_palette import LayerPaletteWidget
 from widgets.layer_stack import LayerStackWidget
+from widgets.lesson_panel import LessonPanel
 from widgets.panel_page import PanelPage
 from widgets.training_panel import TrainingPanel
 
@@ -45,6 +53,8 @@ from widgets.training_panel import TrainingPanel
 # minimum), and of the right side's height, below the settings.
 CODE_SHARE = 0.45
 CODE_HEIGHT = 0.6
+LESSON_HEIGHT = 0.5  # the lesson's share of the right side's height, below the settings
+START_PAGE_KEY = "lessons/showAtStart"
 
 
 class MainWindow(QMainWindow):
@@ -73,10 +83,23 @@ class MainWindow(QMainWindow):
             self.layers_dock,
             docks[1:],
             front=self.data_dock,
-            optional=[self.code_dock],
+            optional=[self.lesson_dock, self.code_dock],
         )
-        docks.append(self.code_dock)
-        self.examples_menu = build_menus(
+        docks += [self.lesson_dock, self.code_dock]
+        self.runs = RunsKeeper(self.document, self.controller, self.run_panel.runs, self)
+        self.lessons_catalog = lessons()
+        self.lessons = LessonRunner(
+            self.document,
+            self.controller,
+            self.lesson_panel,
+            self._window_state,
+            self._open_lesson_experiment,
+            self,
+        )
+        self.presentation = Presentation(self, settings)
+        self.addActions(list(self.presentation.actions))  # their keys work in full screen too
+
+        self.examples_menu, self.lessons_menu, self.activations_menu = build_menus(
             self,
             self.menu_actions,
             self.files.recent_menu,
@@ -84,6 +107,10 @@ class MainWindow(QMainWindow):
             examples(),
             self.files.open_example,
             docks,
+            self.lessons_catalog,
+            self.lessons.start,
+            self.change_activations,
+            self.presentation.actions,
         )
         self._connect()
         self._restore_settings()
@@ -122,6 +149,8 @@ class MainWindow(QMainWindow):
         )
         self.data_dock = self._dock("dataDock", self.tr("Data"), self.data_page)
         self.training_dock = self._dock("trainingDock", self.tr("Training"), self.training_page)
+        self.lesson_panel = LessonPanel()
+        self.lesson_dock = self._dock("lessonDock", self.tr("Lesson"), PanelPage(self.lesson_panel))
         self.code_view = CodeView()
         self.code_dock = self._dock("codeDock", self.tr("Code"), self.code_view)
 
@@ -189,9 +218,14 @@ class MainWindow(QMainWindow):
         self.run_panel.problem.connect(self.show_error)
         self.run_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.files.trainedFolderOpened.connect(self._on_trained_folder_opened)
-        for reporter in (self.files, self.exports):
+        for reporter in (self.files, self.exports, self.runs):
             reporter.problem.connect(self.show_error)
             reporter.message.connect(self.statusBar().showMessage)
+        self.lessons.lessonChanged.connect(self._on_lesson_changed)
+        self.run_panel.alarmsChanged.connect(self.lessons.set_alarms)
+        self.run_panel.tabs.currentChanged.connect(lambda _index: self.lessons.check_soon())
+        self.code_dock.visibilityChanged.connect(lambda _shown: self.lessons.check_soon())
+        self.run_panel.runs.selectionChanged.connect(lambda _runs: self.lessons.check_soon())
         self._connect_actions()
 
     def _connect_actions(self) -> None:
@@ -211,6 +245,7 @@ class MainWindow(QMainWindow):
         actions.code.triggered.connect(self.show_code)
         actions.about.triggered.connect(self.show_about)
         actions.browse_examples.triggered.connect(self.show_examples)
+        actions.lessons.triggered.connect(self.show_lessons)
         actions.export_weights.triggered.connect(self.exports.export_weights)
         actions.export_script.triggered.connect(self.exports.export_script)
         actions.export_torchscript.triggered.connect(
@@ -256,6 +291,7 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         self.window_layout.restore()
+        self.presentation.restore()
         pace = float(self.settings.value("run/pace", 0) or 0)  # 0: full speed
         self.run_panel.set_pace(pace if pace > 0 else None)
         pause_on_alarm = self.settings.value("run/pause_on_alarm", False, type=bool)
@@ -290,6 +326,11 @@ class MainWindow(QMainWindow):
         index = self.stack.current_layer()
         if index is not None and 0 <= index + offset < len(self.document.model.layers):
             self._on_layer_moved(index, index + offset)
+
+    def change_activations(self, kind: str) -> None:
+        """Edit > Change Activations To: every activation layer becomes a `kind`."""
+        if not self.document.change_activations(kind):
+            self.statusBar().showMessage(self.tr("Every activation is a %s already.") % kind, 5000)
 
     def _on_layer_moved(self, source: int, destination: int) -> None:
         self.stack.select(self.document.move_layer(source, destination))
@@ -350,7 +391,8 @@ class MainWindow(QMainWindow):
         actions = self.menu_actions
         for action in (actions.new, actions.open, self.files.recent_menu.menuAction()):
             action.setEnabled(not locked)
-        self.examples_menu.setEnabled(not locked)
+        for menu in (self.examples_menu, self.lessons_menu, self.activations_menu):
+            menu.setEnabled(not locked)
         self._update_actions()
 
     def _show_lock(self, locked: bool) -> None:
@@ -458,6 +500,52 @@ class MainWindow(QMainWindow):
         self.gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.gallery.exampleChosen.connect(self.files.open_example)
         self.gallery.open()
+
+    # -- lessons ---------------------------------------------------------------------------
+
+    def show_lessons(self) -> None:
+        """The start page: a card per lesson; the chosen one starts."""
+        show = self.settings.value(START_PAGE_KEY, True, type=bool)
+        self.lesson_gallery = LessonGallery(self.lessons_catalog, show, self)
+        self.lesson_gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.lesson_gallery.lessonChosen.connect(self.lessons.start)
+        self.lesson_gallery.show_at_start.toggled.connect(
+            lambda on: self.settings.setValue(START_PAGE_KEY, bool(on))
+        )
+        self.lesson_gallery.open()
+
+    def shows_lessons_at_start(self) -> bool:
+        return self.settings.value(START_PAGE_KEY, True, type=bool)
+
+    def _open_lesson_experiment(self, lesson: Lesson) -> bool:
+        """The lesson's experiment as an untitled copy (after asking to save the open one),
+        with its plot in front."""
+        if self.running or not self.files.maybe_save():
+            return False
+        self.document.replace(lesson.experiment, None)
+        self.run_panel.show_tab(lesson.tab)
+        return True
+
+    def _on_lesson_changed(self, lesson: Lesson | None) -> None:
+        if lesson is None:
+            self.lesson_dock.hide()
+            return
+        opening = self.lesson_dock.isHidden()
+        self.lesson_dock.show()
+        self.lesson_dock.raise_()
+        if opening:
+            self.window_layout.share_height(self.data_dock, self.lesson_dock, LESSON_HEIGHT)
+
+    def _window_state(self, state: WindowState) -> WindowState:
+        """What the lesson runner does not hold: the plot on show, the code panel and the
+        runs compared."""
+        compared = len(self.run_panel.runs.selected())
+        return replace(
+            state,
+            tab=self.run_panel.current_tab(),
+            code_shown=self.code_dock.isVisible(),
+            compared=compared if compared >= 2 else 0,
+        )
 
     def show_about(self) -> None:
         """What LayerLab is, and the PyTorch version once torch has loaded."""

@@ -11,7 +11,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from app.gui.files import Example
+from app.lessons import Lesson
 from widgets.icons import icon
+
+# What Edit > Change Activations To offers: every activation of the catalog, in its order.
+ACTIVATION_KINDS = ("ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "SiLU")
 
 
 def make_action(
@@ -131,6 +135,13 @@ class WindowActions:
             "",
             tr("Every example with what it shows, to pick one and open it"),
         )
+        self.lessons = make_action(
+            window,
+            tr("&Start Page\u2026"),
+            "Ctrl+L",
+            "",
+            tr("Every lesson as a card: pick one to open its experiment and its steps"),
+        )
         self.reset_layout = make_action(
             window,
             tr("&Reset Layout"),
@@ -148,8 +159,13 @@ def build_menus(
     examples: Sequence[Example],
     open_example: Callable[[Path], None],
     docks: Sequence[QDockWidget],
-) -> QMenu:
-    """The menu bar and the main toolbar; returns the Examples menu (locked while training)."""
+    lessons: Sequence[Lesson] = (),
+    start_lesson: Callable[[str], object] = lambda _name: None,
+    change_activations: Callable[[str], object] = lambda _kind: None,
+    presentation_actions: Sequence[QAction] = (),
+) -> tuple[QMenu, ...]:
+    """The menu bar and the main toolbar; returns the menus that open another experiment
+    (Examples, Lessons), locked while training, and Change Activations To."""
     tr = window.tr
     bar = window.menuBar()
     file_menu = bar.addMenu(tr("&File"))
@@ -174,6 +190,13 @@ def build_menus(
     edit_menu.addActions([actions.undo, actions.redo])
     edit_menu.addSeparator()
     edit_menu.addActions([actions.delete, actions.duplicate, actions.move_up, actions.move_down])
+    edit_menu.addSeparator()
+    activations_menu = edit_menu.addMenu(tr("Change &Activations To"))
+    activations_menu.setToolTipsVisible(True)
+    for kind in ACTIVATION_KINDS:
+        action = activations_menu.addAction(kind)
+        action.setToolTip(tr("Every activation layer of the model becomes a %s") % kind)
+        action.triggered.connect(lambda _=False, kind=kind: change_activations(kind))
     run_menu = bar.addMenu(tr("&Run"))
     run_menu.addActions(list(run_actions))
     examples_menu = bar.addMenu(tr("E&xamples"))
@@ -186,12 +209,26 @@ def build_menus(
         action.setToolTip(f"<p>{html.escape(example.description)}</p>")
         action.setStatusTip(example.description)
         action.triggered.connect(lambda _=False, path=example.path: open_example(path))
+    lessons_menu = bar.addMenu(tr("&Lessons"))
+    lessons_menu.addAction(actions.lessons)
+    lessons_menu.addSeparator()
+    lessons_menu.setToolTipsVisible(True)
+    for lesson in lessons:
+        action = lessons_menu.addAction(lesson.title)
+        action.setToolTip(lesson.summary)
+        action.setStatusTip(lesson.summary)
+        action.triggered.connect(lambda _=False, name=lesson.name: start_lesson(name))
     # Each panel's own action shows and hides it (the docks are closable, or Qt greys it out).
     view_menu = bar.addMenu(tr("&View"))
     for dock in docks:
         view_menu.addAction(dock.toggleViewAction())
     view_menu.addSeparator()
     view_menu.addAction(actions.reset_layout)
+    if presentation_actions:  # Presentation, Full Screen; then the zoom
+        view_menu.addSeparator()
+        view_menu.addActions(list(presentation_actions[:2]))
+        view_menu.addSeparator()
+        view_menu.addActions(list(presentation_actions[2:]))
     help_menu = bar.addMenu(tr("&Help"))
     help_menu.addActions([actions.code, actions.about])
 
@@ -205,4 +242,4 @@ def build_menus(
     toolbar.addSeparator()
     toolbar.addAction(actions.code)
     toolbar.addAction(actions.export_weights)
-    return examples_menu
+    return examples_menu, lessons_menu, activations_menu

@@ -42,6 +42,7 @@ from widgets.image_files_box import ImageFiles
 from widgets.image_predictions import ImagePredictionsWidget
 from widgets.loss_plot import LossPlotWidget
 from widgets.run_controls import RunControlsWidget
+from widgets.runs_panel import RunsPanel
 from widgets.unit_maps import UnitMapsWidget
 
 # the plots, in order
@@ -53,6 +54,7 @@ TAB_NAMES = (
     "units",
     "filters",
     "predictions",
+    "runs",
 )
 FILES_CHECK_MS = 1000  # how often the image files are looked for while Train waits
 # The bar, the status line and the readouts follow the steps at most 10 times a second: the
@@ -131,6 +133,7 @@ class RunPanel(QWidget):
         self.predictions = QStackedWidget()  # points for toy data, images for image data
         self.predictions.addWidget(self.boundary)
         self.predictions.addWidget(self.image_predictions)
+        self.runs = RunsPanel()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         pages = (
@@ -141,6 +144,7 @@ class RunPanel(QWidget):
             self.unit_maps,
             self.feature_maps,
             self.predictions,
+            self.runs,
         )
         titles = (
             self.tr("Loss"),
@@ -151,6 +155,7 @@ class RunPanel(QWidget):
             self.tr("Units"),
             self.tr("Filters"),
             self.tr("Predictions"),
+            self.tr("Runs"),
         )
         tips = (
             self.tr("The training loss at every step, and the validation metric per epoch"),
@@ -160,6 +165,7 @@ class RunPanel(QWidget):
             self.tr("What each unit of a hidden layer responds to, over the input plane"),
             self.tr("The first convolution's kernels and what each convolution sees"),
             self.tr("What the model predicts: the decision boundary, or the image guesses"),
+            self.tr("Every run of this experiment; select two or more to compare them"),
         )
         self._pages = dict(zip(TAB_NAMES, pages, strict=True))
         for page, title, tip in zip(pages, titles, tips, strict=True):
@@ -197,6 +203,11 @@ class RunPanel(QWidget):
     @property
     def actions_in_order(self) -> list[QAction]:
         return [self.train_action, self.step_action, self.stop_action, self.reset_action]
+
+    def current_tab(self) -> str:
+        """The name (one of TAB_NAMES) of the plot on show."""
+        page = self.tabs.currentWidget()
+        return next(name for name, shown in self._pages.items() if shown is page)
 
     def show_tab(self, name: str) -> None:
         """Bring the plot called `name` (one of TAB_NAMES) forward."""

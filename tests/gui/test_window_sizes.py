@@ -158,7 +158,8 @@ def test_every_size_holds_during_a_paused_run(open_window, qtbot):
         qtbot.waitUntil(lambda steps=steps: len(window.reports) > steps, timeout=60_000)
     settle()
     titles = [dock.windowTitle() for dock in window.window_layout.docks]
-    assert titles == ["Layers", "Layer settings", "Data", "Training", "Code"]  # not in the titles
+    # the lock is not in the titles
+    assert titles == ["Layers", "Layer settings", "Data", "Training", "Lesson", "Code"]
     assert "Locked while training" in window.layers_page.lock_text()
     assert "Locked while training" in window.data_page.lock_text()
     assert "learning rate" in window.training_page.lock_text()
@@ -226,19 +227,22 @@ def view_menu(window: MainWindow) -> QMenu:
 def test_the_view_menu_hides_and_shows_every_panel(open_window):
     window = open_window()
     items = [action for action in view_menu(window).actions() if not action.isSeparator()]
-    assert all(action.isEnabled() for action in items)
-    assert [action.text() for action in items] == [
+    panels = items[:7]  # then Presentation, Full Screen and the zoom (tests/gui/test_presentation)
+    assert all(action.isEnabled() for action in panels)
+    assert [action.text() for action in panels] == [
         "Layers",
         "Layer settings",
         "Data",
         "Training",
+        "Lesson",
         "Code",
         "&Reset Layout",
     ]
     for dock in window.window_layout.docks:
         action = dock.toggleViewAction()
         shown = not dock.isHidden()
-        assert shown == (dock is not window.code_dock)  # the code opens when asked for
+        # the code and the lesson open when asked for
+        assert shown == (dock not in (window.code_dock, window.lesson_dock))
         action.trigger()
         assert dock.isHidden() == shown and action.isChecked() != shown
         action.trigger()
@@ -250,8 +254,8 @@ def test_the_view_menu_hides_and_shows_every_panel(open_window):
 
 
 def assert_first_start_arrangement(window: MainWindow) -> None:
-    layers, inspector, data, training, code = window.window_layout.docks
-    assert code.isHidden()  # the code panel opens when asked for
+    layers, inspector, data, training, lesson, code = window.window_layout.docks
+    assert code.isHidden() and lesson.isHidden()  # they open when asked for
     assert [window.dockWidgetArea(d) for d in (layers, inspector, data, training)] == [
         LEFT,
         RIGHT,
