@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,12 +28,17 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 
 from app.run_comparison import Row, comparison_csv, difference_labels, table
 from app.run_record import RunRecord
+from app.smoothing import smooth
 from widgets.numbers_text import count_text
 from widgets.plot_style import LINE, color_grid_plots, legend_html, style_grid_axes
 from widgets.theme import class_colors, current_theme
 
 COLUMNS = ("Run", "Differs in", "Train loss", "Val. loss", "Val. score", "Epochs", "Steps",
            "Time (s)", "Samples/s", "Parameters")  # fmt: skip
+
+
+LIST_CHARS = 16  # the runs list's first width, in average characters
+SMOOTHING = 0.6  # the overlaid losses, smoothed as the Loss tab's default: noise hides them
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -104,21 +110,25 @@ class RunsPanel(QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.list, 1)
         side_layout.addWidget(self.hint)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.png_button)
-        buttons.addWidget(self.csv_button)
-        side_layout.addLayout(buttons)
         self.comparison = QWidget()
         view = QVBoxLayout(self.comparison)
         view.setContentsMargins(0, 0, 0, 0)
         view.addWidget(self.legend)
         view.addWidget(self.graphics, 3)
         view.addWidget(self.table, 1)
+        buttons = QHBoxLayout()  # under the comparison they save, so the list stays narrow
+        buttons.addStretch(1)
+        buttons.addWidget(self.png_button)
+        buttons.addWidget(self.csv_button)
+        view.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(side)
         splitter.addWidget(self.comparison)
         splitter.setStretchFactor(1, 4)
         splitter.setChildrenCollapsible(False)
+        # The names are short: the list takes about 16 characters, the comparison the rest.
+        side.setMaximumWidth(self.fontMetrics().averageCharWidth() * LIST_CHARS * 2)
+        splitter.setSizes([self.fontMetrics().averageCharWidth() * LIST_CHARS, 10_000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -199,7 +209,9 @@ class RunsPanel(QWidget):
         column = "val_accuracy" if classification else "val_rmse"
         for record, color in zip(records, colors, strict=False):
             pen = pg.mkPen(color, width=theme.line_width(2))
-            self.loss_plot.plot(record.steps, record.losses, pen=pen, connect="finite")
+            steps, losses = np.asarray(record.steps), np.asarray(record.losses)
+            smoothed, _ = smooth(steps, losses, SMOOTHING, None)
+            self.loss_plot.plot(steps, smoothed, pen=pen, connect="finite")
             epochs, values = record.column(column)
             if classification:
                 values = [100 * v for v in values]
@@ -212,7 +224,7 @@ class RunsPanel(QWidget):
                 symbolBrush=color,
             )
         labels = {
-            (self.loss_plot, "left"): self.tr("Loss"),
+            (self.loss_plot, "left"): self.tr("Loss (smoothed)"),
             (self.loss_plot, "bottom"): self.tr("Training step"),
             (self.score_plot, "left"): self.tr("Val. accuracy (%)")
             if classification
@@ -225,6 +237,8 @@ class RunsPanel(QWidget):
             if records
             else self.tr("Select runs in the list to overlay their curves here.")
         )
+        score = self.tr("Val. accuracy") if classification else self.tr("Val. RMSE")
+        self.table.setHorizontalHeaderItem(4, QTableWidgetItem(score))
         self._fill_table()
         for button in (self.png_button, self.csv_button):
             button.setEnabled(bool(records))

@@ -54,8 +54,8 @@ class LessonGallery(QDialog):
         width = self.fontMetrics().averageCharWidth() * THUMB_CHARS
         thumb = QSize(width, round(width * THUMB_RATIO))
         self.cards.setIconSize(thumb)
-        # Room under the picture for a bold-less title and a two-line summary.
-        lines = 5 * self.fontMetrics().lineSpacing()
+        # Room under the picture for a two-line title and a three-line summary.
+        lines = 6 * self.fontMetrics().lineSpacing()
         self.cards.setGridSize(QSize(width + 24, thumb.height() + lines + 16))
         for lesson in lessons:
             item = QListWidgetItem(f"{lesson.title}\n{lesson.summary}")
