@@ -67,6 +67,8 @@ class RunArchive:
         if not path.exists():
             return cls(), ""
         try:
+            if not path.is_file():  # a FIFO would wait for a writer, a device never end
+                raise ValueError("it is not a regular file")
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise ValueError("it is too large")
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ from app.lessons import Lesson, find_lesson, lesson_names
 from app.lessons.conditions import RunSummary, WindowState
 from app.lessons.progress import LessonProgress, Progress
 from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
+from app.run_state import IDLE
 from widgets.lesson_panel import LessonPanel
 
 FIRST_LOSSES = 20  # the steps whose losses "the same seed gives the same run" compares
@@ -72,6 +73,7 @@ class LessonRunner(QObject):
         self._check_due = False
         controller.reportReceived.connect(self._on_report)
         controller.runFailed.connect(self._on_failed)
+        controller.stateChanged.connect(self._on_state_changed)
         document.changed.connect(lambda _experiment: self.check_soon())
         panel.restartRequested.connect(self.restart)
         panel.nextRequested.connect(self.next_lesson)
@@ -164,6 +166,11 @@ class LessonRunner(QObject):
         elif isinstance(report, RunFinished):
             message = " ".join(text for text in (report.message, report.warning) if text)
             self._end(self._run.summary(report.reason, message, self._alarms))
+
+    def _on_state_changed(self, state: str) -> None:
+        """Reset while a run trained: its reports stop, and nothing of it counts."""
+        if state == IDLE:
+            self._run = None
 
     def _on_failed(self, message: str) -> None:
         notes = self._run

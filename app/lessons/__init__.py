@@ -121,7 +121,7 @@ def _step(number: int, data: object) -> Step:
 
 
 def lesson_names() -> list[str]:
-    """Every shipped lesson's name, in the order of their files' numbers."""
+    """Every shipped lesson's name, in the order order.txt gives (the menu's and the cards')."""
     return [path.stem for path in _lesson_files()]
 
 
