@@ -14,7 +14,7 @@ from pathlib import Path
 from app.datasets import used_fields
 from app.experiment import Experiment
 from app.options import DTYPES, LOSSES, OPTIMIZERS
-from models.layers import CATALOG
+from models.layers import ACTIVATION_KINDS
 from models.shapes import infer
 from models.spec import ModelSpec
 from models.words import counted
@@ -64,15 +64,6 @@ def setting_texts(experiment: Experiment) -> dict[str, str]:
     texts["device"] = train.device
     texts["deterministic"] = "deterministic" if train.deterministic else "not deterministic"
     return texts
-
-
-def model_summary(model: ModelSpec) -> str:
-    """A model in a few words: "3 layers, 418 params, ReLU"."""
-    parts = [counted(len(model.layers), "layer")]
-    params = _param_count(model)
-    if params is not None:
-        parts.append(counted(params, "param"))
-    return ", ".join([*parts, _activations(model)])
 
 
 def _data_texts(experiment: Experiment) -> dict[str, str]:
@@ -126,7 +117,7 @@ def _model_texts(models: list[ModelSpec]) -> list[str]:
 
 def _activations(model: ModelSpec) -> str:
     """The activation kinds in the order they first come: "ReLU", "Tanh+Sigmoid"."""
-    kinds = [layer.kind for layer in model.layers if CATALOG[layer.kind].category == "Activation"]
+    kinds = [layer.kind for layer in model.layers if layer.kind in ACTIVATION_KINDS]
     return "+".join(dict.fromkeys(kinds)) or "no activation"
 
 
@@ -134,15 +125,10 @@ def _layer_count(model: ModelSpec) -> str:
     return counted(len(model.layers), "layer")
 
 
-def _param_count(model: ModelSpec) -> int | None:
-    """The model's parameter count by shape inference, None while it has errors."""
-    inference = infer(model)
-    return inference.total_params if inference.ok else None
-
-
 def _param_text(model: ModelSpec) -> str:
-    params = _param_count(model)
-    return "? params" if params is None else counted(params, "param")
+    """The model's parameter count by shape inference, "? params" while it has errors."""
+    inference = infer(model)
+    return counted(inference.total_params, "param") if inference.ok else "? params"
 
 
 def _first_different_layer(model: ModelSpec, models: list[ModelSpec]) -> str:

@@ -280,5 +280,6 @@ class RunsPanel(QWidget):
     def csv_text(self) -> str:
         return comparison_csv(self.rows)
 
-    def save_png(self, path: str) -> bool:
+    def export_png(self, path: str) -> bool:
+        """The comparison, curves and table, as a PNG (Export Plot on this tab)."""
         return self.comparison.grab().save(path)

@@ -15,11 +15,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.datasets import DataConfig, data_input_shape, data_task
 from app.experiment import Experiment, TrainConfig
-from models.layers import CATALOG
+from models.layers import ACTIVATION_KINDS
 from models.shapes import Inference, infer
 from models.spec import LayerSpec, ModelSpec, Task
-
-ACTIVATION = "Activation"  # the catalog category whose layers change_activations swaps
 
 
 def _first_changed_field(before: object, after: object) -> str:
@@ -171,7 +169,7 @@ class ExperimentDocument(QObject):
         changed = [
             index
             for index, layer in enumerate(layers)
-            if CATALOG[layer.kind].category == ACTIVATION and layer.kind != kind
+            if layer.kind in ACTIVATION_KINDS and layer.kind != kind
         ]
         spec = self.model
         for index in changed:

@@ -131,10 +131,19 @@ class ExportController(QObject):
     def export_metrics(self) -> None:
         """Every finished epoch's losses and scores of the current run, as CSV."""
         name = self._ask(self.tr("Export metrics"), "metrics.csv", self.tr("CSV files (*.csv)"))
-        if not name:
-            return
+        if name:
+            self._write_text(name, self.controller.history.metrics_csv())
+
+    def export_comparison(self, csv_text: str) -> None:
+        """The Runs tab's table, as CSV (its picture is Export Plot's, on that tab)."""
+        title = self.tr("Export comparison")
+        name = self._ask(title, "comparison.csv", self.tr("CSV files (*.csv)"))
+        if name:
+            self._write_text(name, csv_text)
+
+    def _write_text(self, name: str, text: str) -> None:
         try:
-            write_atomic(Path(name), self.controller.history.metrics_csv().encode())
+            write_atomic(Path(name), text.encode())
         except OSError as error:
             reason = error.strerror or error
             self.problem.emit(self.tr("LayerLab could not write %s: %s.") % (name, reason))

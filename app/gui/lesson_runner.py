@@ -1,74 +1,52 @@
-"""`LessonRunner`: a lesson under way in the window. It opens the lesson's experiment, keeps a
-summary of every run since, sums the window up as an `app.lessons.conditions.WindowState`
-whenever something a step may wait for changes, and ticks the steps in the Lesson panel."""
+"""`LessonRunner`: a lesson under way in the window. It opens the lesson's experiment, sums up
+every run since (from the controller's history as it ends), sums the window up as an
+`app.lessons.conditions.WindowState` whenever something a step may wait for changes, and
+ticks the steps in the Lesson panel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
-from app.lessons import Lesson, find_lesson, lesson_names
+from app.lessons import Lesson
 from app.lessons.conditions import RunSummary, WindowState
-from app.lessons.progress import LessonProgress, Progress
-from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
+from app.lessons.progress import LessonProgress
+from app.reports import RunFinished, RunStarted
 from app.run_state import IDLE
 from widgets.lesson_panel import LessonPanel
 
 FIRST_LOSSES = 20  # the steps whose losses "the same seed gives the same run" compares
 
 
-class _RunNotes:
-    """What the run under way has shown so far."""
-
-    def __init__(self, started: RunStarted, experiment) -> None:
-        self.started = started
-        self.experiment = experiment
-        self.first_losses: list[float] = []
-        self.last_epoch: EpochReport | None = None
-
-    def summary(self, outcome: str, message: str, alarms: tuple[str, ...]) -> RunSummary:
-        epoch = self.last_epoch
-        return RunSummary(
-            self.experiment,
-            outcome,
-            message,
-            fresh=not self.started.continues,
-            first_losses=tuple(self.first_losses),
-            train_loss=epoch.train_loss if epoch else None,
-            val_loss=epoch.val_loss if epoch else None,
-            val_accuracy=epoch.val_accuracy if epoch else None,
-            alarms=alarms,
-            param_count=self.started.param_count,
-        )
-
-
 class LessonRunner(QObject):
-    """One lesson at a time. `state_of` sums up the parts of the window the runner does not
-    hold (the tab on show, the code panel, the comparison) into a WindowState."""
+    """One lesson of `catalog` at a time. `window_state` adds the parts of the window the
+    runner does not hold (the tab on show, the code panel, the runs compared) to a
+    WindowState."""
 
     lessonChanged = Signal(object)  # the Lesson now under way, or None
-    progressed = Signal(object)  # Progress, when a step ticked
 
     def __init__(
         self,
         document: ExperimentDocument,
         controller: TrainingController,
         panel: LessonPanel,
+        catalog: Sequence[Lesson],
         window_state: Callable[[WindowState], WindowState],
         open_experiment: Callable[[Lesson], bool],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.document, self.controller, self.panel = document, controller, panel
+        self._catalog = {lesson.name: lesson for lesson in catalog}  # in the menu's order
         self._window_state = window_state
         self._open_experiment = open_experiment
         self.lesson: Lesson | None = None
         self.progress: LessonProgress | None = None
         self.runs: list[RunSummary] = []
-        self._run: _RunNotes | None = None
+        self._started: RunStarted | None = None  # the run under way, once it reported
         self._alarms: tuple[str, ...] = ()
         self._check_due = False
         controller.reportReceived.connect(self._on_report)
@@ -84,11 +62,11 @@ class LessonRunner(QObject):
     def start(self, name: str) -> bool:
         """Open the lesson of file `name` (its experiment replaces the document, after asking
         to save); False when the user kept the experiment instead."""
-        lesson = find_lesson(name)
+        lesson = self._catalog[name]
         if not self._open_experiment(lesson):
             return False
         self.lesson, self.progress = lesson, LessonProgress(lesson)
-        self.runs, self._run, self._alarms = [], None, ()
+        self.runs, self._started, self._alarms = [], None, ()
         self.panel.show_lesson(
             lesson.title,
             lesson.summary,
@@ -113,8 +91,8 @@ class LessonRunner(QObject):
         self.lessonChanged.emit(None)
 
     def _next_name(self) -> str | None:
-        names = lesson_names()
-        if self.lesson is None or self.lesson.name not in names:
+        names = list(self._catalog)
+        if self.lesson is None:
             return None
         index = names.index(self.lesson.name) + 1
         return names[index] if index < len(names) else None
@@ -144,44 +122,47 @@ class LessonRunner(QObject):
         if self.progress.update(self._window_state(state)):
             progress = self.progress.progress()
             self.panel.show_progress(progress.done, progress.look)
-            self.progressed.emit(progress)
-
-    def current(self) -> Progress | None:
-        return self.progress.progress() if self.progress is not None else None
 
     # -- runs --------------------------------------------------------------------------------
 
     def _on_report(self, report) -> None:
         if isinstance(report, RunStarted):
-            self._run = _RunNotes(report, self.controller.run_experiment)
-            self._alarms = ()
-        elif self._run is None:
-            return
-        elif isinstance(report, StepsReport):
-            room = FIRST_LOSSES - len(self._run.first_losses)
-            if room > 0:
-                self._run.first_losses.extend(float(loss) for loss in report.losses[:room])
-        elif isinstance(report, EpochReport):
-            self._run.last_epoch = report
-        elif isinstance(report, RunFinished):
+            self._started, self._alarms = report, ()
+        elif isinstance(report, RunFinished) and self._started is not None:
             message = " ".join(text for text in (report.message, report.warning) if text)
-            self._end(self._run.summary(report.reason, message, self._alarms))
+            self._end(self._summary(report.reason, message))
 
     def _on_state_changed(self, state: str) -> None:
         """Reset while a run trained: its reports stop, and nothing of it counts."""
         if state == IDLE:
-            self._run = None
+            self._started = None
 
     def _on_failed(self, message: str) -> None:
-        notes = self._run
-        if notes is None:  # refused before its first step: nothing ran, the settings did
+        if self._started is None:  # refused before its first step: nothing ran, the settings did
             experiment = self.controller.run_experiment or self.document.experiment
             self._end(RunSummary(experiment, "failed", message))
         else:
-            self._end(notes.summary("failed", message, self._alarms))
+            self._end(self._summary("failed", message))
+
+    def _summary(self, outcome: str, message: str) -> RunSummary:
+        """The run that ended, as the controller's history holds it."""
+        history, started = self.controller.history, self._started
+        epoch = history.epochs[-1] if history.epochs else None
+        return RunSummary(
+            self.controller.run_experiment,
+            outcome,
+            message,
+            fresh=not started.continues,
+            first_losses=tuple(float(loss) for loss in history.step_losses()[:FIRST_LOSSES]),
+            train_loss=epoch.train_loss if epoch else None,
+            val_loss=epoch.val_loss if epoch else None,
+            val_accuracy=epoch.val_accuracy if epoch else None,
+            alarms=self._alarms,
+            param_count=started.param_count,
+        )
 
     def _end(self, summary: RunSummary) -> None:
-        self._run = None
+        self._started = None
         if self.progress is not None:
             self.runs.append(summary)
             self.check()

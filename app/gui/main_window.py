@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
             self.document,
             self.controller,
             self.lesson_panel,
+            self.lessons_catalog,
             self._window_state,
             self._open_lesson_experiment,
             self,
@@ -254,6 +255,9 @@ class MainWindow(QMainWindow):
         actions.export_onnx.triggered.connect(lambda: self.exports.export_model_as("onnx"))
         self.code_view.exportRequested.connect(self.exports.export_script)
         actions.export_plot.triggered.connect(self.exports.export_plot)
+        runs = self.run_panel.runs  # its PNG is the plot on show, its CSV the table
+        runs.exportPngRequested.connect(self.exports.export_plot)
+        runs.exportCsvRequested.connect(lambda: self.exports.export_comparison(runs.csv_text()))
         actions.export_metrics.triggered.connect(self.exports.export_metrics)
         actions.reset_layout.triggered.connect(self.window_layout.reset)
 
@@ -505,7 +509,7 @@ class MainWindow(QMainWindow):
 
     def show_lessons(self) -> None:
         """The start page: a card per lesson; the chosen one starts."""
-        show = self.settings.value(START_PAGE_KEY, True, type=bool)
+        show = self.shows_lessons_at_start()
         self.lesson_gallery = LessonGallery(self.lessons_catalog, show, self)
         self.lesson_gallery.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.lesson_gallery.lessonChosen.connect(self.lessons.start)
@@ -539,12 +543,11 @@ class MainWindow(QMainWindow):
     def _window_state(self, state: WindowState) -> WindowState:
         """What the lesson runner does not hold: the plot on show, the code panel and the
         runs compared."""
-        compared = len(self.run_panel.runs.selected())
         return replace(
             state,
             tab=self.run_panel.current_tab(),
             code_shown=self.code_dock.isVisible(),
-            compared=compared if compared >= 2 else 0,
+            compared=len(self.run_panel.runs.selected()),
         )
 
     def show_about(self) -> None:

@@ -12,10 +12,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from app.gui.files import Example
 from app.lessons import Lesson
+from models.layers import ACTIVATION_KINDS
 from widgets.icons import icon
-
-# What Edit > Change Activations To offers: every activation of the catalog, in its order.
-ACTIVATION_KINDS = ("ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "SiLU")
 
 
 def make_action(

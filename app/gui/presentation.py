@@ -49,7 +49,7 @@ class Presentation(QObject):
         self._window = window
         self._settings = settings
         self._enabled = False
-        self._scale = clamp_scale(_float(settings.value(SCALE_KEY), PRESENTATION_SCALE))
+        self._scale = clamp_scale(settings.value(SCALE_KEY, PRESENTATION_SCALE, type=float))
         self._was_maximized = False  # before full screen, to return to it
         self._make_actions()
         self._update_actions()
@@ -76,7 +76,7 @@ class Presentation(QObject):
     def restore(self) -> None:
         """Turn presentation mode back on if it was on when the settings were last written
         (at start, after the window restored its own layout)."""
-        if _bool(self._settings.value(ENABLED_KEY)):
+        if self._settings.value(ENABLED_KEY, False, type=bool):
             # The window's own layout is the presentation's now: the one from before it was
             # kept in the settings when it began (without it, leaving shows the panels).
             self._enter(keep_layout=False)
@@ -240,16 +240,3 @@ def _keys(first: str, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
 
 def _percent(scale: float) -> str:
     return str(round(scale * 100))
-
-
-def _float(value: object, default: float) -> float:
-    """A number from QSettings (an INI file gives strings back), or `default`."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _bool(value: object) -> bool:
-    """A flag from QSettings: True, or "true" from an INI file."""
-    return value is True or str(value).lower() == "true"

@@ -1,21 +1,19 @@
 """`RunsKeeper`: every finished run of the session, recorded into a `RunArchive`, shown in
 the Runs tab, and kept next to the experiment file once it has one
-(`app.run_archive.archive_path`), so that they come back with it after a restart. Export PNG
-and CSV of the comparison."""
+(`app.run_archive.archive_path`), so that they come back with it after a restart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
 from app.reports import RunFinished, RunStarted, StepsReport
 from app.run_archive import RunArchive, archive_path
 from app.run_record import record_run
-from models.files import write_atomic
 from widgets.runs_panel import RunsPanel
 
 
@@ -31,12 +29,7 @@ class RunsKeeper(QObject):
         window: QWidget,
     ) -> None:
         super().__init__(window)
-        self.document, self.controller, self.panel, self._window = (
-            document,
-            controller,
-            panel,
-            window,
-        )
+        self.document, self.controller, self.panel = document, controller, panel
         self.archive = RunArchive()
         self._rate = 0.0  # the run's latest samples/s
         controller.reportReceived.connect(self._on_report)
@@ -44,8 +37,6 @@ class RunsKeeper(QObject):
         document.pathChanged.connect(self._on_path_changed)
         panel.renamed.connect(self._on_renamed)
         panel.deleted.connect(self._on_deleted)
-        panel.exportPngRequested.connect(self.export_png)
-        panel.exportCsvRequested.connect(self.export_csv)
 
     def _on_report(self, report) -> None:
         if isinstance(report, RunStarted):
@@ -101,27 +92,3 @@ class RunsKeeper(QObject):
                 self.tr("The runs could not be saved next to %s: %s")
                 % (path.name, error.strerror or error)
             )
-
-    def export_png(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self._window, self.tr("Export comparison"), "comparison.png", "PNG (*.png)"
-        )
-        if name:
-            if self.panel.save_png(name):
-                self.message.emit(self.tr("Wrote %s.") % name)
-            else:
-                self.problem.emit(self.tr("%s could not be written.") % name)
-
-    def export_csv(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self._window, self.tr("Export comparison"), "comparison.csv", "CSV (*.csv)"
-        )
-        if name:
-            try:
-                write_atomic(Path(name), self.panel.csv_text().encode("utf-8"))
-            except OSError as error:
-                self.problem.emit(
-                    self.tr("%s could not be written: %s") % (name, error.strerror or error)
-                )
-                return
-            self.message.emit(self.tr("Wrote %s.") % name)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.experiment import Experiment
+from models.layers import ACTIVATION_KINDS
 
 WEIGHTED = ("Linear", "Conv2d")  # layers with weights: what "a hidden layer" sits between
-ACTIVATIONS = ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU")
 OUTCOMES = ("completed", "stopped", "diverged", "failed")
 
 
@@ -68,7 +68,7 @@ def hidden_layer(state: WindowState, condition: dict, since: int) -> bool:
     kinds = _kinds(state.experiment)
     weighted = [index for index, kind in enumerate(kinds) if kind in WEIGHTED]
     return len(weighted) >= 2 and any(
-        kind in ACTIVATIONS for kind in kinds[weighted[0] : weighted[-1]]
+        kind in ACTIVATION_KINDS for kind in kinds[weighted[0] : weighted[-1]]
     )
 
 

@@ -21,6 +21,7 @@ from models.layers.kind import LayerKind, Param, Shape
 from models.layers.params import AUTO, MAX_CHANNELS, MAX_FEATURES, MAX_KERNEL
 
 __all__ = [
+    "ACTIVATION_KINDS",
     "AUTO",
     "CATALOG",
     "CATEGORIES",
@@ -38,3 +39,8 @@ _FAMILIES = (dense, convolution, activations, pooling, reshape, regularization, 
 CATALOG: dict[str, LayerKind] = {kind.name: kind for family in _FAMILIES for kind in family.KINDS}
 
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(kind.category for kind in CATALOG.values()))
+
+# Every activation, in palette order: what a model's nonlinearity can be swapped for.
+ACTIVATION_KINDS: tuple[str, ...] = tuple(
+    name for name, kind in CATALOG.items() if kind.category == activations.CATEGORY
+)

@@ -11,6 +11,8 @@ from models.layers.kind import LayerKind, Param, kind_name
 if TYPE_CHECKING:
     from models.spec import LayerSpec
 
+CATEGORY = "Activation"
+
 
 def _activation(
     name: str,
@@ -20,7 +22,7 @@ def _activation(
 ) -> LayerKind:
     # Every activation bends the raw class scores cross-entropy wants (even ReLU: it drops
     # the negative ones), so each one warns as the last layer of a classifier.
-    return LayerKind(name, "Activation", help, params, summary=summary, squashes=True)
+    return LayerKind(name, CATEGORY, help, params, summary=summary, squashes=True)
 
 
 def _leaky_relu_summary(layer: LayerSpec) -> str:
