@@ -15,6 +15,7 @@ import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+from app.classroom import ClassroomError, LessonMark, Locks
 from app.datasets import (
     DATA_RANGES,
     SEED_RANGE,
@@ -48,7 +49,7 @@ VERSION = 1
 DEVICE_PATTERN = re.compile(r"cpu|mps|cuda(:[0-9]{1,4})?")
 
 # The top-level fields of a file, as to_dict writes them.
-FIELDS = ("format", "version", "title", "description", "model", "data", "train")
+FIELDS = ("format", "version", "title", "description", "model", "data", "train", "locks", "lesson")
 
 # The largest experiment file read: the biggest model the catalog allows is far smaller, and a
 # cap keeps a wrong file (a disk image, /dev/zero) from filling memory before JSON sees it.
@@ -110,6 +111,8 @@ class Experiment:
     train: TrainConfig = field(default_factory=TrainConfig)
     title: str = UNTITLED
     description: str = ""
+    locks: Locks = Locks()  # what the students who open the file cannot change or see
+    lesson: LessonMark | None = None  # the lesson the file was saved in, and its step
 
     @classmethod
     def blank(cls) -> Experiment:
@@ -122,7 +125,9 @@ class Experiment:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return {
+        """The file's sections; `locks` and `lesson` only when there are any, so a file
+        without them reads as it did before they existed."""
+        written = {
             "format": FORMAT,
             "version": VERSION,
             "title": self.title,
@@ -131,6 +136,11 @@ class Experiment:
             "data": _data_dict(self.data),
             "train": asdict(self.train),
         }
+        if self.locks:
+            written["locks"] = self.locks.to_dict()
+        if self.lesson is not None:
+            written["lesson"] = self.lesson.to_dict()
+        return written
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
@@ -154,12 +164,21 @@ class Experiment:
         train = _section(TrainConfig, data.get("train", {}), "train", RANGES)
         for key in ("title", "description"):
             _check_text(key, data.get(key, ""))
+        try:
+            train_fields = [f.name for f in fields(TrainConfig)]
+            locks = Locks.from_dict(data.get("locks", {}), train_fields)
+            lesson = LessonMark.from_dict(data["lesson"]) if "lesson" in data else None
+        except ClassroomError as error:
+            raise ExperimentError(str(error)) from None
+        _check_text("locks.reason", locks.reason)
         return cls(
             model,
             data_config,
             train,
             data.get("title") or UNTITLED,
             data.get("description", ""),
+            locks,
+            lesson,
         )
 
     @classmethod

@@ -10,6 +10,7 @@ tables in app.options.
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import replace
 from functools import partial
 
@@ -62,6 +63,7 @@ class TrainingPanel(QWidget):
         self._config = config or TrainConfig()
         self._updating = False
         self._running = False
+        self._locked: frozenset[str] = frozenset()  # set_locked
         self._build()
         self._show(self._config)
 
@@ -84,24 +86,32 @@ class TrainingPanel(QWidget):
         """While a run trains, only the learning rate can change (it takes effect at once)."""
         self._running = running
         reason = self.tr("Stop the run to change this; the learning rate can change now.")
-        for field in self._locked_while_running():
-            field.setEnabled(not running)
-            field.setStatusTip(reason if running else "")
+        for name, editors in self._editors.items():
+            for editor in editors:
+                editor.setStatusTip(reason if running and name != "learning_rate" else "")
         self._refresh()
 
-    def _locked_while_running(self) -> list[QWidget]:
-        return [
-            *self._hardware.fields(),
-            self._loss,
-            self._optimizer,
-            self._weight_decay,
-            self._batch_size,
-            self._epochs,
-            self._histogram_every,
-            self._seed,
-            self._new_seed,
-            self._deterministic,
-        ]
+    def set_locked(self, names: Collection[str]) -> None:
+        """The settings (TrainConfig field names) a teacher locked in this experiment: shown,
+        but not editable."""
+        self._locked = frozenset(names)
+        self._refresh()
+
+    def field_names(self) -> list[str]:
+        """The TrainConfig fields the panel edits, in its order."""
+        return list(self._editors)
+
+    def editors(self, name: str) -> list[QWidget]:
+        """The widgets that edit the TrainConfig field `name` (the seed has its New button)."""
+        return list(self._editors[name])
+
+    def field_label(self, name: str) -> str:
+        """The setting's name as its row shows it, without the mnemonic ("Learning rate")."""
+        editor = self._editors[name][0]
+        if name == "seed":
+            editor = editor.parentWidget()  # the row of the box and its New seed button
+        label = editor.text() if isinstance(editor, QCheckBox) else label_for(editor).text()
+        return label.replace("&", "").rstrip(":")
 
     def set_task_kind(self, kind: str | None) -> None:
         """Name the loss that "Automatic" stands for: kind is "classification" or "regression"."""
@@ -268,6 +278,22 @@ class TrainingPanel(QWidget):
         self._nesterov.toggled.connect(partial(self._on_value_changed, "nesterov"))
         self._deterministic.toggled.connect(partial(self._on_value_changed, "deterministic"))
         self._new_seed.clicked.connect(self._on_new_seed_clicked)
+        device, dtype = self._hardware.fields()
+        self._editors: dict[str, tuple[QWidget, ...]] = {
+            "device": (device,),
+            "dtype": (dtype,),
+            "optimizer": (self._optimizer,),
+            "learning_rate": (self._learning_rate,),
+            "momentum": (self._momentum,),
+            "nesterov": (self._nesterov,),
+            "weight_decay": (self._weight_decay,),
+            "loss": (self._loss,),
+            "batch_size": (self._batch_size,),
+            "epochs": (self._epochs,),
+            "seed": (self._seed, self._new_seed),
+            "deterministic": (self._deterministic,),
+            "histogram_every": (self._histogram_every,),
+        }
 
     # ------------------------------------------------------------------------------- showing
 
@@ -296,7 +322,12 @@ class TrainingPanel(QWidget):
         self._hardware.refresh(config.device, config.dtype)
         name = self.tr(OPTIMIZERS[config.optimizer].label)
         has_momentum = OPTIMIZERS[config.optimizer].uses_momentum
-        self._momentum.setEnabled(has_momentum and not self._running)
+        has_nesterov = OPTIMIZERS[config.optimizer].uses_nesterov
+        applies = {"momentum": has_momentum, "nesterov": has_nesterov}
+        for field, editors in self._editors.items():
+            editable = field not in self._locked and (field == "learning_rate" or not self._running)
+            for editor in editors:
+                editor.setEnabled(editable and applies.get(field, True))
         momentum_tip = (
             self.tr(
                 "How much of the previous update carries into the next (0 to 0.999); "
@@ -310,8 +341,6 @@ class TrainingPanel(QWidget):
         )
         self._momentum.setToolTip(momentum_tip)
         label_for(self._momentum).setToolTip(momentum_tip)
-        has_nesterov = OPTIMIZERS[config.optimizer].uses_nesterov
-        self._nesterov.setEnabled(has_nesterov and not self._running)
         self._nesterov.setToolTip(
             self.tr(
                 "Nesterov momentum: take the gradient after a look-ahead step along the "

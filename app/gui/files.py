@@ -3,12 +3,14 @@ sessions (recent files, the last folder)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from app.classroom import LessonMark
 from app.experiment import UNTITLED, Experiment, ExperimentError, title_from_file
 from app.gui.document import ExperimentDocument
 from models.files import EXPERIMENT_FILE, MODEL_FILE, write_atomic
@@ -54,6 +56,9 @@ class FileController(QObject):
         self.document = document
         self.settings = settings
         self._window = window  # the parent of the dialogs
+        # The lesson under way when the file is saved (the window's lesson runner sets it):
+        # saved with the experiment, not an edit of it, so undo never winds a lesson back.
+        self.lesson_mark: Callable[[], LessonMark | None] = lambda: None
         self.recent_menu = QMenu(self.tr("Open &Recent"), window)
         self._refresh_recent_menu()
 
@@ -149,7 +154,8 @@ class FileController(QObject):
     def write(self, path: Path) -> bool:
         """Save to `path` atomically; on failure say why and keep the document unsaved."""
         try:
-            write_atomic(path, self.document.experiment.to_json().encode())
+            experiment = self.document.experiment.with_changes(lesson=self.lesson_mark())
+            write_atomic(path, experiment.to_json().encode())
         except OSError as error:
             reason = error.strerror or error
             self.problem.emit(self.tr("LayerLab could not save to %s: %s.") % (path, reason))

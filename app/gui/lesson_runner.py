@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.classroom import LessonMark
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
 from app.lessons import Lesson
@@ -65,7 +66,26 @@ class LessonRunner(QObject):
         lesson = self._catalog[name]
         if not self._open_experiment(lesson):
             return False
-        self.lesson, self.progress = lesson, LessonProgress(lesson)
+        self._begin(lesson, 0)
+        return True
+
+    def resume(self, mark: LessonMark) -> bool:
+        """Go on with the lesson a file was saved in, from the steps done then, on the
+        experiment as the file holds it; False when this LayerLab has no such lesson."""
+        lesson = self._catalog.get(mark.name)
+        if lesson is None:
+            return False
+        self._begin(lesson, mark.step)
+        return True
+
+    def mark(self) -> LessonMark | None:
+        """The lesson under way and its steps done, for a file saved now."""
+        if self.lesson is None or self.progress is None:
+            return None
+        return LessonMark(self.lesson.name, self.progress.done)
+
+    def _begin(self, lesson: Lesson, done: int) -> None:
+        self.lesson, self.progress = lesson, LessonProgress(lesson, done)
         self.runs, self._started, self._alarms = [], None, ()
         self.panel.show_lesson(
             lesson.title,
@@ -73,9 +93,10 @@ class LessonRunner(QObject):
             [step.do for step in lesson.steps],
             self._next_name() is not None,
         )
+        progress = self.progress.progress()
+        self.panel.show_progress(progress.done, progress.look)
         self.lessonChanged.emit(lesson)
         self.check()
-        return True
 
     def restart(self) -> None:
         if self.lesson is not None:

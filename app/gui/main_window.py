@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.classroom import Locks
 from app.experiment import Experiment
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
@@ -28,12 +29,14 @@ from app.gui.files import DEFAULT_EXAMPLE, FileController, examples
 from app.gui.image_data import ImageDataSource
 from app.gui.lesson_gallery import LessonGallery
 from app.gui.lesson_runner import LessonRunner
+from app.gui.lock_dialog import LockDialog
 from app.gui.menus import WindowActions, build_menus
 from app.gui.model_summary import ModelSummaryLabel
 from app.gui.presentation import Presentation
 from app.gui.run_panel import RunPanel
 from app.gui.runs import RunsKeeper
 from app.gui.window_layout import WindowLayout
+from app.gui.window_locks import WindowLocks
 from app.lessons import Lesson, lessons
 from app.lessons.conditions import WindowState
 from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
             self._open_lesson_experiment,
             self,
         )
+        self.files.lesson_mark = self.lessons.mark
         self.presentation = Presentation(self, settings)
         self.addActions(list(self.presentation.actions))  # their keys work in full screen too
 
@@ -113,6 +117,7 @@ class MainWindow(QMainWindow):
             self.change_activations,
             self.presentation.actions,
         )
+        self.locks = WindowLocks(self, self)
         self._connect()
         self._restore_settings()
         self._on_document_changed(self.document.experiment)
@@ -143,7 +148,6 @@ class MainWindow(QMainWindow):
         self.inspector_page = PanelPage(self.inspector, scrolls=False)
         self.data_page = PanelPage(self.dataset_panel)
         self.training_page = PanelPage(self.training_panel)
-        self._banners: list[tuple[PanelPage, str, str]] = []  # still to show (_show_lock)
         self.layers_dock = self._dock("layersDock", self.tr("Layers"), self.layers_page)
         self.inspector_dock = self._dock(
             "inspectorDock", self.tr("Layer settings"), self.inspector_page
@@ -222,6 +226,7 @@ class MainWindow(QMainWindow):
         for reporter in (self.files, self.exports, self.runs):
             reporter.problem.connect(self.show_error)
             reporter.message.connect(self.statusBar().showMessage)
+        self.locks.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.lessons.lessonChanged.connect(self._on_lesson_changed)
         self.run_panel.alarmsChanged.connect(self.lessons.set_alarms)
         self.run_panel.tabs.currentChanged.connect(lambda _index: self.lessons.check_soon())
@@ -260,6 +265,8 @@ class MainWindow(QMainWindow):
         runs.exportCsvRequested.connect(lambda: self.exports.export_comparison(runs.csv_text()))
         actions.export_metrics.triggered.connect(self.exports.export_metrics)
         actions.reset_layout.triggered.connect(self.window_layout.reset)
+        actions.lock_controls.triggered.connect(self.lock_controls)
+        actions.unlock_controls.triggered.connect(self.unlock_controls)
 
     # -- start-up and settings -------------------------------------------------------------------
 
@@ -342,6 +349,10 @@ class MainWindow(QMainWindow):
     def _on_document_replaced(self) -> None:
         self.stack.select(None)
         self.run_panel.forget_run()  # the old weights never continue into another file
+        mark = self.document.experiment.lesson
+        if mark is not None and not self.lessons.resume(mark):
+            text = self.tr("This file was saved in the lesson %s, which this LayerLab lacks.")
+            self.statusBar().showMessage(text % mark.name, 10000)
 
     def _on_current_layer_changed(self, index: int) -> None:
         self._show_inspector()
@@ -367,6 +378,8 @@ class MainWindow(QMainWindow):
             self._task_kind = document.task.kind
             self.training_panel.set_task_kind(self._task_kind)
         self.summary_label.show_inference(inference)
+        self.locks.set_locks(experiment.locks)
+        self.menu_actions.unlock_controls.setEnabled(bool(experiment.locks))
         self._update_actions()
         self._show_code_if_seen()
 
@@ -387,50 +400,13 @@ class MainWindow(QMainWindow):
         """While a run trains, the model and the data are locked (a banner in each panel says
         so); only the learning rate may change, and it reaches the run at once."""
         locked = self.running
-        self.model_editor.setEnabled(not locked)
-        self.inspector.setEnabled(not locked)
-        self.dataset_panel.setEnabled(not locked)
-        self.training_panel.set_running(locked)
-        self._show_lock(locked)
+        self.locks.set_running(locked)
         actions = self.menu_actions
         for action in (actions.new, actions.open, self.files.recent_menu.menuAction()):
             action.setEnabled(not locked)
-        for menu in (self.examples_menu, self.lessons_menu, self.activations_menu):
+        for menu in (self.examples_menu, self.lessons_menu):
             menu.setEnabled(not locked)
         self._update_actions()
-
-    def _show_lock(self, locked: bool) -> None:
-        """The banners of the locked panels; the dock titles stay short (longer ones made the
-        side tabs elide). Hidden at once; shown one panel per turn of the event loop: showing
-        one relays its page out, 5-9 ms each, and the four at once held the GUI thread 24-27 ms
-        on the click that starts a run (a 10 ms timer's delay, bench/gui_vs_bare.py's probe)."""
-        text = self.tr("Locked while training: press Stop to edit.")
-        reason = self.tr(
-            "The model and the data stay as they are while a run trains or is paused, so the "
-            "plots show what was trained. Stop the run to change them."
-        )
-        only_rate = self.tr("While training only the learning rate can change: Stop to edit.")
-        banners = [
-            (self.layers_page, text),
-            (self.inspector_page, text),
-            (self.data_page, text),
-            (self.training_page, only_rate),
-        ]
-        if locked:
-            self._banners = [(page, words, reason) for page, words in banners]
-            self._show_next_banner()
-        else:
-            self._banners = []
-            for page, _ in banners:
-                page.set_lock("")
-
-    def _show_next_banner(self) -> None:
-        """Set the next panel's banner; the rest follow in later turns of the event loop."""
-        if self._banners:
-            page, text, reason = self._banners.pop(0)
-            page.set_lock(text, reason)
-        if self._banners:
-            QTimer.singleShot(0, self, self._show_next_banner)
 
     def _on_undo_index_changed(self, index: int) -> None:
         self._update_actions()
@@ -447,8 +423,9 @@ class MainWindow(QMainWindow):
         exportable = self.controller.has_weights and not locked
         for action in (actions.export_weights, actions.export_torchscript, actions.export_onnx):
             action.setEnabled(exportable)
-        index = None if locked else self.stack.current_layer()
+        index = None if self.locks.model_locked else self.stack.current_layer()
         count = len(self.document.model.layers)
+        self.activations_menu.setEnabled(not self.locks.model_locked)
         actions.delete.setEnabled(index is not None)
         actions.duplicate.setEnabled(index is not None)
         actions.move_up.setEnabled(index is not None and index > 0)
@@ -550,6 +527,25 @@ class MainWindow(QMainWindow):
             compared=len(self.run_panel.runs.selected()),
         )
 
+    # -- locks -------------------------------------------------------------------------------
+
+    def lock_controls(self) -> None:
+        """The teacher's dialog; the chosen locks are one undo step, saved with the file."""
+        panel = self.training_panel
+        fields = [(name, panel.field_label(name)) for name in panel.field_names()]
+        self.lock_dialog = LockDialog(self.document.experiment.locks, fields, self)
+        self.lock_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.lock_dialog.accepted.connect(lambda: self._set_locks(self.lock_dialog.locks()))
+        self.lock_dialog.open()
+
+    def unlock_controls(self) -> None:
+        self._set_locks(Locks())
+
+    def _set_locks(self, locks: Locks) -> None:
+        experiment = self.document.experiment
+        text = self.tr("Lock controls") if locks else self.tr("Unlock controls")
+        self.document.edit(experiment.with_changes(locks=locks), text)
+
     def show_about(self) -> None:
         """What LayerLab is, and the PyTorch version once torch has loaded."""
         torch = sys.modules.get("torch")
@@ -566,6 +562,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.maybe_save():
+            self.locks.show_hidden()  # the layout is saved as it is without this file's locks
             self.window_layout.save()
             self.controller.shutdown()
             event.accept()

@@ -140,6 +140,20 @@ class WindowActions:
             "",
             tr("Every lesson as a card: pick one to open its experiment and its steps"),
         )
+        self.lock_controls = make_action(
+            window,
+            tr("&Lock Controls\u2026"),
+            "Ctrl+Shift+K",
+            "",
+            tr("Lock or hide panels and settings for the students who open this experiment"),
+        )
+        self.unlock_controls = make_action(
+            window,
+            tr("&Unlock Controls"),
+            None,
+            "",
+            tr("Open every panel and setting this experiment locks or hides"),
+        )
         self.reset_layout = make_action(
             window,
             tr("&Reset Layout"),
@@ -209,6 +223,8 @@ def build_menus(
         action.triggered.connect(lambda _=False, path=example.path: open_example(path))
     lessons_menu = bar.addMenu(tr("&Lessons"))
     lessons_menu.addAction(actions.lessons)
+    lessons_menu.addSeparator()
+    lessons_menu.addActions([actions.lock_controls, actions.unlock_controls])
     lessons_menu.addSeparator()
     lessons_menu.setToolTipsVisible(True)
     for lesson in lessons:

@@ -26,11 +26,12 @@ class Progress:
 
 class LessonProgress:
     """The current step of `lesson`; `update(state)` ticks every step the state meets, in
-    order, and returns whether anything ticked."""
+    order, and returns whether anything ticked. `done`: the steps already done (a lesson
+    resumed from a saved file)."""
 
-    def __init__(self, lesson: Lesson) -> None:
+    def __init__(self, lesson: Lesson, done: int = 0) -> None:
         self.lesson = lesson
-        self.done = 0
+        self.done = max(0, min(done, len(lesson.steps)))
         self.since = 0  # runs finished before the current step began do not count for it
 
     def update(self, state: WindowState) -> bool:

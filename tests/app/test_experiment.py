@@ -296,7 +296,7 @@ def test_names_with_control_characters_or_great_length_give_one_short_line(data,
         (
             {**Experiment().to_dict(), "colour": "red"},
             "unknown field 'colour' (known: format, version, title, description, model, data, "
-            "train)",
+            "train, locks, lesson)",
         ),
         (
             {**Experiment().to_dict(), "model": {**Experiment().model.to_dict(), "layer": []}},

@@ -141,3 +141,18 @@ def test_run_filters_read_the_gap_alarms_settings_and_messages():
     lr = experiment.train.learning_rate
     assert met({"kind": "run", "field": "train.learning_rate", "is": lr}, state)
     assert not met({"kind": "run", "field": "train.learning_rate", "at_least": lr * 2}, state)
+
+
+def test_no_lesson_locks_what_its_steps_ask_the_student_to_change():
+    """Lessons lock what they are not about; never a setting a step waits for, nor the model
+    when a step waits for a layer."""
+    model_steps = {"hidden_layer", "layer_count"}
+    locking = [lesson for lesson in lessons() if lesson.experiment.locks]
+    assert len(locking) >= 5
+    for lesson in lessons():
+        locks = lesson.experiment.locks
+        for step in lesson.steps:
+            field = step.when.get("field")
+            assert field is None or not locks.is_locked(field), (lesson.name, field)
+            if step.when["kind"] in model_steps:
+                assert not locks.is_locked("model"), lesson.name

@@ -15,6 +15,10 @@ def test_a_rate_too_high_diverges_and_too_low_crawls(qtbot, open_window):
     window = open_window()
     start(window, "learning_rate_too_high_and_too_low")
     assert window.document.experiment.train.learning_rate == 2.0
+    panel = window.training_panel  # only what the lesson is about can change
+    assert panel.editors("learning_rate")[0].isEnabled()
+    assert not panel.editors("optimizer")[0].isEnabled()
+    assert not window.model_editor.isEnabled() and not window.dataset_panel.isEnabled()
 
     run = train(qtbot, window)
     assert run.outcome == "diverged"

@@ -3,13 +3,15 @@ screenshot of a lesson from the command line."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
-from lesson_play import start
+from lesson_play import done, look, start, train, wait_done
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
 
 from app.lessons import lesson_names
 
@@ -20,8 +22,9 @@ def test_the_lessons_menu_lists_every_lesson_after_the_start_page(open_window):
     window = open_window()
     texts = [a.text() for a in window.lessons_menu.actions() if not a.isSeparator()]
     assert texts[0] == "&Start Page\u2026"
-    assert texts[1:] == [lesson.title for lesson in window.lessons_catalog]
-    assert len(texts) - 1 == len(lesson_names()) >= 10
+    assert texts[1:3] == ["&Lock Controls\u2026", "&Unlock Controls"]
+    assert texts[3:] == [lesson.title for lesson in window.lessons_catalog]
+    assert len(texts) - 3 == len(lesson_names()) >= 10
     assert window.menu_actions.lessons.shortcut().toString() == "Ctrl+L"
 
 
@@ -92,3 +95,41 @@ def test_a_lesson_screenshot_from_the_command_line(tmp_path):
     wrong = screenshot(str(out), "--lesson", "xor")
     assert wrong.returncode == 2
     assert "there is no lesson 'xor'" in wrong.stderr and "vanishing_gradients" in wrong.stderr
+
+
+def test_a_lesson_saved_into_a_file_goes_on_from_its_step_when_opened(
+    qtbot, open_window, tmp_path, monkeypatch
+):
+    window = open_window()
+    start(window, "xor_needs_a_hidden_layer")
+    train(qtbot, window)
+    assert done(window) == 1
+    path = tmp_path / "my_xor.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    window.menu_actions.save.trigger()
+    assert '"step": 1' in path.read_text()
+
+    again = open_window()
+    again.files.open_file(path)
+    assert again.lessons.lesson is not None
+    assert again.lessons.lesson.name == "xor_needs_a_hidden_layer"
+    assert again.lesson_dock.isVisible()
+    assert done(again) == 1 and "straight" in look(again)
+    again.document.insert_layer(0, "Linear")
+    again.document.insert_layer(1, "ReLU")
+    wait_done(qtbot, again, 2)  # the next step ticks as it would have before saving
+
+    window.lessons.close()
+    window.menu_actions.save.trigger()
+    assert '"lesson"' not in path.read_text()  # a closed lesson is not saved
+
+
+def test_a_file_saved_in_a_lesson_this_layerlab_lacks_opens_without_it(open_window, tmp_path):
+    window = open_window()
+    path = tmp_path / "old.json"
+    data = window.document.experiment.to_dict()
+    data["lesson"] = {"name": "a_lesson_from_elsewhere", "step": 2}
+    path.write_text(json.dumps(data))
+    assert window.files.open_file(path)
+    assert window.lessons.lesson is None
+    assert "a_lesson_from_elsewhere" in window.statusBar().currentMessage()
