@@ -95,6 +95,7 @@ class _LinesArea(QScrollArea):
         self.setWidget(content)
         self.viewport().setAutoFillBackground(False)
         content.setAutoFillBackground(False)
+        self._laid_out = False  # given a width by its layout since it was made
 
     def _content_height(self) -> int:
         return self.widget().heightForWidth(self.viewport().width())
@@ -104,13 +105,19 @@ class _LinesArea(QScrollArea):
         return QSize(super().sizeHint().width(), min(self._content_height(), cap))
 
     def minimumSizeHint(self) -> QSize:
-        # At least the newest alarm, whole: a line cut in half reads as a broken window.
+        # At least the newest alarm, whole: a line cut in half reads as a broken window. Before
+        # its layout gave it a width, one line: lines wrapped at a new widget's 100 px asked
+        # for 150 px, and the window grew to that for good (presentation mode at 1280x720 to
+        # 747 px high, past the screen).
+        if not self._laid_out:
+            return QSize(0, min(self._content_height(), self.fontMetrics().lineSpacing()))
         lines = self.widget().findChildren(_AlarmLine)
         first = lines[0].heightForWidth(self.viewport().width()) if lines else 0
         return QSize(0, min(self._content_height(), first))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         width_changed = event.size().width() != event.oldSize().width()
+        self._laid_out = self._laid_out or self.isVisible()
         super().resizeEvent(event)
         if width_changed:  # wrapped lines need another height at another width
             self.updateGeometry()

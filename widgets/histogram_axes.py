@@ -17,8 +17,9 @@ _COUNT_TICKS = (0, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9)
 
 
 class SpacedAxis(pg.AxisItem):
-    """A bottom axis whose major ticks are spaced so their labels never run into each other
-    (pyqtgraph keeps at least three major ticks, which overlap on a narrow plot)."""
+    """An axis whose major ticks are spaced so their labels never run into each other
+    (pyqtgraph keeps at least three major ticks, which overlap on a narrow plot, or on a
+    short one: the heatmap's value axis in presentation mode at 1280x720)."""
 
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
@@ -29,8 +30,11 @@ class SpacedAxis(pg.AxisItem):
         if not levels or size <= 0 or maxVal <= minVal:
             return levels
         metrics = QFontMetrics(self.style["tickFont"] or QFont())
-        widest = max(abs(minVal), abs(maxVal)) * self.autoSIPrefixScale * self.scale
-        label = metrics.horizontalAdvance(f"{widest:.0f}") + metrics.horizontalAdvance("00")
+        if self.orientation in ("left", "right"):
+            label = 2 * metrics.height()  # a line of text and as much again between
+        else:
+            widest = max(abs(minVal), abs(maxVal)) * self.autoSIPrefixScale * self.scale
+            label = metrics.horizontalAdvance(f"{widest:.0f}") + metrics.horizontalAdvance("00")
         needed = label * (maxVal - minVal) / size  # one label and a gap, in axis units
         if levels[0][0] >= needed:
             return levels

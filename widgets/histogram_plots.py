@@ -52,6 +52,17 @@ def left_axis_width(font: QFont) -> int:
     return metrics.horizontalAdvance("-0.0005") + metrics.height() + 14
 
 
+def legend_labels(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The norms' legend: the layers' numbers alone when they are all of one kind ("0", "2"
+    for "0 Linear", "2 Linear"; the kind is in the Layer box). Eleven "NN Linear" labels in
+    three columns were cut off at the right in presentation mode at 1280x720."""
+    parts = [name.split(" ", 1) for name in names]
+    kinds = {part[1] for part in parts if len(part) == 2}
+    if len(kinds) == 1 and all(len(part) == 2 and part[0].isdigit() for part in parts):
+        return tuple(part[0] for part in parts)
+    return names
+
+
 class HistogramPlots(pg.GraphicsLayoutWidget):
     """The heatmap, colour bar, latest bars and norm curves; the ranges follow the data
     until the user zooms or pans, and a double-click shows the whole run again."""
@@ -73,7 +84,9 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         self._ranges = ((0.0, 0.0), 0.0)  # last x range of the heatmap, top of the bars' axis
         self._level = 0.0  # top of the colour levels, log(1 + count)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(300)  # fits a 1024x600 window under the run controls
+        # A 1024x600 window holds the run controls, the lesson panel and two alarms above it
+        # (at 300 px that window could not be less than 651 px high, at 240 px 619).
+        self.setMinimumHeight(210)
         self.setToolTip(
             self.tr(
                 "Colour shows how many values fall in each bin at each step. "
@@ -87,7 +100,9 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
 
     def _build(self) -> None:
         layout = self.ci
-        self._heat_plot = pg.PlotItem(axisItems={"bottom": SpacedAxis("bottom")})
+        self._heat_plot = pg.PlotItem(
+            axisItems={"bottom": SpacedAxis("bottom"), "left": SpacedAxis("left")}
+        )
         self._heat_plot.setMenuEnabled(False)
         self._heat_plot.hideButtons()
         self._heat_plot.disableAutoRange()  # draw() sets the ranges, only when they change
@@ -219,7 +234,10 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         if level != self._level:  # a nice round top: changes a few times a run, not per redraw
             self._level = level
             self._color_bar.setLevels((0.0, level))
-            self._color_bar.axis.setTicks([count_ticks(top)])
+            # The ends always, the counts between only where they fit: pyqtgraph labels a
+            # second level only when it has room (in a short bar they ran into each other).
+            ticks = count_ticks(top)
+            self._color_bar.axis.setTicks([[ticks[0], ticks[-1]], ticks[1:-1]])
         x0, x1 = frame.steps
         self._heatmap.setRect(QRectF(x0, low, x1 - x0, high - low))
 
@@ -324,12 +342,12 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         self._legend.clear()
         self._legend.setColumnCount(max(1, math.ceil(len(self._names) / 5)))  # five rows fit
         self._norm_curves = []
-        for name in self._names:
+        for label in legend_labels(self._names):
             curve = pg.PlotDataItem()
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self._norm_plot.addItem(curve)
-            self._legend.addItem(curve, name)
+            self._legend.addItem(curve, label)
             self._norm_curves.append(curve)
         self._restyle_curves()
 
@@ -353,10 +371,11 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
                 curve.setPen(pg.mkPen(color, width=width))
                 curve.curve.setSegmentedLineMode("on" if width > THIN_LINE else "auto")
                 curve.setZValue(0)
+        labels = legend_labels(self._names)
         for sample, label in self._legend.items:
             index = self._norm_curves.index(sample.item)
             bold = "<b>{0}</b>" if index == selected else "{0}"
-            label.setText(bold.replace("{0}", self._names[index]))
+            label.setText(bold.replace("{0}", labels[index]))
 
     def _on_view_moved(self, *_args: object) -> None:
         self._follow = False

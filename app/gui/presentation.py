@@ -3,16 +3,16 @@
 On: the application wears its look's presentation variant (widgets.presentation_look: fonts
 at 100-250%, curves 3 px or more, larger markers, class colours a deuteranope tells apart),
 and the window shows a projector layout: the model, the run controls and the plots, with the
-editing panels tucked away. Off: the everyday look and the panels as they were. The switch,
-the zoom and the layout before the presentation are kept in QSettings; `restore()` at start
-puts a presentation that was on back on.
+editing panels and the toolbar tucked away. Off: the everyday look and the panels as they
+were. The switch, the zoom and the layout before the presentation are kept in QSettings;
+`restore()` at start puts a presentation that was on back on.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar
 
 from widgets.presentation_look import (
     MAX_SCALE,
@@ -187,6 +187,10 @@ class Presentation(QObject):
             dock.hide()
         for dock in self._docks((MODEL_DOCK,)):
             dock.show()
+        for toolbar in window.findChildren(QToolBar):
+            # Its verbs edit and save (the menus keep them); at 150% it took 49 of a 720 px
+            # projector's rows, which the Gradients tab's plots needed.
+            toolbar.hide()
         self._enabled = True
         self._wear()
         self._settings.setValue(ENABLED_KEY, True)
@@ -202,6 +206,8 @@ class Presentation(QObject):
         if state is None or not self._window.restoreState(state):
             for dock in self._docks(EDITING_DOCKS[:-1]):  # the code panel opens when asked
                 dock.show()
+            for toolbar in self._window.findChildren(QToolBar):
+                toolbar.show()
         self._settings.setValue(ENABLED_KEY, False)
         self._settings.remove(LAYOUT_KEY)
         self._update_actions()

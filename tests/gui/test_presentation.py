@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolBar
 
 from widgets.loss_plot import LossPlotWidget
 from widgets.presentation_look import MAX_SCALE, PRESENTATION_SCALE, SCALE_STEP
@@ -57,6 +58,8 @@ def test_presentation_hides_the_editing_panels_and_keeps_model_and_plots(present
     assert not shown & set(EDITING)
     assert window.centralWidget().isVisible()  # the run controls and the plots
     assert window.run_panel.isVisible()
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert toolbar.isHidden()  # its verbs edit and save: the menus keep them
     theme = current_theme()
     assert theme.presentation and theme.font_scale == PRESENTATION_SCALE
     assert point_size(themed_app) == pytest.approx(FONT_POINT_SIZE * PRESENTATION_SCALE)
@@ -65,6 +68,7 @@ def test_presentation_hides_the_editing_panels_and_keeps_model_and_plots(present
 
     assert not presentation.enabled
     assert visible_docks(window) == before
+    assert not toolbar.isHidden()
     assert current_theme() == LIGHT
     assert point_size(themed_app) == pytest.approx(FONT_POINT_SIZE)
 

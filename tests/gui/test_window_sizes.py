@@ -202,6 +202,27 @@ def test_the_window_fits_a_1024_by_600_screen(open_window):
     assert hint.width() <= 1024 and hint.height() <= 600
 
 
+def test_alarms_on_the_gradients_tab_fit_a_netbook_and_a_projector(open_window, qtbot):
+    """The vanishing-gradients lesson after its first run: the Lesson panel open, two alarms
+    over the plots. The window stays 1024x600, and 1280x720 in presentation mode."""
+    window = open_window()
+    window.lessons.start("vanishing_gradients")
+    window.document.edit_train(replace(window.document.experiment.train, epochs=4), "short")
+    window.run_panel.show_tab("gradients")
+    for size, presenting in (((1024, 600), False), ((1280, 720), True)):
+        window.presentation.set_enabled(presenting)
+        window.resize(*size)
+        window.run_panel.reset_action.trigger()
+        window.run_panel.train_action.trigger()
+        qtbot.waitUntil(lambda: window.controller.state == FINISHED, timeout=60_000)
+        qtbot.waitUntil(lambda: len(window.run_panel.histograms.banner.alarm_texts()) >= 2)
+        settle()
+        assert window.size().toTuple() == size
+        assert window.minimumSizeHint().height() <= size[1]
+        # A new font relays the side panels out over a few turns of the event loop.
+        qtbot.waitUntil(lambda: layout_problems(window) == [], timeout=2_000)
+
+
 def test_an_empty_model_says_how_to_add_a_layer(open_window):
     window = open_window()
     hint = window.stack.tree.empty_hint

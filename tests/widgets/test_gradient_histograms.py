@@ -15,6 +15,7 @@ from app.reports import HistogramReport
 from widgets.demo_data import FAKE_RUN
 from widgets.gradient_histograms import WEIGHTS, GradientHistogramWidget
 from widgets.histogram_columns import MAX_COLUMNS
+from widgets.histogram_plots import legend_labels
 
 L, B = 3, 40
 NAMES = FAKE_RUN.layer_names
@@ -358,3 +359,9 @@ def test_the_controls_fit_beside_the_pause_box(widget, size):
     )
     assert box.mapTo(widget, box.rect().topRight()).x() <= widget.width()
     assert combo.width() >= combo.minimumSizeHint().width()
+
+
+def test_the_legend_names_layers_by_number_when_they_are_all_one_kind():
+    # Eleven "NN Linear" in three columns were cut off in presentation mode at 1280x720.
+    assert legend_labels(("0 Linear", "2 Linear", "20 Linear")) == ("0", "2", "20")
+    assert legend_labels(("0 Conv2d", "3 Linear")) == ("0 Conv2d", "3 Linear")
