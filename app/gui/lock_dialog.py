@@ -61,6 +61,11 @@ class LockDialog(QDialog):
                 box.addItem(self.tr("Shown"), OPEN)
             if name in HIDEABLE:
                 box.addItem(self.tr("Hidden"), HIDDEN)
+            tips = [self.tr("Open: students change it. Locked: they see it, unchangeable.")]
+            tips = tips if name in PANELS else []
+            if name in HIDEABLE:
+                tips.append(self.tr("Hidden: students do not see it."))
+            box.setToolTip(" ".join(tips))
             state = HIDDEN if name in locks.hidden else LOCKED if name in locks.locked else OPEN
             box.setCurrentIndex(box.findData(state))
             rows.addRow(names[name], box)
