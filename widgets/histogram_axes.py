@@ -31,7 +31,9 @@ class SpacedAxis(pg.AxisItem):
             return levels
         metrics = QFontMetrics(self.style["tickFont"] or QFont())
         if self.orientation in ("left", "right"):
-            label = 2 * metrics.height()  # a line of text and as much again between
+            # A line of text and a hair between: pyqtgraph's own steps already fit in a
+            # heatmap 70 px high (labels 17.5 px apart at the normal font), not in 40 px.
+            label = metrics.height() + 2
         else:
             widest = max(abs(minVal), abs(maxVal)) * self.autoSIPrefixScale * self.scale
             label = metrics.horizontalAdvance(f"{widest:.0f}") + metrics.horizontalAdvance("00")

@@ -21,6 +21,18 @@ from widgets.histogram_axes import LogAxis, SpacedAxis, count_ticks
 from widgets.plot_style import AXES, THIN_LINE, color_axes, set_axis_label
 from widgets.theme import Theme, current_theme
 
+# Layers in a column of the norms' legend: five fit beside the norms at the normal font; at
+# 150% five rows took 170 px of a 300 px tall view and left the heatmap 40 px.
+LEGEND_ROWS = 5
+LARGE_FONT_LEGEND_ROWS = 3
+LARGE_FONT = 1.2  # font scales from which the legend has LARGE_FONT_LEGEND_ROWS
+# The plots' least height: a 1024x600 window holds the run controls, the lesson panel and two
+# alarms above them (at 300 px that window could not be less than 651 px high), and at large
+# fonts MIN_LINES lines of text (at 150%, 275 px: a 1280x720 window still holds them; 300
+# px made it 721 px high while the first alarms came).
+MIN_HEIGHT = 210
+MIN_LINES = 11
+
 
 @dataclass(frozen=True)
 class HistogramFrame:
@@ -52,13 +64,15 @@ def left_axis_width(font: QFont) -> int:
     return metrics.horizontalAdvance("-0.0005") + metrics.height() + 14
 
 
-def legend_labels(names: tuple[str, ...]) -> tuple[str, ...]:
-    """The norms' legend: the layers' numbers alone when they are all of one kind ("0", "2"
-    for "0 Linear", "2 Linear"; the kind is in the Layer box). Eleven "NN Linear" labels in
-    three columns were cut off at the right in presentation mode at 1280x720."""
+def legend_labels(names: tuple[str, ...], rows: int = LEGEND_ROWS) -> tuple[str, ...]:
+    """The norms' legend: the layers' names while they fit one column of `rows`, their numbers alone
+    beyond that when they are all of one kind ("0", "2" for "0 Linear", "2 Linear"; the kind
+    is in the Layer box). Eleven "NN Linear" labels in three columns were cut off at the
+    right in presentation mode at 1280x720."""
     parts = [name.split(" ", 1) for name in names]
     kinds = {part[1] for part in parts if len(part) == 2}
-    if len(kinds) == 1 and all(len(part) == 2 and part[0].isdigit() for part in parts):
+    numbered = all(len(part) == 2 and part[0].isdigit() for part in parts)
+    if len(names) > rows and len(kinds) == 1 and numbered:
         return tuple(part[0] for part in parts)
     return names
 
@@ -84,9 +98,7 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         self._ranges = ((0.0, 0.0), 0.0)  # last x range of the heatmap, top of the bars' axis
         self._level = 0.0  # top of the colour levels, log(1 + count)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        # A 1024x600 window holds the run controls, the lesson panel and two alarms above it
-        # (at 300 px that window could not be less than 651 px high, at 240 px 619).
-        self.setMinimumHeight(210)
+        self.setMinimumHeight(MIN_HEIGHT)  # and MIN_LINES of the theme's font (set_theme)
         self.setToolTip(
             self.tr(
                 "Colour shows how many values fall in each bin at each step. "
@@ -298,6 +310,10 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         self._legend.setLabelTextColor(theme.plot_foreground)
         self._legend.setLabelTextSize(f"{font.pointSizeF():g}pt")
         self._legend.setPen(pg.mkPen(None))
+        if not self._curves_due:  # the rows may change with the font
+            self._fill_legend()
+        if self._with_curves:  # the activations tab sets its own top row's height
+            self.setMinimumHeight(max(MIN_HEIGHT, MIN_LINES * metrics.lineSpacing()))
         self._bars.setOpts(brush=pg.mkBrush(theme.accent), pen=pg.mkPen(theme.plot_background))
         self._set_labels()
         self._title_step = -1  # set the titles again, in the new colours
@@ -330,6 +346,9 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
             latest = self.tr("latest") if step is None else self.tr("latest: step {0}")
             self._latest_plot.setTitle(latest.replace("{0}", str(step)), size=size, color=color)
 
+    def _legend_rows(self) -> int:
+        return LARGE_FONT_LEGEND_ROWS if self._theme.font_scale >= LARGE_FONT else LEGEND_ROWS
+
     def _make_due_curves(self) -> None:
         if self._curves_due:
             self._curves_due = False
@@ -339,17 +358,23 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
         """One curve per layer; made per run, not per report."""
         for curve in self._norm_curves:
             self._norm_plot.removeItem(curve)
-        self._legend.clear()
-        self._legend.setColumnCount(max(1, math.ceil(len(self._names) / 5)))  # five rows fit
         self._norm_curves = []
-        for label in legend_labels(self._names):
+        for _name in self._names:
             curve = pg.PlotDataItem()
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self._norm_plot.addItem(curve)
-            self._legend.addItem(curve, label)
             self._norm_curves.append(curve)
+        self._fill_legend()
         self._restyle_curves()
+
+    def _fill_legend(self) -> None:
+        """A legend entry per curve, in as many columns as the font's rows need."""
+        self._legend.clear()
+        rows = self._legend_rows()
+        self._legend.setColumnCount(max(1, math.ceil(len(self._names) / rows)))
+        for curve, label in zip(self._norm_curves, legend_labels(self._names, rows), strict=True):
+            self._legend.addItem(curve, label)
 
     def _restyle_curves(self) -> None:
         """Every layer in its own colour; the selected one thick and on top, the rest faded."""
@@ -371,7 +396,7 @@ class HistogramPlots(pg.GraphicsLayoutWidget):
                 curve.setPen(pg.mkPen(color, width=width))
                 curve.curve.setSegmentedLineMode("on" if width > THIN_LINE else "auto")
                 curve.setZValue(0)
-        labels = legend_labels(self._names)
+        labels = legend_labels(self._names, self._legend_rows())
         for sample, label in self._legend.items:
             index = self._norm_curves.index(sample.item)
             bold = "<b>{0}</b>" if index == selected else "{0}"

@@ -361,7 +361,11 @@ def test_the_controls_fit_beside_the_pause_box(widget, size):
     assert combo.width() >= combo.minimumSizeHint().width()
 
 
-def test_the_legend_names_layers_by_number_when_they_are_all_one_kind():
+def test_the_legend_names_many_layers_of_one_kind_by_number():
     # Eleven "NN Linear" in three columns were cut off in presentation mode at 1280x720.
-    assert legend_labels(("0 Linear", "2 Linear", "20 Linear")) == ("0", "2", "20")
-    assert legend_labels(("0 Conv2d", "3 Linear")) == ("0 Conv2d", "3 Linear")
+    eleven = tuple(f"{2 * index} Linear" for index in range(11))
+    assert legend_labels(eleven) == tuple(str(2 * index) for index in range(11))
+    assert legend_labels(eleven[:3]) == eleven[:3]  # one column: the names fit
+    assert legend_labels(eleven[:4], rows=3) == ("0", "2", "4", "6")  # large fonts: 3 rows
+    mixed = ("0 Conv2d", *eleven[1:])
+    assert legend_labels(mixed) == mixed
