@@ -44,8 +44,12 @@ class Locks:
         return bool(self.locked or self.hidden)
 
     def is_locked(self, name: str) -> bool:
-        """True for a locked or hidden panel, and for a field whose panel is locked."""
+        """True for a locked or hidden panel, for a field whose panel is locked, and for the
+        data of a locked model: the data decides the model's input and output sizes, and a
+        change there would break a model nobody can mend."""
         panel = "training" if name.startswith("train.") else name
+        if panel == "data" and "model" in self.locked:
+            return True
         return name in self.locked or panel in self.locked or panel in self.hidden
 
     def locked_fields(self) -> frozenset[str]:

@@ -85,17 +85,22 @@ class TrainingPanel(QWidget):
     def set_running(self, running: bool) -> None:
         """While a run trains, only the learning rate can change (it takes effect at once)."""
         self._running = running
-        reason = self.tr("Stop the run to change this; the learning rate can change now.")
+        reason = self.running_reason()
         for name, editors in self._editors.items():
             for editor in editors:
                 editor.setStatusTip(reason if running and name != "learning_rate" else "")
         self._refresh()
 
+    def running_reason(self) -> str:
+        """Why a setting cannot change while a run trains."""
+        return self.tr("Stop the run to change this; the learning rate can change now.")
+
     def set_locked(self, names: Collection[str]) -> None:
         """The settings (TrainConfig field names) a teacher locked in this experiment: shown,
         but not editable."""
-        self._locked = frozenset(names)
-        self._refresh()
+        if frozenset(names) != self._locked:
+            self._locked = frozenset(names)
+            self._refresh()
 
     def field_names(self) -> list[str]:
         """The TrainConfig fields the panel edits, in its order."""

@@ -50,6 +50,9 @@ class FileController(QObject):
     problem = Signal(str)
     message = Signal(str, int)
     trainedFolderOpened = Signal(str)  # its experiment is open: Train goes on from its weights
+    # A file was opened (None: it was saved in no lesson; else its LessonMark): the window's
+    # lesson runner is the one home of the lesson under way, the document holds none.
+    lessonOpened = Signal(object)
 
     def __init__(self, document: ExperimentDocument, settings: QSettings, window: QWidget) -> None:
         super().__init__(window)
@@ -91,7 +94,8 @@ class FileController(QObject):
         except ExperimentError as error:
             self.problem.emit(self.tr("LayerLab could not open this file: %s.") % error)
             return False
-        self.document.replace(experiment, path)
+        self.document.replace(experiment.with_changes(lesson=None), path)
+        self.lessonOpened.emit(experiment.lesson)
         self._remember(path)
         if self.document.modified:
             self.message.emit(

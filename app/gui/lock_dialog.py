@@ -81,7 +81,9 @@ class LockDialog(QDialog):
             grid.addWidget(check, index // COLUMNS, index % COLUMNS)
             self.fields[name] = check
         self.panels["training"].currentIndexChanged.connect(self._enable_fields)
+        self.panels["model"].currentIndexChanged.connect(self._follow_model)
         self._enable_fields()
+        self._follow_model()
 
         self.reason = QLineEdit(locks.reason)
         self.reason.setMaxLength(MAX_REASON)
@@ -113,6 +115,15 @@ class LockDialog(QDialog):
             locked |= {f"train.{name}" for name, check in self.fields.items() if check.isChecked()}
         hidden = {name for name, state in states.items() if state == HIDDEN}
         return Locks(frozenset(locked), frozenset(hidden), self.reason.text().strip())
+
+    def _follow_model(self) -> None:
+        """A locked model locks the data too (its sizes are the model's input and output):
+        the data's box says so, or hidden, and cannot be opened."""
+        data = self.panels["data"]
+        model_locked = self.panels["model"].currentData() == LOCKED
+        if model_locked and data.currentData() == OPEN:
+            data.setCurrentIndex(data.findData(LOCKED))
+        data.model().item(data.findData(OPEN)).setEnabled(not model_locked)
 
     def _enable_fields(self) -> None:
         """Single settings matter only while the training panel as a whole is open."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.classroom import Locks
+from app.classroom import LessonMark, Locks
 from app.experiment import Experiment
 from app.gui.controller import TrainingController
 from app.gui.document import ExperimentDocument
@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
             self.presentation.actions,
         )
         self.locks = WindowLocks(self, self)
+        # The layout presentation mode keeps is the user's, with no panel hidden for a file.
+        self.presentation.before_saving_layout = self.locks.show_hidden
         self._connect()
         self._restore_settings()
         self._on_document_changed(self.document.experiment)
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
         self.run_panel.problem.connect(self.show_error)
         self.run_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.files.trainedFolderOpened.connect(self._on_trained_folder_opened)
+        self.files.lessonOpened.connect(self._on_file_opened)
         for reporter in (self.files, self.exports, self.runs):
             reporter.problem.connect(self.show_error)
             reporter.message.connect(self.statusBar().showMessage)
@@ -349,8 +352,16 @@ class MainWindow(QMainWindow):
     def _on_document_replaced(self) -> None:
         self.stack.select(None)
         self.run_panel.forget_run()  # the old weights never continue into another file
-        mark = self.document.experiment.lesson
-        if mark is not None and not self.lessons.resume(mark):
+
+    def _on_file_opened(self, mark: LessonMark | None) -> None:
+        """A file saved in a lesson goes on with it; any other file ends the lesson under
+        way (saving it would tie it to that lesson). Examples keep it: lessons open them."""
+        if mark is None:
+            self.lessons.close()
+        elif self.lessons.resume(mark):
+            self.run_panel.show_tab(self.lessons.lesson.tab)
+        else:
+            self.lessons.close()
             text = self.tr("This file was saved in the lesson %s, which this LayerLab lacks.")
             self.statusBar().showMessage(text % mark.name, 10000)
 
@@ -404,8 +415,12 @@ class MainWindow(QMainWindow):
         actions = self.menu_actions
         for action in (actions.new, actions.open, self.files.recent_menu.menuAction()):
             action.setEnabled(not locked)
-        for menu in (self.examples_menu, self.lessons_menu):
-            menu.setEnabled(not locked)
+        self.examples_menu.setEnabled(not locked)
+        # The lessons replace the experiment; the locks may change while a run trains.
+        teacher = (actions.lock_controls, actions.unlock_controls)
+        for action in self.lessons_menu.actions():
+            if action not in teacher:
+                action.setEnabled(not locked)
         self._update_actions()
 
     def _on_undo_index_changed(self, index: int) -> None:
@@ -542,6 +557,7 @@ class MainWindow(QMainWindow):
         self._set_locks(Locks())
 
     def _set_locks(self, locks: Locks) -> None:
+        locks = locks if locks else Locks()  # a reason that locks nothing is no lock
         experiment = self.document.experiment
         text = self.tr("Lock controls") if locks else self.tr("Unlock controls")
         self.document.edit(experiment.with_changes(locks=locks), text)

@@ -10,6 +10,8 @@ were. The switch, the zoom and the layout before the presentation are kept in QS
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar
@@ -23,7 +25,7 @@ from widgets.presentation_look import (
     presentation_theme,
     zoomed,
 )
-from widgets.style import apply_look, retheme_widgets
+from widgets.style import apply_look, refont_dock_titles, retheme_widgets
 from widgets.theme import Theme, current_theme
 
 ENABLED_KEY = "presentation/enabled"
@@ -51,6 +53,9 @@ class Presentation(QObject):
         self._enabled = False
         self._scale = clamp_scale(settings.value(SCALE_KEY, PRESENTATION_SCALE, type=float))
         self._was_maximized = False  # before full screen, to return to it
+        # Called before the layout is kept: the window puts back what it hid for its own
+        # reasons (a file's hidden panels), which the layout to return to must not hold.
+        self.before_saving_layout: Callable[[], None] = lambda: None
         self._make_actions()
         self._update_actions()
 
@@ -182,6 +187,7 @@ class Presentation(QObject):
         the editing panels hidden, the presentation look worn."""
         window = self._window
         if keep_layout:
+            self.before_saving_layout()
             self._settings.setValue(LAYOUT_KEY, window.saveState())
         for dock in self._docks(EDITING_DOCKS):
             dock.hide()
@@ -228,6 +234,7 @@ class Presentation(QObject):
         theme = self.theme()
         apply_look(app, theme)
         retheme_widgets(app, theme)
+        refont_dock_titles(app)
 
     def _docks(self, names: tuple[str, ...]) -> list[QDockWidget]:
         docks = (getattr(self._window, name, None) for name in names)

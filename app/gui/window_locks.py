@@ -66,27 +66,26 @@ class WindowLocks(QObject):
     # -- applying -------------------------------------------------------------------------
 
     def _apply(self) -> None:
-        window, locks, running = self._window, self.locks, self.running
-        model = running or locks.is_locked("model")
-        data = running or locks.is_locked("data")
-        training = locks.is_locked("training")
-        window.model_editor.setEnabled(not model)
-        window.inspector.setEnabled(not model)
-        window.dataset_panel.setEnabled(not data)
-        window.training_panel.setEnabled(not training)
-        window.training_panel.set_running(running)
+        window, locks = self._window, self.locks
+        window.model_editor.setEnabled(not self.model_locked)
+        window.inspector.setEnabled(not self.model_locked)
+        window.dataset_panel.setEnabled(not (self.running or locks.is_locked("data")))
+        window.training_panel.setEnabled(not locks.is_locked("training"))
         window.training_panel.set_locked(locks.locked_fields())
+        window.training_panel.set_running(self.running)
         self._set_notices()
         self._show_banners()
 
     def _set_notices(self) -> None:
+        """What a click on a locked control says: the teacher's lock first (Stop does not
+        lift it), else the run's."""
         window, locks = self._window, self.locks
-        running = self._running_reason()
+        panel = window.training_panel
 
         def why(name: str, what: str) -> str:
-            if self.running and name != "training":
-                return running
-            return self._locked_text(what) if locks.is_locked(name) else ""
+            if locks.is_locked(name):
+                return self._locked_text(what)
+            return self._running_reason() if self.running and name != "training" else ""
 
         self.notice.set_reason(window.model_editor, why("model", self.tr("The model")))
         self.notice.set_reason(window.inspector, why("model", self.tr("The model")))
@@ -94,15 +93,14 @@ class WindowLocks(QObject):
         self.notice.set_reason(
             window.training_panel, why("training", self.tr("Every training setting"))
         )
-        panel = window.training_panel
-        stop = self.tr("Stop the run to change this; the learning rate can change now.")
         for field in panel.field_names():
-            locked = f"train.{field}" in locks.locked
+            if f"train.{field}" in locks.locked:
+                reason = self._locked_text(panel.field_label(field))
+            elif self.running and field != "learning_rate":
+                reason = panel.running_reason()
+            else:
+                reason = ""
             for editor in panel.editors(field):
-                if locked:
-                    reason = self._locked_text(panel.field_label(field))
-                else:
-                    reason = stop if self.running and field != "learning_rate" else ""
                 self.notice.set_reason(editor, reason)
 
     def _locked_text(self, what: str) -> str:
@@ -120,7 +118,7 @@ class WindowLocks(QObject):
         side tabs elide). Hidden at once; shown one panel per turn of the event loop: showing
         one relays its page out, 5-9 ms each, and the four at once held the GUI thread 24-27 ms
         on the click that starts a run (a 10 ms timer's delay, bench/gui_vs_bare.py's probe)."""
-        window, locks = self._window, self.locks
+        window = self._window
         pages = [
             ("model", window.layers_page),
             ("model", window.inspector_page),
@@ -134,26 +132,36 @@ class WindowLocks(QObject):
                 banners.append((page, text, reason))
             else:
                 page.set_lock("")
-        panel = window.training_panel
-        fields = [name for name in panel.field_names() if name in locks.locked_fields()]
-        if not locks.is_locked("training") and fields and not self.running:
-            labels = [panel.field_label(field) for field in fields]
-            text = self.tr("Locked: %s.") % listed(tuple(labels))
-            banners.append((window.training_page, text, self._locked_text(labels[0])))
         self._banners = banners
         self._show_next_banner()
 
     def _banner(self, name: str) -> tuple[str, str]:
-        """A panel's banner and its tooltip ("" when it has none)."""
-        if self.running and name == "training" and not self.locks.is_locked("training"):
-            return self.tr("While training only the learning rate can change: Stop to edit."), ""
-        if self.running:
-            return self.tr("Locked while training: press Stop to edit."), self._running_reason()
-        if not self.locks.is_locked(name):
+        """A panel's banner and its tooltip ("" when it has none): the teacher's lock first,
+        then the run's, then the single training settings the teacher locked."""
+        locks = self.locks
+        if locks.is_locked(name):
+            text = self.tr("Locked: %s") % locks.reason if locks.reason else ""
+            return text or self.tr("Locked in this experiment."), self.tr(UNLOCK_HINT)
+        if name != "training":
+            if self.running:
+                return self.tr("Locked while training: press Stop to edit."), (
+                    self._running_reason()
+                )
             return "", ""
-        if self.locks.reason:
-            return self.tr("Locked: %s") % self.locks.reason, self.tr(UNLOCK_HINT)
-        return self.tr("Locked in this experiment."), self.tr(UNLOCK_HINT)
+        panel = self._window.training_panel
+        labels = [
+            panel.field_label(field)
+            for field in panel.field_names()
+            if field in locks.locked_fields()
+        ]
+        if self.running and "learning_rate" in locks.locked_fields():
+            return self.tr("Locked while training: press Stop to edit."), ""
+        if self.running:
+            return self.tr("While training only the learning rate can change: Stop to edit."), ""
+        if labels:
+            named = listed(tuple(labels))
+            return self.tr("Locked: %s.") % named, self._locked_text(named)
+        return "", ""
 
     def _running_reason(self) -> str:
         return self.tr(

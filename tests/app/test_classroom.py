@@ -37,6 +37,8 @@ def test_what_is_locked():
     assert locks.is_locked("data")  # hidden is locked too
     assert not locks.is_locked("model")
     assert locks.locked_fields() == {"seed"}
+    model = Locks(frozenset({"model"}))
+    assert model.is_locked("data")  # the data sets the model's sizes: a locked model locks it
 
 
 @pytest.mark.parametrize(

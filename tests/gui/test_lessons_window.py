@@ -69,12 +69,20 @@ def test_next_lesson_restart_and_close(qtbot, open_window):
     assert window.document.experiment.title == window.lessons_catalog[1].title  # it stays
 
 
-def test_the_lessons_are_locked_while_training(qtbot, open_window):
+def test_the_lessons_are_locked_while_training_and_the_locks_are_not(qtbot, open_window):
     window = open_window()
+    lessons = [a for a in window.lessons_menu.actions() if a.text() in lesson_titles(window)]
     window.run_panel.train_action.trigger()
-    assert not window.lessons_menu.isEnabled()
+    assert not any(action.isEnabled() for action in lessons)
+    assert not window.menu_actions.lessons.isEnabled()  # the start page replaces it too
+    assert window.menu_actions.lock_controls.isEnabled()
     qtbot.waitUntil(lambda: window.controller.state == "finished", timeout=60_000)
-    assert window.lessons_menu.isEnabled()
+    assert all(action.isEnabled() for action in lessons)
+    assert window.menu_actions.lessons.isEnabled()
+
+
+def lesson_titles(window) -> set[str]:
+    return {lesson.title for lesson in window.lessons_catalog}
 
 
 def screenshot(*options: str) -> subprocess.CompletedProcess:

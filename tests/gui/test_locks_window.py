@@ -131,3 +131,45 @@ def test_the_lock_dialog_shows_the_locks_and_cancel_changes_nothing(qtbot, open_
     dialog.done(QDialog.DialogCode.Rejected)
     assert window.document.experiment.locks == experiment.locks
     assert not window.document.modified
+
+
+def test_a_teachers_lock_is_not_lifted_by_stop_and_lock_controls_stays_reachable(
+    qtbot, open_window
+):
+    window = open_window()
+    locks = dict(locked=frozenset({"training"}), reason="Only the model changes.")
+    window.document.replace(locked(window, **locks), None)
+    window.document.edit_data(replace(window.document.experiment.data, samples=200), "small")
+    window.run_panel.train_action.trigger()
+    window.run_panel.train_action.trigger()  # pause
+    qtbot.waitUntil(lambda: window.controller.state == "paused", timeout=60_000)
+    qtbot.waitUntil(lambda: "Locked while training" in window.data_page.lock_text())
+    assert "Only the model changes." in window.training_page.lock_text()  # not "press Stop"
+    assert window.menu_actions.lock_controls.isEnabled()
+    assert window.menu_actions.unlock_controls.isEnabled()
+    window.run_panel.stop_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "finished", timeout=60_000)
+    assert not window.training_panel.isEnabled()
+
+
+def test_locking_the_model_locks_the_data_in_the_dialog_too(qtbot, open_window):
+    window = open_window()
+    choose_locks(qtbot, window, {"model": "locked"})
+    assert window.document.experiment.locks.locked == {"model", "data"}
+    assert not window.dataset_panel.isEnabled()
+
+
+def test_another_file_opened_ends_the_lesson_and_is_saved_without_it(
+    qtbot, open_window, tmp_path, monkeypatch
+):
+    window = open_window()
+    path = tmp_path / "mine.json"
+    path.write_text(window.document.experiment.to_json())
+    window.menu_actions.lessons.trigger()
+    window.lesson_gallery.accept()
+    assert window.lessons.lesson is not None
+    window.files.open_file(path)
+    assert window.lessons.lesson is None and window.lesson_dock.isHidden()
+    window.document.edit_train(replace(window.document.experiment.train, epochs=3), "edit")
+    window.menu_actions.save.trigger()
+    assert '"lesson"' not in path.read_text()

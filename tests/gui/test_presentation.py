@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QApplication, QToolBar
 
 from widgets.loss_plot import LossPlotWidget
 from widgets.presentation_look import MAX_SCALE, PRESENTATION_SCALE, SCALE_STEP
@@ -45,10 +45,22 @@ def point_size(app) -> float:
     return app.font().pointSizeF()
 
 
+def title_ink(dock) -> int:
+    """How many pixel rows of the panel's title bar the title's letters darken."""
+    image = dock.grab().toImage()
+    top = dock.widget().geometry().top()
+    background = image.pixelColor(image.width() - 1, 1).lightness()
+    return sum(
+        any(abs(image.pixelColor(x, y).lightness() - background) > 80 for x in range(60))
+        for y in range(top)
+    )
+
+
 def test_presentation_hides_the_editing_panels_and_keeps_model_and_plots(present, themed_app):
     window, presentation = present()
     before = visible_docks(window)
     assert "data_dock" in before
+    title = title_ink(window.layers_dock)
 
     presentation.toggle_action.trigger()
 
@@ -60,6 +72,8 @@ def test_presentation_hides_the_editing_panels_and_keeps_model_and_plots(present
     assert window.run_panel.isVisible()
     toolbar = window.findChild(QToolBar, "mainToolbar")
     assert toolbar.isHidden()  # its verbs edit and save: the menus keep them
+    QApplication.processEvents()
+    assert title_ink(window.layers_dock) >= 1.3 * title  # panel titles grow with the text
     theme = current_theme()
     assert theme.presentation and theme.font_scale == PRESENTATION_SCALE
     assert point_size(themed_app) == pytest.approx(FONT_POINT_SIZE * PRESENTATION_SCALE)

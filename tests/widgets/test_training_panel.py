@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -365,3 +365,12 @@ def test_warnings_are_written_in_the_themes_warning_colour(themed_app, qtbot, th
     assert line.palette().color(line.foregroundRole()) == QColor(theme.warning)
     device = field(panel, "Device")
     assert device.currentData(Qt.ItemDataRole.ForegroundRole) == QColor(theme.warning)
+
+
+def test_every_training_setting_has_its_editors_and_label(qtbot):
+    """Files may lock any `train` field: the panel must know each one to lock it."""
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    assert panel.field_names() == [field.name for field in fields(TrainConfig)]
+    for name in panel.field_names():
+        assert panel.editors(name) and panel.field_label(name)
