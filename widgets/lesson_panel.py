@@ -88,10 +88,18 @@ class LessonPanel(QWidget):
             self._buttons.setDirection(wanted)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        """As narrow as the widest button: the steps wrap, the buttons stack."""
+        """As narrow as the widest button or the longest word of a text, whichever is wider:
+        the steps wrap, the buttons stack (narrower, a step's longest word was cut off)."""
         hint = super().minimumSizeHint()
         widest = max(b.sizeHint().width() for b in (self.restart_button, self.next_button))
-        return QSize(min(hint.width(), widest + 24), hint.height())
+        texts = (self.title, self.summary, self.look, self.state)
+        words = max(
+            self._step_box.minimumSize().width(),
+            *(label.minimumSizeHint().width() for label in texts if not label.isHidden()),
+        )
+        margins = self.layout().contentsMargins()
+        need = max(widest + 24, words + margins.left() + margins.right())
+        return QSize(min(hint.width(), need), hint.height())
 
     def show_lesson(self, title: str, summary: str, steps: Sequence[str], has_next: bool) -> None:
         """A lesson's texts, no step done yet."""

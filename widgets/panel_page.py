@@ -7,7 +7,7 @@ tabs ("La...", "T...").
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from widgets.icons import icon
@@ -49,6 +49,14 @@ class PanelPage(QWidget):
         else:
             self.scroll_area = None
             layout.addWidget(content, 1)
+        self._fit_minimum()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode's larger text
+            self._fit_minimum()
+
+    def _fit_minimum(self) -> None:
         metrics = self.fontMetrics()
         self.setMinimumSize(metrics.averageCharWidth() * MIN_CHARS, metrics.height() * MIN_LINES)
 
