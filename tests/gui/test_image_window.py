@@ -43,6 +43,7 @@ def test_the_data_folder_is_remembered(window, tmp_path):
     again = MainWindow(window.settings)
     assert again.controller.data_root == str(tmp_path / "elsewhere")
     again.close()
+    again.deleteLater()  # closed is not deleted: a window left alive slows every later look
 
 
 def test_without_the_files_train_is_blocked_and_says_where_to_put_them(qtbot, window, tmp_path):
@@ -167,6 +168,7 @@ def test_choosing_images_for_a_point_model_offers_the_fixes_that_make_it_fit(qtb
     assert document.inference.output_shape == (10,)
     document.undo_stack.setClean()
     window.close()
+    window.deleteLater()
 
 
 def test_a_download_that_breaks_unexpectedly_still_reports_back(qtbot, window, monkeypatch):

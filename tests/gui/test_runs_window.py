@@ -91,6 +91,7 @@ def test_runs_are_kept_next_to_the_file_and_come_back_after_a_restart(
         assert again.run_panel.runs.list.count() == 1
     finally:
         again.close()
+        again.deleteLater()
 
 
 def test_a_broken_runs_file_still_opens_the_experiment(qtbot, open_window, tmp_path):

@@ -311,6 +311,7 @@ def save_from_an_older_version(settings) -> None:
     window.show()
     window.training_dock.hide()
     window.close()
+    window.deleteLater()
     settings.remove("window/layoutVersion")
 
 
@@ -325,6 +326,7 @@ def save_plots_squeezed_to_a_sliver(settings) -> None:
     )
     settle()
     window.close()
+    window.deleteLater()
 
 
 @pytest.mark.parametrize(
