@@ -15,8 +15,6 @@ from models.words import listed
 from widgets.lock_notice import LockNotice
 from widgets.panel_page import PanelPage
 
-UNLOCK_HINT = "Lessons > Unlock Controls unlocks it."
-
 
 class WindowLocks(QObject):
     """Enables the window's panels for `set_running` and `set_locks`. `window` is the main
@@ -110,7 +108,7 @@ class WindowLocks(QObject):
         return self.tr("%s is locked in this experiment. %s %s") % (
             what,
             reason,
-            self.tr(UNLOCK_HINT),
+            self._unlock_hint(),
         )
 
     def _show_banners(self) -> None:
@@ -141,27 +139,27 @@ class WindowLocks(QObject):
         locks = self.locks
         if locks.is_locked(name):
             text = self.tr("Locked: %s") % locks.reason if locks.reason else ""
-            return text or self.tr("Locked in this experiment."), self.tr(UNLOCK_HINT)
+            return text or self.tr("Locked in this experiment."), self._unlock_hint()
         if name != "training":
             if self.running:
                 return self.tr("Locked while training: press Stop to edit."), (
                     self._running_reason()
                 )
             return "", ""
-        panel = self._window.training_panel
-        labels = [
-            panel.field_label(field)
-            for field in panel.field_names()
-            if field in locks.locked_fields()
-        ]
-        if self.running and "learning_rate" in locks.locked_fields():
+        fields = self.locks.locked_fields()
+        if self.running and "learning_rate" in fields:
             return self.tr("Locked while training: press Stop to edit."), ""
         if self.running:
             return self.tr("While training only the learning rate can change: Stop to edit."), ""
+        panel = self._window.training_panel
+        labels = [panel.field_label(field) for field in panel.field_names() if field in fields]
         if labels:
             named = listed(tuple(labels))
             return self.tr("Locked: %s.") % named, self._locked_text(named)
         return "", ""
+
+    def _unlock_hint(self) -> str:
+        return self.tr("Lessons > Unlock Controls unlocks it.")
 
     def _running_reason(self) -> str:
         return self.tr(
