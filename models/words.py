@@ -1,15 +1,20 @@
-"""Plain English for counts and lists in messages: '1 epoch', '2 epochs', never '2 epoch(s)';
-'a, b and c'."""
+"""Counts and lists in messages, in the current language: 'a, b and c' in English,
+'a、b 和 c' in Chinese. A counted noun is an ngettext() text of its own ('{count:,} epoch' /
+'{count:,} epochs'), never '2 epoch(s)': Chinese counts with a measure word, not a plural."""
 
 from __future__ import annotations
 
-
-def counted(count: int, noun: str) -> str:
-    """The count with its noun, singular for exactly one: counted(1_000, 'value') is
-    '1,000 values'."""
-    return f"{count:,} {noun if count == 1 else noun + 's'}"
+from models.translation import _
 
 
 def listed(names: tuple[str, ...]) -> str:
     """'a', 'a and b', 'a, b and c'."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    # Translators: the separator between the items of a list, before its last one.
+    head = _(", ").join(names[:-1])
+    return _("{items} and {last}").format(items=head, last=names[-1])
+
+
+def counted(count: int, noun: str) -> str:  # TODO(i18n): being replaced by ngettext texts
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
