@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,lint,onnx,tensorboard]'
+	$(PY) -m pip install --quiet -e '.[test,lint,i18n,onnx,tensorboard]'
 	touch $(STAMP)
 
 run: $(STAMP)

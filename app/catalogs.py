@@ -6,6 +6,7 @@ by the set-up (`python -m app.catalogs compile`). Needs Babel (the `i18n` extra)
 
     python -m app.catalogs update [PART ...]   new texts in, gone ones out, translations kept
     python -m app.catalogs missing             the texts with no translation yet
+    python -m app.catalogs check               translations that lost a field, tag or &
     python -m app.catalogs compile             LANG.mo for every language
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,6 +159,32 @@ def missing(language: str) -> list[Text]:
     return [text for source, text in extract().items() if source not in done]
 
 
+FIELD = re.compile(r"\{[^{}]*\}|%[sdn%]|%\d|&[a-z]+;|</?[a-zA-Z][^<>]*>")
+
+
+def _marks(text: str) -> tuple:
+    """What a translation must carry over from its English: fields, tags, entities, the
+    accelerator and the spaces or line ends around it."""
+    accelerator = len(re.findall(r"&(?![a-z]+;|&)\S", text))
+    spaces = (text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :])
+    return sorted(FIELD.findall(text)), accelerator, spaces
+
+
+def problems(language: str) -> list[str]:
+    """Each translation that lost or added a field, tag, accelerator or edge space."""
+    found = []
+    for path in sorted((FOLDER / language).glob("*.po")):
+        for message in read_catalog(path):
+            if not message.id or not _translated(message.string):
+                continue
+            english = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                if _marks(string) != _marks(english[-1]) and _marks(string) != _marks(english[0]):
+                    found.append(f"{path.name}: {english[0]!r} -> {string!r}")
+    return found
+
+
 def update(language: str, parts: tuple[str, ...] = tuple(PARTS)) -> None:
     """Rewrite each part's catalog with the part's texts as they are now: translations of
     texts still in the code kept (from whichever catalog held them), new texts empty."""
@@ -220,6 +248,10 @@ def main(argv: list[str]) -> int:
     elif command == "compile":
         for path in compile_all():
             print(f"wrote {path.relative_to(ROOT)}")
+    elif command == "check":
+        found = [line for language in LANGUAGES for line in problems(language)]
+        print("\n".join(found) or "every translation keeps its fields, tags and accelerators")
+        return 1 if found else 0
     elif command == "missing":
         for language in LANGUAGES:
             gaps = missing(language)
