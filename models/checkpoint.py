@@ -28,6 +28,7 @@ from models.files import (
     write_set_atomic,
 )
 from models.spec import ModelSpec, SpecError, read_json
+from models.translation import _
 
 CHECKPOINT_FILES = (MODEL_FILE, EXPERIMENT_FILE, SOURCE_FILE)
 
@@ -79,56 +80,76 @@ def _read_spec(path: Path) -> tuple[ModelSpec, dict]:
     try:
         experiment = read_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        message = _("{name} is missing beside {model} in {folder}")
         raise CheckpointError(
-            f"{path.name} is missing beside {MODEL_FILE} in {path.parent}"
+            message.format(name=path.name, model=MODEL_FILE, folder=path.parent)
         ) from None
     except OSError as error:  # a folder or an unreadable file in its place
-        raise CheckpointError(f"{path.name} cannot be read ({error.strerror})") from None
+        raise CheckpointError(_cannot_read(path, error)) from None
     except UnicodeDecodeError as error:
-        raise CheckpointError(f"{path.name} is not valid JSON ({error})") from None
+        message = _("{name} is not valid JSON ({error})")
+        raise CheckpointError(message.format(name=path.name, error=error)) from None
     except SpecError as error:  # not JSON, or JSON Python cannot read (too deep, too long)
-        raise CheckpointError(f"{path.name} is {error}") from None
+        # Translators: {error} is "not valid JSON: ..." (a text of its own).
+        message = _("{name} is {error}")
+        raise CheckpointError(message.format(name=path.name, error=error)) from None
     if not isinstance(experiment, dict) or "model" not in experiment:
-        raise CheckpointError(f"{path.name} has no 'model' section")
+        raise CheckpointError(_("{name} has no 'model' section").format(name=path.name))
     try:
         return ModelSpec.from_dict(experiment["model"]), experiment
     except SpecError as error:
-        raise CheckpointError(f"{path.name}: {error}") from None
+        raise CheckpointError(_in_file(path.name, error)) from None
+
+
+def _in_file(name: str, error: Exception) -> str:
+    """`experiment.json: layer 2 (Linear): ...`: a file's name before what is wrong in it."""
+    # Translators: {name} is a file's name; {error} what is wrong in it.
+    return _("{name}: {error}").format(name=name, error=error)
+
+
+def _cannot_read(path: Path, error: OSError) -> str:
+    # Translators: {reason} is the system's own words ("Permission denied").
+    return _("{name} cannot be read ({reason})").format(name=path.name, reason=error.strerror)
 
 
 def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise CheckpointError(f"{path} does not exist") from None
+        raise CheckpointError(_("{path} does not exist").format(path=path)) from None
     except OSError as error:  # a folder or an unreadable file in its place
-        raise CheckpointError(f"{path.name} cannot be read ({error.strerror})") from None
+        raise CheckpointError(_cannot_read(path, error)) from None
     except pickle.UnpicklingError as error:
         # Every unpickling failure under weights_only says "Weights only load failed"; only
         # a class or function reference that is not allowed says "Unsupported global".
         if "Unsupported global" in str(error):
-            raise CheckpointError(
-                f"{path.name} holds pickled Python objects, not a state_dict; LayerLab loads "
+            message = _(
+                "{name} holds pickled Python objects, not a state_dict; LayerLab loads "
                 "only plain tensors (save model.state_dict(), not the model)"
-            ) from None
-        raise CheckpointError(f"{path.name} is corrupt or not a PyTorch file") from None
+            )
+            raise CheckpointError(message.format(name=path.name)) from None
+        raise CheckpointError(_corrupt(path)) from None
     except Exception:
         # Arbitrary bytes make torch.load raise almost anything (KeyError, IndexError,
         # UnicodeDecodeError, struct.error, ...); weights_only=True never ran code from them.
-        raise CheckpointError(f"{path.name} is corrupt or not a PyTorch file") from None
+        raise CheckpointError(_corrupt(path)) from None
     if not isinstance(loaded, dict) or not all(
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in loaded.items()
     ):
-        raise CheckpointError(
-            f"{path.name} holds a {type(loaded).__name__}, not a state_dict (names -> tensors)"
-        )
+        # Translators: {type} is a Python type's name (list, Tensor).
+        message = _("{name} holds a {type}, not a state_dict (names -> tensors)")
+        raise CheckpointError(message.format(name=path.name, type=type(loaded).__name__))
     for key, tensor in loaded.items():
         kind = _unusual_kind(tensor)
         if kind:
-            raise CheckpointError(
-                f"{path.name}: {key} is {kind}; LayerLab loads only dense, real tensors"
-            )
+            # Translators: {key} is a state_dict key (0.weight); {kind}: "a complex tensor".
+            message = _("{name}: {key} is {kind}; LayerLab loads only dense, real tensors")
+            raise CheckpointError(message.format(name=path.name, key=key, kind=kind))
     return loaded
+
+
+def _corrupt(path: Path) -> str:
+    return _("{name} is corrupt or not a PyTorch file").format(name=path.name)
 
 
 def _unusual_kind(tensor: torch.Tensor) -> str:
@@ -136,13 +157,14 @@ def _unusual_kind(tensor: torch.Tensor) -> str:
     # load_state_dict raises a many-line RuntimeError for these (or, for complex numbers,
     # silently drops the imaginary part), so they are refused here with one sentence.
     if tensor.layout != torch.strided:
-        return f"a sparse tensor ({str(tensor.layout).removeprefix('torch.')})"
+        layout = str(tensor.layout).removeprefix("torch.")
+        return _("a sparse tensor ({layout})").format(layout=layout)
     if tensor.is_quantized:
-        return "a quantized tensor"
+        return _("a quantized tensor")
     if tensor.is_complex():
-        return "a complex tensor"
+        return _("a complex tensor")
     if tensor.is_meta:
-        return "a tensor without data (meta device)"
+        return _("a tensor without data (meta device)")
     return ""
 
 
@@ -154,17 +176,26 @@ def architecture_mismatch(
     missing = [key for key in expected if key not in found]
     unexpected = [key for key in found if key not in expected]
     if missing:
-        problems.append("missing " + ", ".join(missing[:4]) + (" ..." if len(missing) > 4 else ""))
+        keys = ", ".join(missing[:4]) + (" ..." if len(missing) > 4 else "")
+        # Translators: {keys} are state_dict keys the file lacks: "0.weight, 0.bias".
+        problems.append(_("missing {keys}").format(keys=keys))
     if unexpected:
-        more = " ..." if len(unexpected) > 4 else ""
-        problems.append("unexpected " + ", ".join(unexpected[:4]) + more)
+        keys = ", ".join(unexpected[:4]) + (" ..." if len(unexpected) > 4 else "")
+        # Translators: {keys} are state_dict keys the model has no place for.
+        problems.append(_("unexpected {keys}").format(keys=keys))
     for key, shape in expected.items():
         if key in found and tuple(found[key].shape) != tuple(shape):
-            file_shape = "x".join(map(str, found[key].shape)) or "scalar"
-            model_shape = "x".join(map(str, shape)) or "scalar"
-            problems.append(f"{key} is {file_shape} in the file but {model_shape} in the model")
+            # Translators: the shape of a tensor with no dimensions.
+            file_shape = "x".join(map(str, found[key].shape)) or _("scalar")
+            model_shape = "x".join(map(str, shape)) or _("scalar")
+            message = _("{key} is {file_shape} in the file but {model_shape} in the model")
+            problems.append(message.format(key=key, file_shape=file_shape, model_shape=model_shape))
             break
-    return "; ".join(problems)
+    text = problems[0] if problems else ""
+    for problem in problems[1:]:
+        # Translators: two of a checkpoint's differences from the model, one after the other.
+        text = _("{problems}; {problem}").format(problems=text, problem=problem)
+    return text
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
@@ -174,29 +205,32 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     try:  # a save killed half way through its renames: the journal finishes it first
         finish_interrupted_save(model_path.parent)
     except OSError as error:
+        message = _(
+            "{folder} holds a save that was interrupted and cannot be finished here "
+            "({reason}); save the run again"
+        )
         raise CheckpointError(
-            f"{model_path.parent} holds a save that was interrupted and cannot be finished "
-            f"here ({error.strerror or error}); save the run again"
+            message.format(folder=model_path.parent, reason=error.strerror or error)
         ) from None
     spec, experiment = _read_spec(model_path.parent / EXPERIMENT_FILE)
     state_dict = _read_state_dict(model_path)
     try:
         expected = state_dict_shapes(spec)
     except ModelError as error:
-        raise CheckpointError(f"{EXPERIMENT_FILE}: {error}") from None
+        raise CheckpointError(_in_file(EXPERIMENT_FILE, error)) from None
     # Compare before building: experiment.json may ask for terabytes that model.pt, already
     # read, does not hold. Once the shapes agree, the model is no bigger than the file.
     mismatch = architecture_mismatch(expected, state_dict)
     if mismatch:
+        message = _("{name} is for another architecture than {experiment}: {mismatch}")
         raise CheckpointError(
-            f"{model_path.name} is for another architecture than {EXPERIMENT_FILE}: {mismatch}"
+            message.format(name=model_path.name, experiment=EXPERIMENT_FILE, mismatch=mismatch)
         )
     model = build(spec)
     try:
         model.load_state_dict(state_dict, strict=True)
     except (RuntimeError, TypeError, NotImplementedError):
         # tensors of some other odd kind: torch's message runs over many lines
-        raise CheckpointError(
-            f"{model_path.name} holds tensors that cannot be copied into the model"
-        ) from None
+        message = _("{name} holds tensors that cannot be copied into the model")
+        raise CheckpointError(message.format(name=model_path.name)) from None
     return Checkpoint(model.eval(), spec, experiment, state_dict)

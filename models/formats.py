@@ -22,6 +22,7 @@ from torch import nn
 
 from models.checkpoint import load_checkpoint
 from models.files import ONNX_FILE, TORCHSCRIPT_FILE, user_mode
+from models.translation import _
 
 FORMATS = ("torchscript", "onnx")
 FILE_NAMES = {"torchscript": TORCHSCRIPT_FILE, "onnx": ONNX_FILE}
@@ -46,7 +47,9 @@ class FormatExport:
 def export_format(folder: str | Path, kind: str) -> FormatExport:
     """`folder`'s model (model.pt + experiment.json) as `kind`, checked, beside them."""
     if kind not in FORMATS:
-        raise FormatError(f"unknown format {kind!r}; use {' or '.join(FORMATS)}")
+        first, second = FORMATS
+        message = _("unknown format {kind}; use {first} or {second}")
+        raise FormatError(message.format(kind=repr(kind), first=first, second=second))
     folder = Path(folder)
     checkpoint = load_checkpoint(folder)  # CheckpointError: one sentence of its own
     model = checkpoint.model.eval()
@@ -64,11 +67,17 @@ def export_format(folder: str | Path, kind: str) -> FormatExport:
         got = run(partial, check_input)
         difference = float((got - expected).abs().max()) if got.shape == expected.shape else None
         if difference is None or not torch.allclose(got, expected, **TOLERANCE):
-            found = "of another shape" if difference is None else f"off by up to {difference:.3g}"
-            raise FormatError(
-                f"the {kind} file gave outputs {found} from the model's when loaded back; "
-                "nothing was kept"
-            )
+            if difference is None:
+                message = _(
+                    "the {kind} file gave outputs of another shape from the model's when loaded "
+                    "back; nothing was kept"
+                ).format(kind=kind)
+            else:
+                message = _(
+                    "the {kind} file gave outputs off by up to {difference:.3g} from the model's "
+                    "when loaded back; nothing was kept"
+                ).format(kind=kind, difference=difference)
+            raise FormatError(message)
         os.chmod(partial, user_mode())
         os.replace(partial, target)
     return FormatExport(target, difference)
@@ -128,9 +137,9 @@ def _onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:
                 external_data=False,  # one file, the weights inside
             )
         except Exception as error:  # the exporter raises many kinds; each means "not this"
-            raise FormatError(
-                f"PyTorch could not export the model to ONNX ({type(error).__name__})"
-            ) from None
+            # Translators: {error} is the Python exception's name (TypeError).
+            message = _("PyTorch could not export the model to ONNX ({error})")
+            raise FormatError(message.format(error=type(error).__name__)) from None
 
 
 def _run_onnx(path: Path, inputs: torch.Tensor) -> torch.Tensor:
@@ -148,6 +157,5 @@ def _require(module: str, extra: str) -> object:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise FormatError(
-            f"ONNX export needs the {module} package: pip install 'layerlab[{extra}]'"
-        ) from None
+        message = _("ONNX export needs the {module} package: pip install 'layerlab[{extra}]'")
+        raise FormatError(message.format(module=module, extra=extra)) from None

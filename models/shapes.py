@@ -20,7 +20,7 @@ from functools import cached_property
 from models.diagnostics import ERROR, WARNING, Diagnostic, Fix, Verdict
 from models.layers import AUTO, CATALOG, Shape
 from models.spec import LayerSpec, ModelSpec, Task
-from models.words import counted
+from models.translation import _, ngettext
 
 __all__ = [
     "ERROR",
@@ -96,6 +96,12 @@ def shape_text(shape: Shape) -> str:
     return " x ".join(str(d) for d in shape)
 
 
+def then(sentence: str, more: str) -> str:
+    """Two sentences of a message, one after the other."""
+    # Translators: two sentences of a message, one after the other (a space between them).
+    return _("{sentence} {more}").format(sentence=sentence, more=more)
+
+
 def _last_index(spec: ModelSpec, kind: str, before: int) -> int | None:
     for index in range(before - 1, -1, -1):
         if spec.layers[index].kind == kind:
@@ -119,7 +125,7 @@ class Site:
     @property
     def label(self) -> str:
         """`Layer 3 (Linear)`: how every message about this layer begins."""
-        return f"Layer {self.index} ({self.layer.kind})"
+        return _("Layer {index} ({kind})").format(index=self.index, kind=self.layer.kind)
 
     @property
     def shape_text(self) -> str:
@@ -131,7 +137,9 @@ class Site:
 
     def sized(self, name: str, what: str) -> Verdict:
         """Resolve an `auto` size from the incoming channels or features, or flag a written
-        size that differs from them (the layer keeps the size written)."""
+        size that differs from them (the layer keeps the size written). `what` names the
+        size ("input features"), marked N_() by the kind's rule."""
+        what = _(what)
         actual = self.shape[0]
         limit = CATALOG[self.layer.kind].param(name).maximum
         if limit is not None and actual > limit:
@@ -142,13 +150,17 @@ class Site:
         if written in (AUTO, actual):
             return Verdict(resolved)
         fixes = tuple(
-            Fix(f"Set {name} to {value}", self.spec.replace(self.index, layer))
+            Fix(
+                _("Set {name} to {value}").format(name=name, value=value),
+                self.spec.replace(self.index, layer),
+            )
             for value, layer in ((actual, resolved), (AUTO, self.layer.with_params(**{name: AUTO})))
         )
-        message = (
-            f"{self.label} expects {written} {what}, but the layer above gives {actual}. "
-            f"Set {name} to {actual} or to auto."
-        )
+        # Translators: {what}: "input features", "input channels", "features" or "channels".
+        message = _(
+            "{layer} expects {written} {what}, but the layer above gives {actual}. "
+            "Set {name} to {actual} or to auto."
+        ).format(layer=self.label, written=written, what=what, actual=actual, name=name)
         # The layer stays as written (its row shows the size the user typed, and its count
         # what that layer would hold); the walk goes on, as its output does not depend on it.
         return Verdict(self.layer, (Diagnostic(self.index, "size_mismatch", message, fixes),))
@@ -161,7 +173,7 @@ class Site:
         """More channels or features than `name` may hold: pool before Flatten, or use fewer
         filters in the convolution that made them, where that is where they came from."""
         fixes: list[Fix] = []
-        advice = []
+        advice = None
         flatten_at = _last_index(self.spec, "Flatten", before=self.index)
         image = self._input_of(flatten_at) if flatten_at is not None else None
         if flatten_at is not None and image is not None and len(image) == 3:
@@ -169,18 +181,29 @@ class Site:
             pooled = _pool_fix(self.spec, flatten_at, image, limit)
             if pooled is not None:
                 fixes.append(pooled)
-            advice.append(f"add MaxPool2d before Flatten (layer {flatten_at})")
+            advice = _("To fit, add MaxPool2d before Flatten (layer {flatten}).").format(
+                flatten=flatten_at
+            )
             conv_at = _last_index(self.spec, "Conv2d", before=flatten_at)
             conv = self.spec.layers[conv_at] if conv_at is not None else None
             fitting = limit // (height * width)
             # Only Conv2d changes the channel count, so the last one made these channels.
             if conv is not None and conv.get("out_channels") == channels and fitting >= 1:
                 fixed = self.spec.replace(conv_at, conv.with_params(out_channels=fitting))
-                fixes.append(Fix(f"Set out_channels of layer {conv_at} to {fitting}", fixed))
-                advice.append(f"give layer {conv_at} fewer out_channels")
-        message = f"{self.label} gets {actual:,} {what}, but {name} can be at most {limit:,}."
+                label = _("Set out_channels of layer {index} to {value}").format(
+                    index=conv_at, value=fitting
+                )
+                fixes.append(Fix(label, fixed))
+                advice = _(
+                    "To fit, add MaxPool2d before Flatten (layer {flatten}) or give layer "
+                    "{conv} fewer out_channels."
+                ).format(flatten=flatten_at, conv=conv_at)
+        # Translators: {what} as in "{layer} expects {written} {what}, ...".
+        message = _("{layer} gets {actual:,} {what}, but {name} can be at most {limit:,}.").format(
+            layer=self.label, actual=actual, what=what, name=name, limit=limit
+        )
         if advice:
-            message += f" To fit, {' or '.join(advice)}."
+            message = then(message, advice)
         return Diagnostic(self.index, "too_large", message, tuple(fixes))
 
     def needs_image(self, other_fix: Fix | None = None) -> Verdict | None:
@@ -191,17 +214,32 @@ class Site:
         fixes = []
         flatten_at = _last_index(self.spec, "Flatten", before=self.index)
         if len(self.shape) == 1 and flatten_at is not None:
-            fixes.append(Fix(f"Remove Flatten (layer {flatten_at})", self.spec.remove(flatten_at)))
+            label = _("Remove Flatten (layer {index})").format(index=flatten_at)
+            fixes.append(Fix(label, self.spec.remove(flatten_at)))
         if other_fix is not None:
             fixes.append(other_fix)
         if not fixes:
-            label = f"Remove {self.layer.kind} (layer {self.index})"
+            label = _("Remove {kind} (layer {index})").format(
+                kind=self.layer.kind, index=self.index
+            )
             fixes.append(Fix(label, self.spec.remove(self.index)))
         flat = len(self.shape) == 1
-        got = f"{self.shape[0]} flat features" if flat else f"a {self.shape_text} tensor"
-        message = f"{self.label} needs an image (channels x height x width), but gets {got}."
+        if flat:
+            count = self.shape[0]
+            message = ngettext(
+                "{layer} needs an image (channels x height x width), but gets {count} flat "
+                "features.",
+                "{layer} needs an image (channels x height x width), but gets {count} flat "
+                "features.",
+                count,
+            ).format(layer=self.label, count=count)
+        else:
+            message = _(
+                "{layer} needs an image (channels x height x width), but gets a {shape} tensor."
+            ).format(layer=self.label, shape=self.shape_text)
         if flatten_at is not None and flat:
-            message += f" Flatten (layer {flatten_at}) belongs after the image layers."
+            more = _("Flatten (layer {index}) belongs after the image layers.")
+            message = then(message, more.format(index=flatten_at))
         return Verdict(None, (Diagnostic(self.index, "needs_image", message, tuple(fixes)),))
 
     def window(self, layer: LayerSpec, max_padding: int | None = None) -> tuple[Diagnostic, ...]:
@@ -214,7 +252,7 @@ class Site:
         largest = smallest + 2 * padding
         fixes = [
             Fix(
-                f"Set kernel_size to {largest}",
+                _("Set kernel_size to {value}").format(value=largest),
                 self.spec.replace(self.index, layer.with_params(kernel_size=largest)),
             )
         ]
@@ -222,14 +260,19 @@ class Site:
         if max_padding is None or needed_padding <= max_padding:
             fixes.append(
                 Fix(
-                    f"Set padding to {needed_padding}",
+                    _("Set padding to {padding}").format(padding=needed_padding),
                     self.spec.replace(self.index, layer.with_params(padding=needed_padding)),
                 )
             )
-        message = (
-            f"{self.label} has a {kernel}x{kernel} kernel, larger than its "
-            f"{self.shape[1]}x{self.shape[2]} input (padding {padding}). "
-            "Shrink kernel_size or add padding."
+        message = _(
+            "{layer} has a {kernel}x{kernel} kernel, larger than its {height}x{width} input "
+            "(padding {padding}). Shrink kernel_size or add padding."
+        ).format(
+            layer=self.label,
+            kernel=kernel,
+            height=self.shape[1],
+            width=self.shape[2],
+            padding=padding,
         )
         return (Diagnostic(self.index, "kernel_too_large", message, tuple(fixes)),)
 
@@ -242,17 +285,24 @@ def _pool_fix(spec: ModelSpec, at: int, image: Shape, limit: int) -> Fix | None:
     for size in range(2, largest + 1):
         if channels * (height // size) * (width // size) <= limit:
             pool = LayerSpec.create("MaxPool2d", kernel_size=size)
-            return Fix(f"Insert MaxPool2d {size}x{size} before layer {at}", spec.insert(at, pool))
+            label = _("Insert MaxPool2d {size}x{size} before layer {index}")
+            return Fix(label.format(size=size, index=at), spec.insert(at, pool))
     return None
 
 
 def _too_many_layers(spec: ModelSpec) -> Diagnostic:
     """The whole model is past MAX_LAYERS: one sentence, and the first MAX_LAYERS kept."""
-    message = f"The model has {len(spec.layers):,} layers; LayerLab trains at most {MAX_LAYERS:,}."
+    count = len(spec.layers)
+    message = ngettext(
+        "The model has {count:,} layer; LayerLab trains at most {most:,}.",
+        "The model has {count:,} layers; LayerLab trains at most {most:,}.",
+        count,
+    ).format(count=count, most=MAX_LAYERS)
     kept = ModelSpec(spec.input_shape, spec.layers[:MAX_LAYERS])
-    return Diagnostic(
-        None, "too_many_layers", message, (Fix(f"Keep the first {MAX_LAYERS:,} layers", kept),)
-    )
+    label = ngettext(
+        "Keep the first {count:,} layer", "Keep the first {count:,} layers", MAX_LAYERS
+    ).format(count=MAX_LAYERS)
+    return Diagnostic(None, "too_many_layers", message, (Fix(label, kept),))
 
 
 def _linear_of(width: int) -> LayerSpec | None:
@@ -273,13 +323,13 @@ def _stacked_linears(spec: ModelSpec) -> list[Diagnostic]:
             previous = None
         elif layer.kind == "Linear":
             if previous is not None:
-                message = (
-                    f"Layer {index} (Linear) follows layer {previous} (Linear) with no "
+                message = _(
+                    "Layer {index} (Linear) follows layer {previous} (Linear) with no "
                     "activation between them: together they are one linear map, no more "
                     "powerful than a single Linear. Add a ReLU between them."
-                )
+                ).format(index=index, previous=previous)
                 fix = Fix(
-                    f"Insert ReLU before layer {index}",
+                    _("Insert ReLU before layer {index}").format(index=index),
                     spec.insert(index, LayerSpec.create("ReLU")),
                 )
                 found.append(Diagnostic(index, "stacked_linear", message, (fix,), WARNING))
@@ -294,56 +344,69 @@ def _check_model(spec: ModelSpec, infos: list[LayerInfo], task: Task | None) -> 
     # A Linear layer of the task's width, when the catalog allows one (a Task does not check).
     linear = _linear_of(width if width is not None else 1)
     if not spec.layers:
-        fixes = (Fix(f"Add Linear -> {width or 1}", spec.insert(0, linear)),) if linear else ()
-        message = "The model has no layers yet. Add a layer to train."
+        label = _("Add Linear -> {width}").format(width=width or 1)
+        fixes = (Fix(label, spec.insert(0, linear)),) if linear else ()
+        message = _("The model has no layers yet. Add a layer to train.")
         return [Diagnostic(None, "empty", message, fixes)]
     diagnostics.extend(_stacked_linears(spec))
     shape = infos[-1].output_shape
     if sum(info.param_count or 0 for info in infos) == 0 and shape is not None:
-        message = (
+        message = _(
             "The model has nothing to learn: no layer has weights. Add a Linear or Conv2d layer."
         )
         diagnostics.append(Diagnostic(None, "no_parameters", message))
     if task is None or shape is None:
         return diagnostics
-    what = counted(width, "class score") if task.is_classification else counted(width, "value")
+    if task.is_classification:
+        what = ngettext("{count:,} class score", "{count:,} class scores", width)
+    else:
+        what = ngettext("{count:,} value", "{count:,} values", width)
+    what = what.format(count=width)
     if len(shape) > 1:
         fixes = ()
         if linear is not None:
             end = spec.insert(len(spec.layers), LayerSpec.create("Flatten"))
             end = end.insert(len(end.layers), linear)
-            fixes = (Fix(f"Add Flatten and Linear -> {width}", end),)
-        message = (
-            f"The model outputs a {shape_text(shape)} tensor per sample, but "
-            f"{task.describe()} needs {what}. Add Flatten and a Linear layer at the end."
-        )
+            fixes = (Fix(_("Add Flatten and Linear -> {width}").format(width=width), end),)
+        # Translators: {task}: "classification into 3 classes"; {what}: "3 class scores".
+        message = _(
+            "The model outputs a {shape} tensor per sample, but {task} needs {what}. "
+            "Add Flatten and a Linear layer at the end."
+        ).format(shape=shape_text(shape), task=task.describe(), what=what)
         diagnostics.append(Diagnostic(len(spec.layers) - 1, "output_mismatch", message, fixes))
     elif shape[0] != width:
         last_linear = _last_index(spec, "Linear", before=len(spec.layers))
         at = last_linear if last_linear is not None else len(spec.layers) - 1
-        message = (
-            f"The model outputs {counted(shape[0], 'value')} per sample, but {task.describe()} "
-            f"needs {what}."
+        outputs = ngettext("{count:,} value", "{count:,} values", shape[0]).format(count=shape[0])
+        # Translators: {outputs} is "2 values"; {task} and {what} as in the message above.
+        message = _("The model outputs {outputs} per sample, but {task} needs {what}.").format(
+            outputs=outputs, task=task.describe(), what=what
         )
         if linear is None:
             fixes = ()
         elif last_linear is not None:
             layer = spec.layers[last_linear]
             fixed = spec.replace(last_linear, layer.with_params(out_features=width))
-            fixes = (Fix(f"Set out_features of layer {last_linear} to {width}", fixed),)
+            label = _("Set out_features of layer {index} to {value}").format(
+                index=last_linear, value=width
+            )
+            fixes = (Fix(label, fixed),)
         else:
             end = spec.insert(len(spec.layers), linear)
-            fixes = (Fix(f"Add Linear -> {width} at the end", end),)
-        message += "".join(f" {fix.label}." for fix in fixes)
+            fixes = (Fix(_("Add Linear -> {width} at the end").format(width=width), end),)
+        for fix in fixes:
+            # Translators: a fix's label ("Set out_features of layer 2 to 3") as a sentence.
+            message = then(message, _("{fix}.").format(fix=fix.label))
         diagnostics.append(Diagnostic(at, "output_mismatch", message, fixes))
     last = spec.layers[-1]
     if task.is_classification and CATALOG[last.kind].squashes:
         at = len(spec.layers) - 1
-        message = (
-            f"The last layer ({last.kind}) squeezes the class scores; cross-entropy works best on "
+        message = _(
+            "The last layer ({kind}) squeezes the class scores; cross-entropy works best on "
             "raw scores (it applies softmax itself). Consider removing it."
-        )
-        fix = Fix(f"Remove {last.kind} (layer {at})", spec.remove(at))
+        ).format(kind=last.kind)
+        label = _("Remove {kind} (layer {index})").format(kind=last.kind, index=at)
+        fix = Fix(label, spec.remove(at))
         diagnostics.append(Diagnostic(at, "squashed_output", message, (fix,), WARNING))
     return diagnostics
 

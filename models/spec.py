@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.layers import AUTO, CATALOG, LayerKind, Param
+from models.translation import _
 
 SCHEMA_VERSION = 1
 MAX_INPUT_DIM = 100_000
@@ -52,8 +53,10 @@ class Task:
 
     def describe(self) -> str:
         if self.is_classification:
-            return f"classification into {self.outputs} classes"
-        return "regression" if self.outputs == 1 else f"regression of {self.outputs} values"
+            return _("classification into {count} classes").format(count=self.outputs)
+        if self.outputs == 1:
+            return _("regression")
+        return _("regression of {count} values").format(count=self.outputs)
 
 
 def shown(value: object) -> str:
@@ -62,7 +65,7 @@ def shown(value: object) -> str:
     try:
         return _SHORT.repr(value)
     except ValueError:  # an int past Python's 4300-digit str() limit (JSON cannot hold one)
-        return "a number thousands of digits long"
+        return _("a number thousands of digits long")
 
 
 def named(name: object) -> str:
@@ -76,10 +79,17 @@ def unknown_field(name: object, known: Iterable[str], where: str = "") -> str:
     """The sentence refusing a field nobody reads, with the closest known name: a typo in a
     file must not silently train with the defaults."""
     known = list(known)
-    place = f" in {where}" if where else ""
     close = difflib.get_close_matches(name, known, n=1) if isinstance(name, str) else []
-    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
-    return f"unknown field {shown(name)}{place}{hint}"
+    fields = {"field": shown(name), "where": where, "known": ", ".join(known)}
+    if close:
+        fields["close"] = repr(close[0])
+        if where:
+            # Translators: {where} is "layer 2 (Linear)" or "step 3"; field names stay in English.
+            return _("unknown field {field} in {where}; did you mean {close}?").format(**fields)
+        return _("unknown field {field}; did you mean {close}?").format(**fields)
+    if where:
+        return _("unknown field {field} in {where} (known: {known})").format(**fields)
+    return _("unknown field {field} (known: {known})").format(**fields)
 
 
 def first_unknown(data: dict, known: Iterable[str]) -> object | None:
@@ -94,53 +104,64 @@ def read_json(text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise SpecError(f"not valid JSON: {error.msg} at line {error.lineno}") from None
+        # Translators: {error} is Python's English ("Expecting value"); follows "FILE is".
+        message = _("not valid JSON: {error} at line {line}")
+        raise SpecError(message.format(error=error.msg, line=error.lineno)) from None
     except RecursionError:
-        raise SpecError("not valid JSON here: lists or objects nested too deeply") from None
+        raise SpecError(_("not valid JSON here: lists or objects nested too deeply")) from None
     except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
-        raise SpecError("not valid JSON here: a number with more than 4300 digits") from None
+        raise SpecError(_("not valid JSON here: a number with more than 4300 digits")) from None
 
 
 def check_param(param: Param, value: object) -> object:
     """Return the value if the parameter accepts it, else raise SpecError naming the field."""
+    name = param.name
     if value == AUTO and isinstance(value, str):
         if param.allows_auto:
             return AUTO
-        raise SpecError(f"{param.name} cannot be 'auto'")
+        raise SpecError(_("{name} cannot be 'auto'").format(name=name))
     if param.type == "bool":
         if not isinstance(value, bool):
-            raise SpecError(f"{param.name} must be true or false, got {shown(value)}")
+            message = _("{name} must be true or false, got {value}")
+            raise SpecError(message.format(name=name, value=shown(value)))
         return value
     if param.type == "choice":
         if value not in param.choices:
             options = ", ".join(repr(c) for c in param.choices)
-            raise SpecError(f"{param.name} must be one of {options}, got {shown(value)}")
+            message = _("{name} must be one of {options}, got {value}")
+            raise SpecError(message.format(name=name, options=options, value=shown(value)))
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SpecError(f"{param.name} must be a number, got {shown(value)}")
+        message = _("{name} must be a number, got {value}")
+        raise SpecError(message.format(name=name, value=shown(value)))
     if param.type == "int":
         if isinstance(value, float) and not value.is_integer():
-            raise SpecError(f"{param.name} must be a whole number, got {shown(value)}")
+            message = _("{name} must be a whole number, got {value}")
+            raise SpecError(message.format(name=name, value=shown(value)))
         value = int(value)
     elif isinstance(value, float) and not math.isfinite(value):
-        raise SpecError(f"{param.name} must be a finite number, got {shown(value)}")
+        message = _("{name} must be a finite number, got {value}")
+        raise SpecError(message.format(name=name, value=shown(value)))
     # The range is checked before float(): Python compares an int of any size with a float
     # exactly, while float() of a 400-digit integer raises OverflowError.
     low, high = param.minimum, param.maximum
     if (low is not None and value < low) or (high is not None and value > high):
+        message = _("{name} must be between {low} and {high}, got {value}")
         raise SpecError(
-            f"{param.name} must be between {_num(low)} and {_num(high)}, got {shown(value)}"
+            message.format(name=name, low=_num(low), high=_num(high), value=shown(value))
         )
     if param.type != "int":
         if abs(value) > sys.float_info.max:  # only an unbounded parameter gets here
-            raise SpecError(f"{param.name} is too large a number, got {shown(value)}")
+            message = _("{name} is too large a number, got {value}")
+            raise SpecError(message.format(name=name, value=shown(value)))
         value = float(value)
     return value
 
 
 def _num(value: float | None) -> str:
     if value is None:
-        return "any"
+        # Translators: a range with no bound on this side: "between 0 and any".
+        return _("any")
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
@@ -149,7 +170,8 @@ def kind_of(name: str) -> LayerKind:
         return CATALOG[name]
     except KeyError:
         known = ", ".join(CATALOG)
-        raise SpecError(f"unknown layer kind {shown(name)} (known: {known})") from None
+        message = _("unknown layer kind {kind} (known: {known})")
+        raise SpecError(message.format(kind=shown(name), known=known)) from None
 
 
 @dataclass(frozen=True)
@@ -167,9 +189,12 @@ class LayerSpec:
             names = ", ".join(named(name) for name in sorted(unknown))
             close = difflib.get_close_matches(min(unknown), layer_kind.param_names, n=1)
             if len(unknown) == 1 and close:
-                raise SpecError(f"unknown parameter {names}; did you mean {close[0]!r}?")
-            allowed = ", ".join(layer_kind.param_names) or "none"
-            raise SpecError(f"unknown parameter {names} (allowed: {allowed})")
+                message = _("unknown parameter {names}; did you mean {close}?")
+                raise SpecError(message.format(names=names, close=repr(close[0])))
+            # Translators: what a layer with no parameters allows: "(allowed: none)".
+            allowed = ", ".join(layer_kind.param_names) or _("none")
+            message = _("unknown parameter {names} (allowed: {allowed})")
+            raise SpecError(message.format(names=names, allowed=allowed))
         values = tuple(
             (p.name, check_param(p, params.get(p.name, p.default))) for p in layer_kind.params
         )
@@ -198,12 +223,12 @@ class LayerSpec:
     @classmethod
     def from_dict(cls, data: object) -> LayerSpec:
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-            raise SpecError("must be an object with a 'kind' string")
+            raise SpecError(_("must be an object with a 'kind' string"))
         # Unknown fields beside `kind` and `params` are refused by ModelSpec.from_dict, which
         # knows the layer's place.
         params = data.get("params", {})
         if not isinstance(params, dict):
-            raise SpecError("'params' must be an object")
+            raise SpecError(_("'params' must be an object"))
         return cls.create(data["kind"], **params)
 
 
@@ -214,10 +239,11 @@ def check_input_shape(shape: object) -> tuple[int, ...]:
         or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape)
         or not all(1 <= d <= MAX_INPUT_DIM for d in shape)
     ):
-        raise SpecError(
-            "input_shape must be 1 to 3 sizes between 1 and "
-            f"{MAX_INPUT_DIM}, such as [2] or [1, 28, 28]; got {shown(shape)}"
+        message = _(
+            "input_shape must be 1 to 3 sizes between 1 and {most}, such as [2] or [1, 28, 28]; "
+            "got {value}"
         )
+        raise SpecError(message.format(most=MAX_INPUT_DIM, value=shown(shape)))
     return tuple(shape)
 
 
@@ -266,13 +292,14 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, data: object) -> ModelSpec:
         if not isinstance(data, dict):
-            raise SpecError("the model must be a JSON object")
+            raise SpecError(_("the model must be a JSON object"))
         version = data.get("version", SCHEMA_VERSION)
         if isinstance(version, bool) or version != SCHEMA_VERSION:
-            raise SpecError(
-                f"model schema version {shown(version)} is not supported (this LayerLab reads "
-                f"version {SCHEMA_VERSION})"
+            message = _(
+                "model schema version {version} is not supported (this LayerLab reads "
+                "version {supported})"
             )
+            raise SpecError(message.format(version=shown(version), supported=SCHEMA_VERSION))
         # After the version: a newer schema's new fields are a version problem, not typos.
         unknown = first_unknown(data, MODEL_FIELDS)
         if unknown is not None:
@@ -280,18 +307,23 @@ class ModelSpec:
         input_shape = check_input_shape(data.get("input_shape"))
         raw_layers = data.get("layers", [])
         if not isinstance(raw_layers, list):
-            raise SpecError("'layers' must be a list")
+            raise SpecError(_("'layers' must be a list"))
         layers = []
         for index, raw in enumerate(raw_layers):
             kind = raw.get("kind") if isinstance(raw, dict) else None
-            label = f" ({named(kind)})" if isinstance(kind, str) else ""
+            if isinstance(kind, str):
+                where = _("layer {index} ({kind})").format(index=index, kind=named(kind))
+            else:
+                where = _("layer {index}").format(index=index)
             unknown = first_unknown(raw, LAYER_FIELDS) if isinstance(raw, dict) else None
             if unknown is not None:
-                raise SpecError(unknown_field(unknown, LAYER_FIELDS, f"layer {index}{label}"))
+                raise SpecError(unknown_field(unknown, LAYER_FIELDS, where))
             try:
                 layers.append(LayerSpec.from_dict(raw))
             except SpecError as error:
-                raise SpecError(f"layer {index}{label}: {error}") from None
+                # Translators: {where} is "layer 2 (Linear)"; {error} what is wrong in it.
+                message = _("{where}: {error}").format(where=where, error=error)
+                raise SpecError(message) from None
         return cls(input_shape, tuple(layers))
 
     def to_json(self) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "language",
     "language_for",
     "language_from_environment",
+    "lookup",
     "ngettext",
     "set_language",
 ]
@@ -85,6 +86,12 @@ def language() -> str:
 def _(text: str) -> str:
     """`text` in the current language (itself where no translation exists)."""
     return _catalog.gettext(text) if text else text
+
+
+def lookup(text: str) -> str | None:
+    """`text`'s translation, or None where the catalog has none (Qt's translator asks)."""
+    found = _catalog.gettext(text) if text else text
+    return found if found is not text and found != text else None
 
 
 def N_(text: str) -> str:

@@ -14,7 +14,3 @@ def listed(names: tuple[str, ...]) -> str:
     # Translators: the separator between the items of a list, before its last one.
     head = _(", ").join(names[:-1])
     return _("{items} and {last}").format(items=head, last=names[-1])
-
-
-def counted(count: int, noun: str) -> str:  # TODO(i18n): being replaced by ngettext texts
-    return f"{count:,} {noun if count == 1 else noun + 's'}"

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from models.layers.kind import LayerKind, Param, kind_name
+from models.translation import N_
 
 if TYPE_CHECKING:
     from models.spec import LayerSpec
 
-CATEGORY = "Activation"
+CATEGORY = N_("Activation")
 
 
 def _activation(
@@ -34,16 +35,16 @@ def _gelu_summary(layer: LayerSpec) -> str:
 
 
 KINDS = (
-    _activation("ReLU", "Keeps positive values and sets negative ones to zero: max(0, x)."),
+    _activation("ReLU", N_("Keeps positive values and sets negative ones to zero: max(0, x).")),
     _activation(
         "LeakyReLU",
-        "Like ReLU, but negative values keep a small slope, so no neuron goes silent.",
+        N_("Like ReLU, but negative values keep a small slope, so no neuron goes silent."),
         (
             Param(
                 "negative_slope",
                 "float",
                 0.01,
-                "Slope for negative inputs.",
+                N_("Slope for negative inputs."),
                 minimum=0.0,
                 maximum=1.0,
                 key=True,
@@ -51,21 +52,21 @@ KINDS = (
         ),
         summary=_leaky_relu_summary,
     ),
-    _activation("Sigmoid", "Squashes every value into (0, 1): 1 / (1 + exp(-x))."),
-    _activation("Tanh", "Squashes every value into (-1, 1)."),
+    _activation("Sigmoid", N_("Squashes every value into (0, 1): 1 / (1 + exp(-x)).")),
+    _activation("Tanh", N_("Squashes every value into (-1, 1).")),
     _activation(
         "GELU",
-        "Smooth ReLU used in transformers: x times the chance that a normal sample is below x.",
+        N_("Smooth ReLU used in transformers: x times the chance that a normal sample is below x."),
         (
             Param(
                 "approximate",
                 "choice",
                 "none",
-                "'tanh' uses a faster approximation.",
+                N_("'tanh' uses a faster approximation."),
                 choices=("none", "tanh"),
             ),
         ),
         summary=_gelu_summary,
     ),
-    _activation("SiLU", "Smooth ReLU that lets small negatives through: x * sigmoid(x)."),
+    _activation("SiLU", N_("Smooth ReLU that lets small negatives through: x * sigmoid(x).")),
 )

@@ -8,6 +8,7 @@ from models.diagnostics import Verdict
 from models.layers.kind import LayerKind, Param, Shape
 from models.layers.params import BIAS, MAX_CHANNELS, MAX_KERNEL, in_size
 from models.layers.windows import kernel, padding, window_shape, window_text
+from models.translation import N_
 
 if TYPE_CHECKING:
     from models.shapes import Site
@@ -19,7 +20,7 @@ def _check_conv(site: Site) -> Verdict:
     not_an_image = site.needs_image()
     if not_an_image is not None:
         return not_an_image
-    sized = site.sized("in_channels", "input channels")
+    sized = site.sized("in_channels", N_("input channels"))
     # A convolution may pad as much as it likes: padding is always offered as a fix.
     window = site.window(sized.resolved)
     return Verdict(None if window else sized.resolved, sized.diagnostics + window)
@@ -43,15 +44,18 @@ def _summary(layer: LayerSpec) -> str:
 KINDS = (
     LayerKind(
         "Conv2d",
-        "Convolution",
-        "Slides small learned filters over an image; each filter makes one output channel.",
+        N_("Convolution"),
+        N_("Slides small learned filters over an image; each filter makes one output channel."),
         (
-            in_size("in_channels", "input channels"),
+            in_size(
+                "in_channels",
+                N_("Number of input channels coming in; 'auto' takes it from the layer before."),
+            ),
             Param(
                 "out_channels",
                 "int",
                 16,
-                "Number of filters, so of output channels.",
+                N_("Number of filters, so of output channels."),
                 minimum=1,
                 maximum=MAX_CHANNELS,
                 key=True,
@@ -61,11 +65,11 @@ KINDS = (
                 "stride",
                 "int",
                 1,
-                "Step between filter positions; 2 halves the height and width.",
+                N_("Step between filter positions; 2 halves the height and width."),
                 minimum=1,
                 maximum=MAX_KERNEL,
             ),
-            padding(MAX_KERNEL, "Zeros added around the image; kernel // 2 keeps the size."),
+            padding(MAX_KERNEL, N_("Zeros added around the image; kernel // 2 keeps the size.")),
             BIAS,
         ),
         check=_check_conv,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from models.diagnostics import Diagnostic, Fix, Verdict
 from models.layers.kind import LayerKind, Param, Shape
 from models.layers.params import BIAS, MAX_FEATURES, in_size
+from models.translation import N_, _
 
 if TYPE_CHECKING:
     from models.shapes import Site
@@ -16,14 +17,14 @@ if TYPE_CHECKING:
 def _check_linear(site: Site) -> Verdict:
     """Linear multiplies flat features; an image or a sequence must be flattened first."""
     if len(site.shape) > 1:
-        message = (
-            f"{site.label} needs flat features, but gets a {site.shape_text} tensor. "
-            f"Insert Flatten before layer {site.index}."
-        )
+        message = _(
+            "{layer} needs flat features, but gets a {shape} tensor. "
+            "Insert Flatten before layer {index}."
+        ).format(layer=site.label, shape=site.shape_text, index=site.index)
         flatten = site.spec.insert(site.index, site.new_layer("Flatten"))
-        fix = Fix(f"Insert Flatten before layer {site.index}", flatten)
+        fix = Fix(_("Insert Flatten before layer {index}").format(index=site.index), flatten)
         return Verdict(None, (Diagnostic(site.index, "needs_flatten", message, (fix,)),))
-    return site.sized("in_features", "input features")
+    return site.sized("in_features", N_("input features"))
 
 
 def _output_shape(layer: LayerSpec, shape: Shape) -> Shape:
@@ -42,15 +43,18 @@ def _summary(layer: LayerSpec) -> str:
 KINDS = (
     LayerKind(
         "Linear",
-        "Dense",
-        "Fully connected layer: every output is a weighted sum of every input plus a bias.",
+        N_("Dense"),
+        N_("Fully connected layer: every output is a weighted sum of every input plus a bias."),
         (
-            in_size("in_features", "input features"),
+            in_size(
+                "in_features",
+                N_("Number of input features coming in; 'auto' takes it from the layer before."),
+            ),
             Param(
                 "out_features",
                 "int",
                 64,
-                "Number of outputs (neurons).",
+                N_("Number of outputs (neurons)."),
                 minimum=1,
                 maximum=MAX_FEATURES,
                 key=True,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from models.diagnostics import Diagnostic, Fix, Verdict
 from models.layers.kind import LayerKind, Param
 from models.layers.params import in_size
+from models.translation import N_, _
 
 if TYPE_CHECKING:
     from models.shapes import Site
@@ -20,16 +21,18 @@ def _swapped(site: Site, kind: str) -> Fix:
     other = site.new_layer(
         kind, eps=layer.get("eps"), momentum=layer.get("momentum"), affine=layer.get("affine")
     )
-    return Fix(f"Use {kind} instead", site.spec.replace(site.index, other))
+    return Fix(_("Use {kind} instead").format(kind=kind), site.spec.replace(site.index, other))
 
 
 def _check_batch_norm_1d(site: Site) -> Verdict:
     """Features (or a channels x length sequence), never an image."""
     if len(site.shape) == 3:
-        message = f"{site.label} gets an image ({site.shape_text}); images need BatchNorm2d."
+        message = _("{layer} gets an image ({shape}); images need BatchNorm2d.").format(
+            layer=site.label, shape=site.shape_text
+        )
         fix = _swapped(site, "BatchNorm2d")
         return Verdict(None, (Diagnostic(site.index, "wrong_batch_norm", message, (fix,)),))
-    return site.sized("num_features", "features")
+    return site.sized("num_features", N_("features"))
 
 
 def _check_batch_norm_2d(site: Site) -> Verdict:
@@ -38,7 +41,7 @@ def _check_batch_norm_2d(site: Site) -> Verdict:
     not_an_image = site.needs_image(_swapped(site, "BatchNorm1d") if flat else None)
     if not_an_image is not None:
         return not_an_image
-    return site.sized("num_features", "channels")
+    return site.sized("num_features", N_("channels"))
 
 
 def _param_count(layer: LayerSpec) -> int:
@@ -49,19 +52,25 @@ def _summary(layer: LayerSpec) -> str:
     return f"{layer.kind} {layer.get('num_features')}"
 
 
-def _batch_norm(name: str, shape: str, check: Callable[[Site], Verdict]) -> LayerKind:
+def _batch_norm(name: str, help: str, check: Callable[[Site], Verdict]) -> LayerKind:
+    """A batch norm kind; `help` is its whole sentence, marked N_() by the caller."""
     return LayerKind(
         name,
-        "Normalization",
-        f"Normalises each channel of a {shape} input over the batch, then scales and shifts it; "
-        "often lets you train faster with a higher learning rate.",
+        N_("Normalization"),
+        help,
         (
-            in_size("num_features", "channels (features)"),
+            in_size(
+                "num_features",
+                N_(
+                    "Number of channels (features) coming in; 'auto' takes it from the layer "
+                    "before."
+                ),
+            ),
             Param(
                 "eps",
                 "float",
                 1e-5,
-                "Small number added to the variance so it never divides by zero.",
+                N_("Small number added to the variance so it never divides by zero."),
                 minimum=1e-12,
                 maximum=1.0,
             ),
@@ -69,11 +78,11 @@ def _batch_norm(name: str, shape: str, check: Callable[[Site], Verdict]) -> Laye
                 "momentum",
                 "float",
                 0.1,
-                "How fast the running mean and variance follow the batches.",
+                N_("How fast the running mean and variance follow the batches."),
                 minimum=0.0,
                 maximum=1.0,
             ),
-            Param("affine", "bool", True, "Learn a scale and a shift per channel."),
+            Param("affine", "bool", True, N_("Learn a scale and a shift per channel.")),
         ),
         check=check,
         param_count=_param_count,
@@ -83,6 +92,21 @@ def _batch_norm(name: str, shape: str, check: Callable[[Site], Verdict]) -> Laye
 
 
 KINDS = (
-    _batch_norm("BatchNorm1d", "flat (features)", _check_batch_norm_1d),
-    _batch_norm("BatchNorm2d", "image (channels x height x width)", _check_batch_norm_2d),
+    _batch_norm(
+        "BatchNorm1d",
+        N_(
+            "Normalises each channel of a flat (features) input over the batch, then scales and "
+            "shifts it; often lets you train faster with a higher learning rate."
+        ),
+        _check_batch_norm_1d,
+    ),
+    _batch_norm(
+        "BatchNorm2d",
+        N_(
+            "Normalises each channel of a image (channels x height x width) input over the "
+            "batch, then scales and shifts it; often lets you train faster with a higher "
+            "learning rate."
+        ),
+        _check_batch_norm_2d,
+    ),
 )

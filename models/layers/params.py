@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.layers.kind import Param
+from models.translation import N_
 
 AUTO = "auto"
 """Parameter value meaning: infer it from the layer before."""
@@ -12,13 +13,14 @@ MAX_CHANNELS = 4096
 MAX_KERNEL = 64
 
 
-def in_size(name: str, what: str) -> Param:
-    """An input size that 'auto' takes from the layer before: in_features, in_channels..."""
+def in_size(name: str, help: str) -> Param:
+    """An input size that 'auto' takes from the layer before: in_features, in_channels...
+    `help` is its whole sentence, marked N_() by the caller."""
     return Param(
         name,
         "int",
         AUTO,
-        f"Number of {what} coming in; 'auto' takes it from the layer before.",
+        help,
         minimum=1,
         maximum=MAX_FEATURES,
         allows_auto=True,
@@ -26,4 +28,4 @@ def in_size(name: str, what: str) -> Param:
     )
 
 
-BIAS = Param("bias", "bool", True, "Learn an offset added to every output.")
+BIAS = Param("bias", "bool", True, N_("Learn an offset added to every output."))

@@ -8,6 +8,7 @@ from models.diagnostics import Diagnostic, Fix, Verdict
 from models.layers.kind import LayerKind, Param, Shape
 from models.layers.params import AUTO, MAX_KERNEL
 from models.layers.windows import kernel, padding, window_shape, window_text
+from models.translation import N_, _
 
 if TYPE_CHECKING:
     from models.shapes import Site
@@ -22,12 +23,12 @@ def _check_pool(site: Site) -> Verdict:
     layer = site.layer
     size, pad = layer.get("kernel_size"), layer.get("padding")
     if pad > size // 2:
-        message = (
-            f"{site.label} pads by {pad}, but padding can be at most half the kernel size "
-            f"({size // 2} for a {size}x{size} kernel)."
-        )
+        message = _(
+            "{layer} pads by {padding}, but padding can be at most half the kernel size "
+            "({most} for a {size}x{size} kernel)."
+        ).format(layer=site.label, padding=pad, most=size // 2, size=size)
         fixed = site.spec.replace(site.index, layer.with_params(padding=size // 2))
-        fix = Fix(f"Set padding to {size // 2}", fixed)
+        fix = Fix(_("Set padding to {padding}").format(padding=size // 2), fixed)
         return Verdict(None, (Diagnostic(site.index, "padding_too_large", message, (fix,)),))
     window = site.window(layer, max_padding=size // 2)
     return Verdict(None if window else layer, window)
@@ -41,23 +42,24 @@ def _summary(layer: LayerSpec) -> str:
     return f"{layer.kind} {window_text(layer, default_stride=layer.get('kernel_size'))}"
 
 
-def _pool(name: str, what: str) -> LayerKind:
+def _pool(name: str, help: str) -> LayerKind:
+    """A pooling kind; `help` is its whole sentence, marked N_() by the caller."""
     return LayerKind(
         name,
-        "Pooling",
-        f"Shrinks each channel by taking the {what} of every window; adds no parameters.",
+        N_("Pooling"),
+        help,
         (
             kernel(2),
             Param(
                 "stride",
                 "int",
                 AUTO,
-                "Step between windows; 'auto' uses the kernel size (no overlap).",
+                N_("Step between windows; 'auto' uses the kernel size (no overlap)."),
                 minimum=1,
                 maximum=MAX_KERNEL,
                 allows_auto=True,
             ),
-            padding(MAX_KERNEL // 2, "Zeros added around the image; at most half the kernel."),
+            padding(MAX_KERNEL // 2, N_("Zeros added around the image; at most half the kernel.")),
         ),
         check=_check_pool,
         output_shape=_output_shape,
@@ -65,4 +67,13 @@ def _pool(name: str, what: str) -> LayerKind:
     )
 
 
-KINDS = (_pool("MaxPool2d", "largest value"), _pool("AvgPool2d", "average"))
+KINDS = (
+    _pool(
+        "MaxPool2d",
+        N_("Shrinks each channel by taking the largest value of every window; adds no parameters."),
+    ),
+    _pool(
+        "AvgPool2d",
+        N_("Shrinks each channel by taking the average of every window; adds no parameters."),
+    ),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.layers.kind import LayerKind, Param
+from models.translation import N_
 
 if TYPE_CHECKING:
     from models.spec import LayerSpec
@@ -17,15 +18,17 @@ def _summary(layer: LayerSpec) -> str:
 KINDS = (
     LayerKind(
         "Dropout",
-        "Regularization",
-        "While training, zeroes random values with probability p (and scales the rest); "
-        "fights overfitting. Does nothing when evaluating.",
+        N_("Regularization"),
+        N_(
+            "While training, zeroes random values with probability p (and scales the rest); "
+            "fights overfitting. Does nothing when evaluating."
+        ),
         (
             Param(
                 "p",
                 "float",
                 0.5,
-                "Probability of zeroing each value.",
+                N_("Probability of zeroing each value."),
                 minimum=0.0,
                 maximum=1.0,
                 key=True,

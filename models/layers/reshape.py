@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from models.layers.kind import LayerKind, Shape
+from models.translation import N_
 
 if TYPE_CHECKING:
     from models.spec import LayerSpec
@@ -18,9 +19,11 @@ def _flattened(layer: LayerSpec, shape: Shape) -> Shape:
 KINDS = (
     LayerKind(
         "Flatten",
-        "Reshape",
-        "Turns each image (channels x height x width) into one flat row of features, "
-        "as a Linear layer needs.",
+        N_("Reshape"),
+        N_(
+            "Turns each image (channels x height x width) into one flat row of features, "
+            "as a Linear layer needs."
+        ),
         output_shape=_flattened,
     ),
 )

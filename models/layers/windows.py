@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from models.layers.kind import Param, Shape
 from models.layers.params import AUTO, MAX_KERNEL
+from models.translation import N_, _
 
 if TYPE_CHECKING:
     from models.spec import LayerSpec
@@ -17,7 +18,7 @@ def kernel(default: int = 3) -> Param:
         "kernel_size",
         "int",
         default,
-        "Height and width of the square window that slides over the image.",
+        N_("Height and width of the square window that slides over the image."),
         minimum=1,
         maximum=MAX_KERNEL,
         key=True,
@@ -25,7 +26,7 @@ def kernel(default: int = 3) -> Param:
 
 
 def padding(maximum: int, help: str) -> Param:
-    """Zeros around the image, up to `maximum`."""
+    """Zeros around the image, up to `maximum`; `help` is marked N_() by the caller."""
     return Param("padding", "int", 0, help, minimum=0, maximum=maximum)
 
 
@@ -43,5 +44,9 @@ def window_text(layer: LayerSpec, default_stride: object) -> str:
     size = layer.get("kernel_size")
     text = f"{size}x{size}"
     if layer.get("stride") not in (AUTO, default_stride):
-        text += f", stride {layer.get('stride')}"
-    return text + (f", pad {layer.get('padding')}" if layer.get("padding") else "")
+        # Translators: part of a layer's one-line summary, after its kernel: "3x3, stride 2".
+        text += _(", stride {stride}").format(stride=layer.get("stride"))
+    if layer.get("padding"):
+        # Translators: part of a layer's one-line summary, after its kernel: "3x3, pad 1".
+        text += _(", pad {padding}").format(padding=layer.get("padding"))
+    return text
