@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.results import CANCELLED, DONE, FAILED, DownloadProgress, DownloadResult
+from models.translation import _
 
 PROGRESS_INTERVAL = 0.1  # seconds between download progress reports
 
@@ -55,7 +56,8 @@ def fetch(request: DownloadRequest, progress: Callable[[DownloadProgress], None]
     except DownloadError as error:
         return DownloadResult(name, FAILED, str(error))
     except Exception as error:  # noqa: BLE001 - the window must hear back, whatever happened
-        return DownloadResult(
-            name, FAILED, f"The download failed ({type(error).__name__}: {error})."
+        reason = _("The download failed ({kind}: {error}).").format(
+            kind=type(error).__name__, error=error
         )
+        return DownloadResult(name, FAILED, reason)
     return DownloadResult(name, DONE)

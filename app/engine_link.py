@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from app.control import Control
 from app.engine_process import serve
+from models.translation import language
 
 # Imported once by the fork server: every engine process forks from it with torch loaded
 # and warmed up (app.engine_preload; a fresh interpreter takes 1.5-2.9 s to import torch, a
@@ -87,8 +88,12 @@ class EngineLink:
         context = _context()
         requests_out, self._requests = context.Pipe(duplex=False)
         self._replies, replies_in = context.Pipe(duplex=False)
+        # The engine's sentences (run messages, data errors) in the window's language.
         self.process = context.Process(
-            target=serve, args=(requests_out, replies_in), name="layerlab-engine", daemon=True
+            target=serve,
+            args=(requests_out, replies_in, language()),
+            name="layerlab-engine",
+            daemon=True,
         )
         self._lock = threading.Lock()
         self._starter = threading.Thread(

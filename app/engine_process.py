@@ -9,6 +9,10 @@ Replies are frozen values (app.reports, app.results), pickled onto the other pip
 
 Qt-free, and torch loads only inside the functions (the window imports this module to name
 the process's main; the fork server imports torch once for every engine).
+
+The engine's sentences come out in the window's language: `serve` is handed it when the
+process starts (the fork server's own, English, would be the engine's otherwise; the window
+changes language only at its next start).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from app.control import Control
 from app.reports import EpochReport, Paused, RunFinished, RunStarted, StepsReport
 from app.results import DeviceReport, ExportResult, SampleImages
 from app.view_requests import ViewRequests
+from models.translation import _, set_language
 
 PREDICTION_INTERVAL = 0.25  # seconds between decision-boundary updates
 # Seconds between the unit or feature maps of a shown tab: each is a forward pass and, in the
@@ -46,13 +51,16 @@ CONTROL_VERBS = frozenset(
 )
 
 
-def serve(requests, replies) -> None:
+def serve(requests, replies, language: str | None = None) -> None:
     """The engine process's main: serve `requests` (a pipe's reading end) until "quit" or
-    until the window's end closes, replying on `replies`."""
+    until the window's end closes, replying on `replies`. `language` is the window's
+    (models.translation.language()): the engine's sentences are made in it."""
     # Ctrl+C in the terminal that ran `make run` reaches the whole process group: the window
     # decides when its engine ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(ENGINE_NICENESS)
+    if language is not None:
+        set_language(language)
     EngineService(requests, replies).serve()
 
 
@@ -64,7 +72,9 @@ def _resume(trainer, folder: str) -> None:
     try:
         point = read_resume_point(folder)
     except ResumeError as error:
-        raise RunError(f"The trained folder cannot be resumed: {error}.") from None
+        raise RunError(
+            _("The trained folder cannot be resumed: {error}.").format(error=error)
+        ) from None
     trainer.resume(point.state_dict, point.steps_done, point.epochs_done)
 
 
@@ -91,7 +101,10 @@ class EngineService:
             try:
                 getattr(self, verb)(*arguments)
             except Exception as error:  # noqa: BLE001 - one bad request must not end the engine
-                self._reply("failed", -1, f"The engine failed: {type(error).__name__}: {error}")
+                reason = _("The engine failed: {kind}: {error}").format(
+                    kind=type(error).__name__, error=error
+                )
+                self._reply("failed", -1, reason)
 
     def _read(self) -> None:
         """The reading thread: act on control messages at once, queue the requests."""
@@ -172,15 +185,13 @@ class EngineService:
             text = str(error).strip().splitlines()[0] if str(error).strip() else ""
             # Python's MemoryError, CUDA's and the CPU allocator's RuntimeErrors alike.
             if is_out_of_memory(error):
-                self._reply(
-                    "failed", run_id, "The run ran out of memory: use a smaller batch or model."
-                )
+                reason = _("The run ran out of memory: use a smaller batch or model.")
+            elif text:
+                reason = _("Training stopped: {kind}: {reason}")
+                reason = reason.format(kind=type(error).__name__, reason=text).rstrip(": ")
             else:
-                self._reply(
-                    "failed",
-                    run_id,
-                    f"Training stopped: {type(error).__name__}: {text}".rstrip(": "),
-                )
+                reason = _("Training stopped: {kind}").format(kind=type(error).__name__)
+            self._reply("failed", run_id, reason)
         finally:
             with self._controls_lock:
                 self._controls.pop(run_id, None)
@@ -234,7 +245,7 @@ class EngineService:
         from models.formats import FormatError, export_format
 
         if self.trainer is None or self.trainer.model is None:
-            error = "There are no trained weights yet: press Train first."
+            error = _("There are no trained weights yet: press Train first.")
             self._reply("exported", ExportResult(folder, error))
             return
         written = []
@@ -243,11 +254,15 @@ class EngineService:
             for kind in formats:
                 written.append(export_format(folder, kind).path.name)
         except OSError as error:
-            reason = f"Could not write to {folder}: {error.strerror or error}."
+            reason = _("Could not write to {folder}: {reason}.").format(
+                folder=folder, reason=error.strerror or error
+            )
             self._reply("exported", ExportResult(folder, reason, tuple(written)))
             return
         except (CheckpointError, FormatError) as error:  # the weights are written already
-            reason = f"The weights were written, but not as {kind}: {error}."
+            reason = _("The weights were written, but not as {format}: {error}.").format(
+                format=kind, error=error
+            )
             self._reply("exported", ExportResult(folder, reason, tuple(written)))
             return
         self._reply("exported", ExportResult(folder, formats=tuple(written)))
@@ -266,7 +281,7 @@ class EngineService:
             self._reply("samplesLoaded", _unreadable(config, data_root, str(error)))
             return
         except Exception as error:  # noqa: BLE001 - shown to the user in the panel
-            reason = f"The images could not be read: {error}"
+            reason = _("The images could not be read: {error}").format(error=error)
             self._reply("samplesLoaded", _unreadable(config, data_root, reason))
             return
         count = min(SAMPLE_IMAGES, len(data.x_train))

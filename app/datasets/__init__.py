@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from models.spec import Task
+from models.translation import _
 
 SEED_RANGE = (0, 2**31 - 1)  # seeds of the data and of training: what torch.manual_seed takes
 
@@ -121,10 +122,10 @@ def shape_mismatch(model_shape: tuple[int, ...], data_shape: tuple[int, ...]) ->
     """The sentence for a model whose input is not the data's, or None when they fit."""
     if model_shape == data_shape:
         return None
-    return (
-        f"The model expects inputs of shape {model_shape}, but the data has {data_shape}; "
+    return _(
+        "The model expects inputs of shape {model}, but the data has {data}; "
         "set the model's input shape to match."
-    )
+    ).format(model=model_shape, data=data_shape)
 
 
 def data_problem(config: DataConfig) -> str | None:

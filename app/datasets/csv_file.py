@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from models.spec import Task
+from models.translation import _
 
 MAX_CSV_BYTES = 200 * 1024 * 1024  # a bigger file is not a small lab's table
 MAX_CLASSES = 20  # whole-number targets with at most this many values are classes
@@ -59,13 +60,15 @@ def read_csv(path: str | Path, target: str = "") -> CsvTable:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise CsvError(f"{path} does not exist") from None
+        raise CsvError(_("{path} does not exist").format(path=path)) from None
     except OSError as error:
-        raise CsvError(f"{path} cannot be read ({error.strerror or error})") from None
+        raise CsvError(_unreadable(path, error)) from None
     if not path.is_file():
-        raise CsvError(f"{path} is not a file; choose a CSV file")
+        raise CsvError(_("{path} is not a file; choose a CSV file").format(path=path))
     if info.st_size > MAX_CSV_BYTES:
-        raise CsvError(f"{path.name} is larger than {MAX_CSV_BYTES // 2**20} MB")
+        raise CsvError(
+            _("{name} is larger than {size} MB").format(name=path.name, size=MAX_CSV_BYTES // 2**20)
+        )
     return _read(str(path), target, info.st_mtime_ns, info.st_size)
 
 
@@ -76,23 +79,40 @@ def _read(path: str, target: str, _mtime: int, _size: int) -> CsvTable:
         text = Path(path).read_text(encoding="utf-8-sig")  # a spreadsheet's BOM goes
     except UnicodeDecodeError as error:
         raise CsvError(
-            f"{name} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV"
+            _("{name} is not UTF-8 text (byte {byte}); save it as UTF-8 CSV").format(
+                name=name, byte=error.start
+            )
         ) from None
     except OSError as error:
-        raise CsvError(f"{name} cannot be read ({error.strerror or error})") from None
+        raise CsvError(_unreadable(name, error)) from None
     lines, rows = _rows(text)
     if not rows:
-        raise CsvError(f"{name} is empty; it needs a header row and rows of data")
+        raise CsvError(
+            _("{name} is empty; it needs a header row and rows of data").format(name=name)
+        )
     header = [cell.strip() for cell in rows[0]]
     if len(header) < 2:
-        raise CsvError(f"{name} has one column; it needs the target and at least one input")
+        raise CsvError(
+            _("{name} has one column; it needs the target and at least one input").format(name=name)
+        )
     if len(set(header)) != len(header) or "" in header:
-        raise CsvError(f"{name}: every column of the header row needs a name of its own")
+        raise CsvError(
+            _("{name}: every column of the header row needs a name of its own").format(name=name)
+        )
     if len(rows) < 5:
-        raise CsvError(f"{name} has {len(rows) - 1} rows of data; it needs at least 4")
+        raise CsvError(
+            # Translators: {count} is 0 to 3.
+            _("{name} has {count} rows of data; it needs at least 4").format(
+                name=name, count=len(rows) - 1
+            )
+        )
     target = target or header[-1]
     if target not in header:
-        raise CsvError(f"{name} has no column {target!r} (its columns: {', '.join(header)})")
+        raise CsvError(
+            _("{name} has no column {column} (its columns: {columns})").format(
+                name=name, column=repr(target), columns=", ".join(header)
+            )
+        )
     column = header.index(target)
     features = [i for i in range(len(header)) if i != column]
     x = np.empty((len(rows) - 1, len(features)))
@@ -101,13 +121,20 @@ def _read(path: str, target: str, _mtime: int, _size: int) -> CsvTable:
         line = lines[index + 1]
         if len(row) != len(header):
             raise CsvError(
-                f"{name}, line {line}: {len(row)} values where the header has {len(header)}"
+                _("{name}, line {line}: {count} values where the header has {columns}").format(
+                    name=name, line=line, count=len(row), columns=len(header)
+                )
             )
         for j, feature in enumerate(features):
             x[index, j] = _number(row[feature], name, line, header[feature])
         raw_target.append(row[column].strip())
     y, task, class_names = _target(raw_target, name, target, lines)
     return CsvTable(tuple(header[i] for i in features), target, x, y, task, class_names)
+
+
+def _unreadable(path: str | Path, error: OSError) -> str:
+    """The sentence for a file the system would not let us read."""
+    return _("{path} cannot be read ({reason})").format(path=path, reason=error.strerror or error)
 
 
 def _rows(text: str) -> tuple[list[int], list[list[str]]]:
@@ -127,10 +154,19 @@ def _number(cell: str, name: str, line: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        shown = f"{text!r} is not a number" if text else "the value is missing"
-        raise CsvError(f"{name}, line {line}, column {column!r}: {shown}") from None
+        if text:
+            shown = _("{name}, line {line}, column {column}: {value} is not a number")
+        else:
+            shown = _("{name}, line {line}, column {column}: the value is missing")
+        raise CsvError(
+            shown.format(name=name, line=line, column=repr(column), value=repr(text))
+        ) from None
     if not math.isfinite(value):
-        raise CsvError(f"{name}, line {line}, column {column!r}: {text!r} is not a finite number")
+        raise CsvError(
+            _("{name}, line {line}, column {column}: {value} is not a finite number").format(
+                name=name, line=line, column=repr(column), value=repr(text)
+            )
+        )
     return value
 
 
@@ -138,7 +174,11 @@ def _target(values: list[str], name: str, column: str, lines: list[int]):
     """Class indices (text, or a few whole numbers) or regression values, and the task."""
     for index, value in enumerate(values):
         if not value:
-            raise CsvError(f"{name}, line {lines[index + 1]}, column {column!r}: no target value")
+            raise CsvError(
+                _("{name}, line {line}, column {column}: no target value").format(
+                    name=name, line=lines[index + 1], column=repr(column)
+                )
+            )
     numbers = []
     for value in values:
         try:
@@ -149,7 +189,11 @@ def _target(values: list[str], name: str, column: str, lines: list[int]):
     whole = numbers is not None and all(v.is_integer() for v in numbers)
     if numbers is not None and not (whole and len(set(numbers)) <= MAX_CLASSES):
         if not all(math.isfinite(v) for v in numbers):
-            raise CsvError(f"{name}, column {column!r}: the targets must be finite numbers")
+            raise CsvError(
+                _("{name}, column {column}: the targets must be finite numbers").format(
+                    name=name, column=repr(column)
+                )
+            )
         return np.array(numbers).reshape(-1, 1), Task("regression", 1), ()
     if whole:
         names = tuple(str(int(v)) for v in sorted(set(numbers)))
@@ -159,8 +203,10 @@ def _target(values: list[str], name: str, column: str, lines: list[int]):
         keys = values
     if len(names) < 2:
         raise CsvError(
-            f"{name}: the target column {column!r} holds one class only ({names[0]!r}); "
-            "a classifier needs at least two"
+            _(
+                "{name}: the target column {column} holds one class only ({value}); "
+                "a classifier needs at least two"
+            ).format(name=name, column=repr(column), value=repr(names[0]))
         )
     index = {key: i for i, key in enumerate(names)}
     classes = np.array([index[key] for key in keys], dtype=np.int64)

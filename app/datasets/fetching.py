@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.datasets.vision import DownloadCancelled, VisionDataset, damaged
+from models.translation import _
 
 _CHUNK = 64 * 1024
 
@@ -52,7 +53,7 @@ def fetch_archives(
         for fetch in to_download:
             _stop_if(cancelled)
             planned.append((fetch, *_probe(fetch.urls, timeout, dead_hosts)))
-        lengths = [length for _, _, length in planned]
+        lengths = [length for _fetch, _url, length in planned]
         total = None if None in lengths else sum(lengths)
         done = 0
 
@@ -63,7 +64,7 @@ def fetch_archives(
                 progress(done, total)
 
         received(0)
-        for fetch, url, _ in planned:
+        for fetch, url, _length in planned:
             _fetch(url, fetch.path, fetch.md5, timeout, received, cancelled)
             try:
                 _stop_if(cancelled)  # unpacking CIFAR-10 takes seconds: not after a Cancel
@@ -73,11 +74,13 @@ def fetch_archives(
     except _NetworkError as error:
         reason = _network_reason(error, timeout)
     except _Damaged as error:
-        reason = f"{error} arrived damaged (its checksum does not match)"
+        reason = _("{file} arrived damaged (its checksum does not match)").format(file=error)
     except (OSError, RuntimeError, EOFError, http.client.HTTPException, tarfile.TarError) as error:
-        reason = f"the files could not be saved in {root} ({error})"
+        reason = _("the files could not be saved in {folder} ({error})").format(
+            folder=root, error=error
+        )
     except zlib.error as error:
-        reason = f"the files could not be unpacked ({error})"
+        reason = _("the files could not be unpacked ({error})").format(error=error)
     else:
         return
     raise FetchFailed(reason)
@@ -89,11 +92,14 @@ def unpack_archives(dataset: VisionDataset, root: Path) -> None:
         if fetch.done() or not fetch.path.is_file():
             continue
         if _md5(fetch.path) != fetch.md5:
-            raise damaged(dataset, root, f"{fetch.path.name} does not match its checksum")
+            reason = _("{file} does not match its checksum").format(file=fetch.path.name)
+            raise damaged(dataset, root, reason)
         try:
             _unpack(fetch.path, fetch.unpack_to)
         except (OSError, EOFError, RuntimeError) as error:
-            raise damaged(dataset, root, f"{fetch.path.name}: {error}") from error
+            # Translators: an archive's file name, then what its unpacking raised.
+            reason = _("{file}: {error}").format(file=fetch.path.name, error=error)
+            raise damaged(dataset, root, reason) from error
 
 
 @dataclass(frozen=True)
@@ -265,10 +271,16 @@ def _network_reason(failure: _NetworkError, timeout: float) -> str:
 
     error = failure.error
     if isinstance(error, urllib.error.HTTPError):
-        return f"the server answered {error.code} {error.reason} for {failure.url}"
+        return _("the server answered {code} {reason} for {url}").format(
+            code=error.code, reason=error.reason, url=failure.url
+        )
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(reason, TimeoutError):
-        return f"the server did not answer within {timeout:g} s (are you offline?)"
+        return _("the server did not answer within {timeout:g} s (are you offline?)").format(
+            timeout=timeout
+        )
     host = urlsplit(failure.url).hostname or failure.url
     detail = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-    return f"{host} could not be reached ({detail}; are you offline?)"
+    return _("{host} could not be reached ({detail}; are you offline?)").format(
+        host=host, detail=detail
+    )

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.datasets.vision import DataMissing, VisionDataset, damaged, missing_message
+from models.translation import _
 
 CACHE_FORMAT = 1
 
@@ -95,12 +96,16 @@ def _decode(dataset: VisionDataset, root: Path, split: str) -> tuple[np.ndarray,
         # message, a pickle naming a missing module, a shape that does not fit): the files.
         raise damaged(dataset, root, _first_line(error)) from error
     if images.ndim not in (3, 4):
-        raise damaged(dataset, root, f"images of {images.ndim} dimensions")
+        reason = _("images of {count} dimensions").format(count=images.ndim)
+        raise damaged(dataset, root, reason)
     # MNIST-like classes give (N, H, W), CIFAR10 gives (N, H, W, C).
     images = images[:, None] if images.ndim == 3 else images.transpose(0, 3, 1, 2)
     images = np.ascontiguousarray(images)
     if not _valid(dataset, images, labels):
-        raise damaged(dataset, root, f"{len(images)} images of shape {images.shape[1:]}")
+        reason = _("{count} images of shape {shape}").format(
+            count=len(images), shape=images.shape[1:]
+        )
+        raise damaged(dataset, root, reason)
     return images, labels
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from app.datasets import DATA_RANGES, DataConfig, Dataset
 from app.datasets.csv_file import CsvError, read_csv
 from models.spec import Task
+from models.translation import N_, _
 
 TABLES_FOLDER = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 TABLE_FIELDS = ("name", "val_fraction", "seed")  # the DataConfig fields a table reads
@@ -30,12 +31,22 @@ class TableDataset:
     """One shipped table and what the Data panel says about it."""
 
     name: str
-    title: str
-    description: str
+    english_title: str  # marked N_(): `title` is it in the current language
+    english_description: str  # marked N_(): `description` is it translated
     file: str  # in TABLES_FOLDER
     features: int
     class_names: tuple[str, ...]
     source: str  # who made it, and its licence (resources/datasets/README.md)
+
+    @property
+    def title(self) -> str:
+        """The table's name as the Data panel lists it, in the current language."""
+        return _(self.english_title)
+
+    @property
+    def description(self) -> str:
+        """What the Data panel says about the table, in the current language."""
+        return _(self.english_description)
 
     @property
     def path(self) -> Path:
@@ -53,9 +64,11 @@ TABLE_DATASETS: dict[str, TableDataset] = {
     for table in (
         TableDataset(
             "iris",
-            "Iris flowers (150 rows)",
-            "Four measurements of each flower (sepal and petal, in cm) to tell three kinds of "
-            "iris apart. Fisher's classic: one kind is easy, two overlap a little.",
+            N_("Iris flowers (150 rows)"),
+            N_(
+                "Four measurements of each flower (sepal and petal, in cm) to tell three kinds of "
+                "iris apart. Fisher's classic: one kind is easy, two overlap a little."
+            ),
             "iris.csv",
             4,
             ("setosa", "versicolor", "virginica"),
@@ -63,9 +76,11 @@ TABLE_DATASETS: dict[str, TableDataset] = {
         ),
         TableDataset(
             "wine",
-            "Wine cultivars (178 rows)",
-            "13 chemical measurements of wines from three grape cultivars. Few rows and many "
-            "features: a small model reaches 95% or more, a large one overfits.",
+            N_("Wine cultivars (178 rows)"),
+            N_(
+                "13 chemical measurements of wines from three grape cultivars. Few rows and many "
+                "features: a small model reaches 95% or more, a large one overfits."
+            ),
             "wine.csv",
             13,
             ("cultivar 1", "cultivar 2", "cultivar 3"),
@@ -73,9 +88,11 @@ TABLE_DATASETS: dict[str, TableDataset] = {
         ),
         TableDataset(
             "breast_cancer",
-            "Breast cancer diagnosis (569 rows)",
-            "30 measurements of cell nuclei from a breast mass: malignant or benign. Real "
-            "medical data where a wrong guess has a cost: watch the confusion matrix.",
+            N_("Breast cancer diagnosis (569 rows)"),
+            N_(
+                "30 measurements of cell nuclei from a breast mass: malignant or benign. Real "
+                "medical data where a wrong guess has a cost: watch the confusion matrix."
+            ),
             "breast_cancer.csv",
             30,
             ("malignant", "benign"),
@@ -83,9 +100,11 @@ TABLE_DATASETS: dict[str, TableDataset] = {
         ),
         TableDataset(
             "digits",
-            "Handwritten digits, 8x8 (1,797 rows)",
-            "Each digit 0-9 as 64 pixel values (0-16) in a row: MNIST's little sibling, "
-            "small enough for an MLP to learn in seconds.",
+            N_("Handwritten digits, 8x8 (1,797 rows)"),
+            N_(
+                "Each digit 0-9 as 64 pixel values (0-16) in a row: MNIST's little sibling, "
+                "small enough for an MLP to learn in seconds."
+            ),
             "digits.csv",
             64,
             tuple(str(digit) for digit in range(10)),
@@ -105,7 +124,9 @@ def check_config(config: DataConfig) -> str | None:
     at the file again."""
     low, high = DATA_RANGES["val_fraction"]
     if not low <= config.val_fraction <= high:
-        return f"val_fraction must be between {low:g} and {high:g}, got {config.val_fraction}"
+        return _("{name} must be between {low} and {high}, got {value}").format(
+            name="val_fraction", low=f"{low:g}", high=f"{high:g}", value=config.val_fraction
+        )
     return None
 
 
@@ -115,7 +136,7 @@ def file_problem(config: DataConfig) -> str | None:
     if config.name != CSV_NAME:
         return None
     if not config.path:
-        return "choose a CSV file"
+        return _("choose a CSV file")
     try:
         read_csv(config.path, config.target)
     except CsvError as error:
@@ -180,7 +201,11 @@ def _read(name: str) -> tuple[np.ndarray, np.ndarray]:
     data = np.loadtxt(table.path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
     x, y = data[:, :-1], data[:, -1].astype(np.int64)
     if x.shape[1] != table.features or set(np.unique(y)) - set(range(len(table.class_names))):
-        raise ValueError(f"{table.file} is not the {table.title} table LayerLab ships")
+        raise ValueError(
+            _("{file} is not the {title} table LayerLab ships").format(
+                file=table.file, title=table.title
+            )
+        )
     x.flags.writeable = False
     y.flags.writeable = False
     return x, y

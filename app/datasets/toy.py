@@ -15,6 +15,7 @@ import numpy as np
 
 from app.datasets import DATA_RANGES, DataConfig, Dataset
 from models.spec import Task
+from models.translation import N_, _
 
 # The DataConfig fields every toy dataset reads (`subset` is for images only).
 TOY_FIELDS = ("name", "samples", "noise", "val_fraction", "seed")
@@ -38,23 +39,39 @@ class ToyParam:
     default: float
     minimum: float
     maximum: float
-    label: str  # the form's row label
-    help: str  # the row's tooltip, without the range (the form adds it)
+    english_label: str  # the form's row label, marked N_(): `label` is it translated
+    english_help: str  # the row's tooltip, without the range (the form adds it): `help`
+
+    @property
+    def label(self) -> str:
+        """The form's row label, in the current language."""
+        return _(self.english_label)
+
+    @property
+    def help(self) -> str:
+        """The row's tooltip, without the range, in the current language."""
+        return _(self.english_help)
 
     def problem(self, value: object) -> str | None:
         """One sentence when `value` is not a value of this parameter, else None."""
         # Named as the form names it, and as the file does where that differs: "arms (classes)".
         word = self.label.lower()
         if word != self.name:
-            word = f"{word} ({self.name})"
+            # Translators: a dataset parameter as the form names it, then as the file does.
+            word = _("{label} ({name})").format(label=word, name=self.name)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"{word} must be a number, got {value!r}"
+            return _("{name} must be a number, got {value}").format(name=word, value=repr(value))
         if not math.isfinite(value) or (self.type == "int" and not float(value).is_integer()):
-            kind = "a whole number" if self.type == "int" else "a finite number"
-            return f"{word} must be {kind}, got {value!r}"
+            if self.type == "int":
+                text = _("{name} must be a whole number, got {value}")
+            else:
+                text = _("{name} must be a finite number, got {value}")
+            return text.format(name=word, value=repr(value))
         if not self.minimum <= value <= self.maximum:
             low, high = _number(self.minimum), _number(self.maximum)
-            return f"{word} must be between {low} and {high}, got {_number(value)}"
+            return _("{name} must be between {low} and {high}, got {value}").format(
+                name=word, low=low, high=high, value=_number(value)
+            )
         return None
 
 
@@ -63,14 +80,24 @@ class ToyDataset:
     """A generator with what the data panel needs to describe and configure it."""
 
     name: str
-    title: str
-    description: str
+    english_title: str  # marked N_(): `title` is it in the current language
+    english_description: str  # marked N_(): `description` is it translated
     task_kind: str  # "classification" or "regression"
     input_dim: int
     default_noise: float
     outputs: int  # classes (1 target for regression), unless a `classes` parameter sets it
     make: Generator
     params: tuple[ToyParam, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The dataset's name as the Data panel lists it, in the current language."""
+        return _(self.english_title)
+
+    @property
+    def description(self) -> str:
+        """What the Data panel says about the dataset, in the current language."""
+        return _(self.english_description)
 
     def param(self, name: str) -> ToyParam | None:
         return next((param for param in self.params if param.name == name), None)
@@ -185,8 +212,10 @@ TOY_DATASETS: dict[str, ToyDataset] = {
     for d in (
         ToyDataset(
             name="two_moons",
-            title="Two moons",
-            description="Two interleaved half circles: a line cannot split them, a small MLP can.",
+            english_title=N_("Two moons"),
+            english_description=N_(
+                "Two interleaved half circles: a line cannot split them, a small MLP can."
+            ),
             task_kind="classification",
             input_dim=2,
             default_noise=0.1,
@@ -195,8 +224,10 @@ TOY_DATASETS: dict[str, ToyDataset] = {
         ),
         ToyDataset(
             name="circles",
-            title="Circles",
-            description="A ring around a disc: the boundary the model must learn is a circle.",
+            english_title=N_("Circles"),
+            english_description=N_(
+                "A ring around a disc: the boundary the model must learn is a circle."
+            ),
             task_kind="classification",
             input_dim=2,
             default_noise=0.08,
@@ -205,19 +236,21 @@ TOY_DATASETS: dict[str, ToyDataset] = {
         ),
         ToyDataset(
             name="spirals",
-            title="Spirals",
-            description="Arms winding around the centre: hard, needs depth and patience.",
+            english_title=N_("Spirals"),
+            english_description=N_(
+                "Arms winding around the centre: hard, needs depth and patience."
+            ),
             task_kind="classification",
             input_dim=2,
             default_noise=0.03,
             outputs=2,
             make=_spirals,
-            params=(_classes("Arms", "How many spiral arms to make, one class each"),),
+            params=(_classes(N_("Arms"), N_("How many spiral arms to make, one class each")),),
         ),
         ToyDataset(
             name="xor",
-            title="XOR",
-            description=(
+            english_title=N_("XOR"),
+            english_description=N_(
                 "Opposite quadrants share a class: the classic problem no single neuron solves."
             ),
             task_kind="classification",
@@ -228,19 +261,21 @@ TOY_DATASETS: dict[str, ToyDataset] = {
         ),
         ToyDataset(
             name="blobs",
-            title="Gaussian blobs",
-            description="Round clouds of points, one per class: easy, even for a linear model.",
+            english_title=N_("Gaussian blobs"),
+            english_description=N_(
+                "Round clouds of points, one per class: easy, even for a linear model."
+            ),
             task_kind="classification",
             input_dim=2,
             default_noise=0.5,
             outputs=3,
             make=_blobs,
-            params=(_classes("Classes", "How many classes to make, one cloud each"),),
+            params=(_classes(N_("Classes"), N_("How many classes to make, one cloud each")),),
         ),
         ToyDataset(
             name="checkerboard",
-            title="Checkerboard",
-            description=(
+            english_title=N_("Checkerboard"),
+            english_description=N_(
                 "Squares of two colours: more squares need more hidden units. With 2 squares "
                 "per side it is XOR."
             ),
@@ -256,16 +291,18 @@ TOY_DATASETS: dict[str, ToyDataset] = {
                     4,
                     2,
                     8,
-                    "Squares",
-                    "How many squares along each side: each one more is another boundary "
-                    "to learn, and more hidden units to learn it",
+                    N_("Squares"),
+                    N_(
+                        "How many squares along each side: each one more is another boundary "
+                        "to learn, and more hidden units to learn it"
+                    ),
                 ),
             ),
         ),
         ToyDataset(
             name="line",
-            title="Line regression",
-            description=(
+            english_title=N_("Line regression"),
+            english_description=N_(
                 "y = 4x + 3 plus noise: one Linear layer recovers the slope and the intercept."
             ),
             task_kind="regression",
@@ -276,8 +313,8 @@ TOY_DATASETS: dict[str, ToyDataset] = {
         ),
         ToyDataset(
             name="sine",
-            title="Sine regression",
-            description=(
+            english_title=N_("Sine regression"),
+            english_description=N_(
                 "y = sin(x) plus noise: a curve that needs hidden units and a nonlinearity."
             ),
             task_kind="regression",
@@ -308,16 +345,28 @@ def check_config(config: DataConfig) -> str | None:
     """One sentence saying what is wrong with a toy config, or None."""
     toy = TOY_DATASETS.get(config.name)
     if toy is None:
-        return f"unknown dataset {config.name!r} (known: {', '.join(TOY_DATASETS)})"
+        return _("unknown dataset {name} (known: {known})").format(
+            name=repr(config.name), known=", ".join(TOY_DATASETS)
+        )
     for key in ("samples", "noise", "val_fraction"):
         value = getattr(config, key)
         low, high = DATA_RANGES[key]
         if not low <= value <= high:
-            return f"{key} must be between {_number(low)} and {_number(high)}, got {value}"
-    unknown = [name for name, _ in config.params if toy.param(name) is None or name == "classes"]
+            return _("{name} must be between {low} and {high}, got {value}").format(
+                name=key, low=_number(low), high=_number(high), value=value
+            )
+    unknown = [
+        name for name, _value in config.params if toy.param(name) is None or name == "classes"
+    ]
     if unknown:
-        own = ", ".join(p.name for p in toy.params if p.name != "classes") or "none"
-        return f"{toy.name} has no parameter {unknown[0]!r} (its own: {own})"
+        own = ", ".join(p.name for p in toy.params if p.name != "classes")
+        if not own:
+            return _("{dataset} has no parameter {name} (its own: none)").format(
+                dataset=toy.name, name=repr(unknown[0])
+            )
+        return _("{dataset} has no parameter {name} (its own: {own})").format(
+            dataset=toy.name, name=repr(unknown[0]), own=own
+        )
     values = toy.values(config)
     for param in toy.params:
         problem = param.problem(values[param.name])
@@ -340,5 +389,6 @@ def generate(config: DataConfig) -> Dataset:
     n_val = int(round(config.samples * config.val_fraction))
     n_train = config.samples - n_val
     task = toy.task(config)
-    names = tuple(f"class {k}" for k in range(task.outputs)) if task.is_classification else ()
+    classes = range(task.outputs) if task.is_classification else ()
+    names = tuple(_("class {index}").format(index=k) for k in classes)
     return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], task, names)

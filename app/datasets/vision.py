@@ -20,6 +20,7 @@ import numpy as np
 
 from app.datasets import DataConfig, Dataset
 from models.spec import Task
+from models.translation import N_, _
 from models.words import listed
 
 MIN_SUBSET = 100
@@ -31,8 +32,8 @@ class VisionDataset:
     """One torchvision dataset and what the window says about it."""
 
     name: str
-    title: str
-    description: str
+    english_title: str  # marked N_(): `title` is it in the current language
+    english_description: str  # marked N_(): `description` is it translated
     torchvision_class: str  # the class in torchvision.datasets
     input_shape: tuple[int, int, int]  # (C, H, W)
     class_names: tuple[str, ...]
@@ -41,12 +42,22 @@ class VisionDataset:
     mean: tuple[float, ...]  # per channel, of pixel values scaled to 0..1
     std: tuple[float, ...]
     download_megabytes: float
-    _: KW_ONLY
+    _keywords: KW_ONLY
     data_folder: str  # where torchvision reads the files, relative to the data root
     train_files: tuple[str, ...]  # the files in data_folder that the training split reads
     test_files: tuple[str, ...]
     archive_folder: str  # where downloaded archives go, relative to the data root
     archives: tuple[str, ...]  # the files as downloaded: one per file (name.gz) or one for all
+
+    @property
+    def title(self) -> str:
+        """The dataset's name as the window shows it, in the current language."""
+        return _(self.english_title)
+
+    @property
+    def description(self) -> str:
+        """What the window says about the dataset, in the current language."""
+        return _(self.english_description)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -83,9 +94,11 @@ VISION_DATASETS: dict[str, VisionDataset] = {
     for dataset in (
         VisionDataset(
             "mnist",
-            "MNIST handwritten digits",
-            "70,000 grey 28x28 images of the digits 0-9, written by people. The classic first "
-            "image task: a small CNN reaches 99%.",
+            N_("MNIST handwritten digits"),
+            N_(
+                "70,000 grey 28x28 images of the digits 0-9, written by people. The classic first "
+                "image task: a small CNN reaches 99%."
+            ),
             "MNIST",
             (1, 28, 28),
             _DIGITS,
@@ -98,9 +111,11 @@ VISION_DATASETS: dict[str, VisionDataset] = {
         ),
         VisionDataset(
             "fashion_mnist",
-            "Fashion-MNIST clothes",
-            "70,000 grey 28x28 images of 10 kinds of clothing. Harder than digits: shirts, "
-            "pullovers and coats look alike.",
+            N_("Fashion-MNIST clothes"),
+            N_(
+                "70,000 grey 28x28 images of 10 kinds of clothing. Harder than digits: shirts, "
+                "pullovers and coats look alike."
+            ),
             "FashionMNIST",
             (1, 28, 28),
             (
@@ -124,9 +139,11 @@ VISION_DATASETS: dict[str, VisionDataset] = {
         ),
         VisionDataset(
             "kmnist",
-            "Kuzushiji-MNIST characters",
-            "70,000 grey 28x28 images of 10 cursive Japanese hiragana characters. Looks like "
-            "MNIST, learns like something harder.",
+            N_("Kuzushiji-MNIST characters"),
+            N_(
+                "70,000 grey 28x28 images of 10 cursive Japanese hiragana characters. Looks like "
+                "MNIST, learns like something harder."
+            ),
             "KMNIST",
             (1, 28, 28),
             ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
@@ -139,9 +156,11 @@ VISION_DATASETS: dict[str, VisionDataset] = {
         ),
         VisionDataset(
             "cifar10",
-            "CIFAR-10 photos",
-            "60,000 small 32x32 colour photos of 10 things: planes, cars, birds, cats, deer, "
-            "dogs, frogs, horses, ships and trucks. Needs a CNN and patience.",
+            N_("CIFAR-10 photos"),
+            N_(
+                "60,000 small 32x32 colour photos of 10 things: planes, cars, birds, cats, deer, "
+                "dogs, frogs, horses, ships and trucks. Needs a CNN and patience."
+            ),
             "CIFAR10",
             (3, 32, 32),
             (
@@ -192,34 +211,64 @@ def check_config(config: DataConfig) -> str | None:
     """One sentence saying what is wrong with an image-dataset config, or None."""
     dataset = VISION_DATASETS.get(config.name)
     if dataset is None:
-        return f"unknown dataset {config.name!r}"
+        return _("unknown dataset {name}").format(name=repr(config.name))
     if config.params:
-        return f"{config.name} has no parameter {config.params[0][0]!r} (its own: none)"
+        return _("{dataset} has no parameter {name} (its own: none)").format(
+            dataset=config.name, name=repr(config.params[0][0])
+        )
     if config.subset and not MIN_SUBSET <= config.subset <= dataset.train_size:
-        return (
-            f"subset must be 0 (all images) or between {MIN_SUBSET} and "
-            f"{dataset.train_size:,}, got {config.subset}"
+        return _("subset must be 0 (all images) or between {low} and {high:,}, got {value}").format(
+            low=MIN_SUBSET, high=dataset.train_size, value=config.subset
         )
     return None
 
 
-def missing_message(name: str, root: Path, fetch: str | None = "press Download") -> str:
+# How the window's sentence says to download: its Download button.
+PRESS_DOWNLOAD = N_("press Download")
+
+
+def missing_message(name: str, root: Path, fetch: str | None = PRESS_DOWNLOAD) -> str:
     """How to get the files by hand or by download: which files go into which folder.
 
     `fetch` says how to download them where the sentence is read (the window's button, the
-    command line's --download); None leaves the download out (it just failed)."""
+    command line's --download), in the current language (the default is translated here);
+    None leaves the download out (it just failed)."""
     dataset = _entry(name)
     root = _absolute(root)
-    folder = root / dataset.data_folder
-    text = f"The {dataset.title} files are not in {folder}. Put {listed(dataset.files)} there"
-    if dataset.archive_folder == dataset.data_folder:
-        text += " (the .gz files as downloaded work too)"
-    else:
-        archives = listed(dataset.archives)
-        text += f", or {archives} as downloaded in {root / dataset.archive_folder}"
+    if fetch == PRESS_DOWNLOAD:
+        fetch = _(PRESS_DOWNLOAD)
+    fields = {
+        "title": dataset.title,
+        "folder": root / dataset.data_folder,
+        "files": listed(dataset.files),
+        "archives": listed(dataset.archives),
+        "archive_folder": root / dataset.archive_folder,
+        "fetch": fetch,
+        "size": dataset.download_megabytes,
+    }
+    beside = dataset.archive_folder == dataset.data_folder
     if fetch is None:
-        return text + "."
-    return f"{text}; or {fetch} to fetch them ({dataset.download_megabytes:g} MB)."
+        if beside:
+            text = _(
+                "The {title} files are not in {folder}. Put {files} there (the .gz files as "
+                "downloaded work too)."
+            )
+        else:
+            text = _(
+                "The {title} files are not in {folder}. Put {files} there, or {archives} as "
+                "downloaded in {archive_folder}."
+            )
+    elif beside:
+        text = _(
+            "The {title} files are not in {folder}. Put {files} there (the .gz files as "
+            "downloaded work too); or {fetch} to fetch them ({size:g} MB)."
+        )
+    else:
+        text = _(
+            "The {title} files are not in {folder}. Put {files} there, or {archives} as "
+            "downloaded in {archive_folder}; or {fetch} to fetch them ({size:g} MB)."
+        )
+    return text.format(**fields)
 
 
 def is_present(name: str, root: Path) -> bool:
@@ -299,8 +348,9 @@ def download(
         fetch_archives(dataset, root, progress=progress, cancelled=cancelled, timeout=timeout)
     except FetchFailed as failure:
         raise DownloadError(
-            f"Could not download {dataset.title}: {failure}. "
-            + missing_message(name, root, fetch=None)
+            _("Could not download {title}: {reason}. {how}").format(
+                title=dataset.title, reason=failure, how=missing_message(name, root, fetch=None)
+            )
         ) from None
 
 
@@ -308,8 +358,11 @@ def damaged(dataset: VisionDataset, root: Path, reason: str) -> DataMissing:
     """The error for files that are there but cannot be read: why, and what to do."""
     folder = root / dataset.data_folder
     return DataMissing(
-        f"The {dataset.title} files in {folder} could not be read ({reason}); they may be "
-        f"incomplete or damaged. Delete them and download them again, or put fresh copies there."
+        _(
+            "The {title} files in {folder} could not be read ({reason}); they may be "
+            "incomplete or damaged. Delete them and download them again, or put fresh copies "
+            "there."
+        ).format(title=dataset.title, folder=folder, reason=reason)
     )
 
 
@@ -319,7 +372,7 @@ def damaged(dataset: VisionDataset, root: Path, reason: str) -> DataMissing:
 def _entry(name: str) -> VisionDataset:
     dataset = VISION_DATASETS.get(name)
     if dataset is None:
-        raise ValueError(f"unknown image dataset {name!r}")
+        raise ValueError(_("unknown image dataset {name}").format(name=repr(name)))
     return dataset
 
 

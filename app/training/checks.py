@@ -16,6 +16,7 @@ from app.training.memory import MemoryNeed, estimate, free_memory, is_out_of_mem
 from app.training.placement import Placement
 from models.shapes import Inference, infer
 from models.spec import LayerSpec
+from models.translation import _
 
 
 class RunError(Exception):
@@ -28,7 +29,7 @@ def check_settings(train: TrainConfig) -> None:
     if problem:
         raise RunError(problem)
     if train.optimizer == "sgd" and train.nesterov and train.momentum == 0:
-        raise RunError("Nesterov momentum needs a momentum above 0.")
+        raise RunError(_("Nesterov momentum needs a momentum above 0."))
 
 
 def check_data(experiment: Experiment, dataset: Dataset) -> tuple[Inference, LossKind]:
@@ -43,7 +44,7 @@ def check_data(experiment: Experiment, dataset: Dataset) -> tuple[Inference, Los
         raise RunError(inference.errors[0].message)
     loss = _loss(experiment.train.loss, dataset.task.is_classification)
     if len(dataset.x_train) == 0:
-        raise RunError("There is no training data: lower the validation fraction.")
+        raise RunError(_("There is no training data: lower the validation fraction."))
     _check_batch_norm(inference, min(experiment.train.batch_size, len(dataset.x_train)))
     return inference, loss
 
@@ -62,9 +63,11 @@ def _check_batch_norm(inference: Inference, batch: int) -> None:
         # Per channel, a batch norm sees every sample's values past the channel dimension.
         if shape is not None and batch * math.prod(shape[1:]) < 2:
             raise RunError(
-                f"Layer {info.index} ({info.layer.kind}) normalises each channel over the batch "
-                f"and needs at least 2 values per channel, but a batch of {batch} gives 1; set "
-                "the batch size to 2 or more (with at least 2 training samples)."
+                _(
+                    "Layer {index} ({kind}) normalises each channel over the batch and needs at "
+                    "least 2 values per channel, but a batch of {batch} gives 1; set the batch "
+                    "size to 2 or more (with at least 2 training samples)."
+                ).format(index=info.index, kind=info.layer.kind, batch=batch)
             )
 
 
@@ -73,12 +76,16 @@ def _loss(name: str, classification: bool) -> LossKind:
     kind = resolve_loss(name, classification)
     if kind.task == "classification" and not classification:
         raise RunError(
-            f"{kind.label} needs class labels, but this dataset is a regression; use mse."
+            _("{loss} needs class labels, but this dataset is a regression; use mse.").format(
+                loss=_(kind.label)
+            )
         )
     if kind.task == "regression" and classification:
         raise RunError(
-            f"The {kind.name} loss needs numeric targets, but this dataset is a classification; "
-            "use cross_entropy."
+            _(
+                "The {loss} loss needs numeric targets, but this dataset is a classification; "
+                "use cross_entropy."
+            ).format(loss=kind.name)
         )
     return kind
 
@@ -101,7 +108,9 @@ def check_computes(
             raise  # not the dtype's or the device's fault: the caller says it in plain words
         reason = str(error).strip().splitlines()[0][:200]
         raise RunError(
-            f"This model cannot train in {train.dtype} on {train.device}: {reason}"
+            _("This model cannot train in {dtype} on {device}: {reason}").format(
+                dtype=train.dtype, device=train.device, reason=reason
+            )
         ) from None
 
 

@@ -8,17 +8,18 @@ import torch
 
 from app.options import DTYPES
 from app.results import DeviceReport
-from models.words import counted
+from models.translation import N_, _, ngettext
 
 
 def available_devices() -> list[tuple[str, str]]:
     """(id, label) of every device torch can use here, the CPU first."""
-    devices = [("cpu", f"CPU ({os.cpu_count()} cores)")]
+    # Translators: the CPU as the device list names it, with its count of cores.
+    devices = [("cpu", _("CPU ({count} cores)").format(count=os.cpu_count()))]
     if torch.cuda.is_available():
         for index in range(torch.cuda.device_count()):
             devices.append((f"cuda:{index}", torch.cuda.get_device_name(index)))
     if torch.backends.mps.is_available():
-        devices.append(("mps", "Apple GPU (MPS)"))
+        devices.append(("mps", _("Apple GPU (MPS)")))
     return devices
 
 
@@ -26,24 +27,32 @@ def device_problem(device: str) -> str | None:
     """One sentence if the device is absent, else None."""
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            return f"The device {device} is not available: this machine has no CUDA GPU. Use cpu."
+            return _(
+                "The device {device} is not available: this machine has no CUDA GPU. Use cpu."
+            ).format(device=device)
         index = int(device.split(":")[1]) if ":" in device else 0
         count = torch.cuda.device_count()
         if index >= count:
-            gpus = counted(count, "CUDA GPU")
-            return f"The device {device} is not available: this machine has {gpus}."
+            gpus = ngettext("{count:,} CUDA GPU", "{count:,} CUDA GPUs", count).format(count=count)
+            return _("The device {device} is not available: this machine has {gpus}.").format(
+                device=device, gpus=gpus
+            )
     if device == "mps" and not torch.backends.mps.is_available():
-        return "The device mps is not available: it needs an Apple GPU with PyTorch's MPS support."
+        return _(
+            "The device mps is not available: it needs an Apple GPU with PyTorch's MPS support."
+        )
     return None
 
 
 def dtype_problem(device: str, dtype: str) -> str | None:
     """One sentence if the device cannot compute in the dtype (known limits), else None."""
     if device == "mps" and dtype == "float64":
-        return "Apple GPUs (mps) cannot compute in float64; use float32."
+        return _("Apple GPUs (mps) cannot compute in float64; use float32.")
     cuda = device.startswith("cuda") and torch.cuda.is_available()
     if cuda and dtype == "bfloat16" and not torch.cuda.is_bf16_supported():
-        return f"This GPU ({device}) cannot compute in bfloat16; use float16 or float32."
+        return _("This GPU ({device}) cannot compute in bfloat16; use float16 or float32.").format(
+            device=device
+        )
     return None
 
 
@@ -51,8 +60,12 @@ def dtype_problem(device: str, dtype: str) -> str | None:
 # them, on this AVX2 CPU without bfloat16 or float16 instructions, median of 5 rounds in two
 # runs: float32 0.19-0.22 s, bfloat16 (autocast) 0.44-0.48 s (2.2-2.3x), float16 (autocast and
 # loss scaling) 0.53-0.63 s (2.7-2.9x). Not measured on CPUs with AVX512-BF16 or AMX.
-_SLOW_FLOAT16 = "float16 on this CPU is emulated: about 3x slower than float32."
-_SLOW_BFLOAT16 = (
+_SLOW_FLOAT16 = N_("float16 on this CPU is emulated: about 3x slower than float32. Use float32.")
+_SLOW_FLOAT16_NATIVE_BFLOAT16 = N_(
+    "float16 on this CPU is emulated: about 3x slower than float32. Use float32, or "
+    "bfloat16, which this CPU computes natively."
+)
+_SLOW_BFLOAT16 = N_(
     "bfloat16 on this CPU is emulated (it has no AVX512-BF16 or AMX): about 2x slower than "
     "float32. Use float32."
 )
@@ -78,14 +91,9 @@ def dtype_slowness(device: str, dtype: str) -> str | None:
     # True or False when torch can tell, None when it cannot (then bfloat16 is not judged)
     native_bfloat16 = True if True in checks else (False if None not in checks else None)
     if dtype == "float16" and not _cpu_has("amx_fp16"):
-        advice = (
-            " Use float32, or bfloat16, which this CPU computes natively."
-            if native_bfloat16
-            else " Use float32."
-        )
-        return _SLOW_FLOAT16 + advice
+        return _(_SLOW_FLOAT16_NATIVE_BFLOAT16 if native_bfloat16 else _SLOW_FLOAT16)
     if dtype == "bfloat16" and native_bfloat16 is False:
-        return _SLOW_BFLOAT16
+        return _(_SLOW_BFLOAT16)
     return None
 
 
@@ -97,13 +105,13 @@ def probe_devices() -> DeviceReport:
         devices = tuple(available_devices())
         problems = tuple(
             (device, dtype, reason)
-            for device, _ in devices
+            for device, _label in devices
             for dtype in DTYPES
             if (reason := dtype_problem(device, dtype))
         )
         slow = tuple(
             (device, dtype, reason)
-            for device, _ in devices
+            for device, _label in devices
             for dtype in DTYPES
             if (reason := dtype_slowness(device, dtype))
         )

@@ -36,6 +36,7 @@ from app.training.messages import (
 )
 from app.training.no_dynamo import clear_gradients, plain_step
 from app.training.prepared import PreparedRun
+from models.translation import _
 
 
 class TrainingLoop:
@@ -145,7 +146,8 @@ class TrainingLoop:
             modules=tuple(type(module).__name__ for module in run.model),
         )
         if run.first_step:
-            yield Marker(run.first_step, "continued")
+            # Translators: the mark on the loss plot where a run continues an earlier one.
+            yield Marker(run.first_step, _("continued"))
         generator, control = run.generator, self.control
         model, optimizer, loss_fn, scaler = run.model, run.optimizer, run.loss_fn, run.scaler
         standard_step = plain_step(optimizer)
@@ -194,7 +196,8 @@ class TrainingLoop:
                     if rate is not None:
                         for group in optimizer.param_groups:
                             group["lr"] = rate
-                        yield Marker(self.step, f"learning rate {rate:g}")
+                        # Translators: the mark on the loss plot where the rate was changed.
+                        yield Marker(self.step, _("learning rate {rate:g}").format(rate=rate))
                     if control.pace is not None:  # the paced step starts now
                         self.last_step_at = time.perf_counter()
                 index = order[start : start + batch]

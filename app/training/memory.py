@@ -16,6 +16,7 @@ from app.experiment import TrainConfig
 from app.options import OPTIMIZERS
 from app.run_plan import chunk_size, element_bytes, layer_elements, widest_pair
 from models.shapes import Inference
+from models.translation import _
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,30 @@ class MemoryNeed:
 
     def refusal(self, free: int, where: str) -> str:
         """The one sentence that refuses a run needing more than `free` bytes."""
-        held = (
-            f"weights, gradients and {self.optimizer_label}'s state"
-            if self.state_copies
-            else "weights and gradients"
-        )
+        weights = size_text(self.weights)
+        if self.state_copies:
+            held = _("weights, gradients and {optimizer}'s state {size}").format(
+                optimizer=self.optimizer_label, size=weights
+            )
+        else:
+            held = _("weights and gradients {size}").format(size=weights)
         parts = [
-            f"{held} {size_text(self.weights)}",
-            f"a batch's activations {size_text(self.activations)}",
+            held,
+            _("a batch's activations {size}").format(size=size_text(self.activations)),
         ]
         # The data and the evaluation chunk are named only where they weigh something.
         if self.data >= 2**20:
-            parts.append(f"the data {size_text(self.data)}")
+            parts.append(_("the data {size}").format(size=size_text(self.data)))
         if self.evaluation >= 2**20:
-            parts.append(f"an evaluation chunk {size_text(self.evaluation)}")
-        return (
-            f"This run needs about {size_text(self.total)} ({'; '.join(parts)}), but {where} "
-            f"has {size_text(free)} free; use fewer or smaller layers or a smaller batch."
-        )
+            parts.append(_("an evaluation chunk {size}").format(size=size_text(self.evaluation)))
+        listed = parts[0]
+        for part in parts[1:]:
+            # Translators: joins the parts of a run's memory, as in "weights 2.0 MB; data 1.0 MB".
+            listed = _("{parts}; {part}").format(parts=listed, part=part)
+        return _(
+            "This run needs about {total} ({parts}), but {where} has {free} free; use fewer "
+            "or smaller layers or a smaller batch."
+        ).format(total=size_text(self.total), parts=listed, where=where, free=size_text(free))
 
 
 def size_text(size: float) -> str:
@@ -99,11 +106,13 @@ def free_memory(device: str) -> tuple[int, str] | None:
             free, _total = torch.cuda.mem_get_info(torch.device(device))
         except (RuntimeError, AssertionError):
             return None
-        return int(free), f"the GPU ({device})"
+        # Translators: where a run's memory is, as in "but the GPU (cuda:0) has 2.0 GB free".
+        return int(free), _("the GPU ({device})").format(device=device)
     if device != "cpu":
         return None
     available = _cpu_available()
-    return None if available is None else (available, "this machine")
+    # Translators: where a run's memory is, as in "but this machine has 2.0 GB free".
+    return None if available is None else (available, _("this machine"))
 
 
 def _cpu_available() -> int | None:
@@ -177,4 +186,8 @@ def is_out_of_memory(error: BaseException) -> bool:
 
 def out_of_memory_subject(device: str) -> str:
     """What ran out of memory, as a sentence starts: the run (CPU memory) or the GPU."""
-    return f"The GPU ({device})" if device.startswith("cuda") else "The run"
+    if device.startswith("cuda"):
+        # Translators: what ran out of memory, as in "The GPU (cuda:0) ran out of memory ...".
+        return _("The GPU ({device})").format(device=device)
+    # Translators: what ran out of memory, as in "The run ran out of memory ...".
+    return _("The run")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from app.experiment import TrainConfig
 from app.options import OPTIMIZERS
 from app.reports import EpochReport
-from models.words import counted
+from models.translation import _, ngettext
 
 # A completed run whose loss grew this many times above where it started gets a warning:
 # orders of magnitude, not noise (Adam at learning rate 50 on two moons: 0.69 to 1.6e+07).
@@ -20,20 +20,31 @@ def divergence_message(
     value: float, step: int, epoch: int, train: TrainConfig, kept_step: int
 ) -> str:
     """Why a run stopped. `step` counts from 1; `kept_step` is the updates the kept weights had."""
-    what = "NaN" if math.isnan(value) else "infinite"
+    if math.isnan(value):
+        text = _("The loss became NaN at step {step} (epoch {epoch}). {advice}. {kept}")
+    else:
+        text = _("The loss became infinite at step {step} (epoch {epoch}). {advice}. {kept}")
     advice = rate_advice(train)
-    text = f"The loss became {what} at step {step} (epoch {epoch + 1}). "
-    return text + f"{advice[:1].upper()}{advice[1:]}. " + kept_sentence(kept_step)
+    return text.format(
+        step=step,
+        epoch=epoch + 1,
+        advice=f"{advice[:1].upper()}{advice[1:]}",
+        kept=kept_sentence(kept_step),
+    )
 
 
 def rate_advice(train: TrainConfig) -> str:
     """What to change when the loss runs away, as a clause: the learning rate, or float16."""
-    rate = f"{train.learning_rate:g}"
+    rate = train.learning_rate
     if train.dtype == "float16":
-        return "float16 overflows easily; try bfloat16 or float32, or a smaller learning rate"
-    if train.learning_rate >= OPTIMIZERS[train.optimizer].high_learning_rate:
-        return f"the learning rate {rate} is likely too high; try {train.learning_rate / 10:g}"
-    return f"the learning rate {rate} may be too high, or the inputs too large"
+        return _("float16 overflows easily; try bfloat16 or float32, or a smaller learning rate")
+    if rate >= OPTIMIZERS[train.optimizer].high_learning_rate:
+        return _("the learning rate {rate:g} is likely too high; try {lower:g}").format(
+            rate=rate, lower=rate / 10
+        )
+    return _("the learning rate {rate:g} may be too high, or the inputs too large").format(
+        rate=rate
+    )
 
 
 def growth_warning(
@@ -56,23 +67,25 @@ def growth_warning(
     if peak >= LOSS_GROWTH * lowest and peak > start_loss:
         # From where the run started when it grew from there; else from its lowest, later.
         base = first_loss if peak >= LOSS_GROWTH * first_loss else lowest
-        return f"The loss grew from {base:.2g} to {peak:.2g} during the run: {rate_advice(train)}."
+        return _("The loss grew from {base:.2g} to {peak:.2g} during the run: {advice}.").format(
+            base=base, peak=peak, advice=rate_advice(train)
+        )
     return ""
 
 
 def out_of_memory_message(subject: str, step: int, epoch: int, kept_step: int) -> str:
     """A run stopped by a failed allocation. `step` counts from 1, `epoch` from 0."""
-    return (
-        f"{subject} ran out of memory at step {step} (epoch {epoch + 1}); use a smaller batch "
-        f"or fewer or smaller layers. {kept_sentence(kept_step)}"
-    )
+    return _(
+        "{subject} ran out of memory at step {step} (epoch {epoch}); use a smaller batch or "
+        "fewer or smaller layers. {kept}"
+    ).format(subject=subject, step=step, epoch=epoch + 1, kept=kept_sentence(kept_step))
 
 
 def kept_sentence(kept_step: int) -> str:
     """Which weights a run that ended early keeps: `kept_step` is the updates they had."""
     if kept_step == 0:
-        return "The starting weights are kept."
-    return f"The weights after step {kept_step} are kept."
+        return _("The starting weights are kept.")
+    return _("The weights after step {step} are kept.").format(step=kept_step)
 
 
 def completed_message(
@@ -84,19 +97,34 @@ def completed_message(
 ) -> str:
     """A finished run in one sentence, with its last validation score. `epochs` and `steps`
     are this run's; a run that continued an earlier one says how many epochs are done in all."""
-    done = f"{counted(epochs, 'epoch')} ({steps} steps)"
     if continued:
-        in_all = f"; {counted(last_epoch.epoch, 'epoch')} in all" if last_epoch else ""
-        done = f"{counted(epochs, 'more epoch')} ({steps} steps{in_all})"
-    message = f"Finished {done} in {seconds:.1f} s"
+        counted = ngettext("{count:,} more epoch", "{count:,} more epochs", epochs)
+    else:
+        counted = ngettext("{count:,} epoch", "{count:,} epochs", epochs)
+    counted = counted.format(count=epochs)
+    if continued and last_epoch:
+        total = ngettext("{count:,} epoch", "{count:,} epochs", last_epoch.epoch)
+        # Translators: "3 more epochs (60 steps; 8 epochs in all)" in "Finished ... in 1.2 s".
+        done = _("{epochs} ({steps} steps; {total} in all)").format(
+            epochs=counted, steps=steps, total=total.format(count=last_epoch.epoch)
+        )
+    else:
+        # Translators: "5 epochs (100 steps)" in "Finished ... in 1.2 s".
+        done = _("{epochs} ({steps} steps)").format(epochs=counted, steps=steps)
     if last_epoch and last_epoch.val_accuracy is not None:
-        message += f": validation accuracy {last_epoch.val_accuracy:.1%}"
-    elif last_epoch and last_epoch.val_rmse is not None:
-        message += f": validation RMSE {last_epoch.val_rmse:.4g}, R\u00b2 {last_epoch.val_r2:.3f}"
-    return message + "."
+        return _("Finished {done} in {seconds:.1f} s: validation accuracy {accuracy:.1%}.").format(
+            done=done, seconds=seconds, accuracy=last_epoch.val_accuracy
+        )
+    if last_epoch and last_epoch.val_rmse is not None:
+        return _(
+            "Finished {done} in {seconds:.1f} s: validation RMSE {rmse:.4g}, R\u00b2 {r2:.3f}."
+        ).format(done=done, seconds=seconds, rmse=last_epoch.val_rmse, r2=last_epoch.val_r2)
+    return _("Finished {done} in {seconds:.1f} s.").format(done=done, seconds=seconds)
 
 
 def stopped_message(step: int, epoch: int, epochs: int) -> str:
     """A run the user stopped: where it was. `epoch` counts from 0; `epochs` is the epoch the
     run would have ended with (global, as `step` and `epoch` are)."""
-    return f"Stopped at step {step} (epoch {epoch + 1} of {epochs})."
+    return _("Stopped at step {step} (epoch {epoch} of {epochs}).").format(
+        step=step, epoch=epoch + 1, epochs=epochs
+    )

@@ -14,6 +14,7 @@ import torch
 from app.experiment import RANGES
 from app.reports import METRIC_COLUMNS
 from models.checkpoint import CheckpointError, load_checkpoint
+from models.translation import _
 
 METRICS_FILE = "metrics.csv"
 MAX_STEPS_PER_EPOCH = 1_000_000  # a million samples at batch 1: more is not a LayerLab run
@@ -37,7 +38,9 @@ class ResumePoint:
 def read_resume_point(folder: str | Path) -> ResumePoint:
     folder = Path(folder)
     if not folder.is_dir():
-        raise ResumeError(f"{folder} is not a folder; give the folder that holds model.pt")
+        raise ResumeError(
+            _("{folder} is not a folder; give the folder that holds model.pt").format(folder=folder)
+        )
     try:
         checkpoint = load_checkpoint(folder)  # checks model.pt against experiment.json
     except CheckpointError as error:
@@ -48,7 +51,8 @@ def read_resume_point(folder: str | Path) -> ResumePoint:
         text, steps, epochs = _metrics(path) if path.exists() else ("", 0, 0)
     except ValueError as error:
         text, steps, epochs = "", 0, 0
-        warning = f"{path} could not be read ({error}): the epochs and steps count from 0"
+        warning = _("{path} could not be read ({error}): the epochs and steps count from 0")
+        warning = warning.format(path=path, error=error)
     return ResumePoint(
         folder, checkpoint.state_dict, checkpoint.experiment, steps, epochs, text, warning
     )
@@ -63,17 +67,19 @@ def _metrics(path: Path) -> tuple[str, int, int]:
         raise ValueError(type(error).__name__) from None
     rows = [row for row in csv.reader(io.StringIO(text)) if row]
     if not rows or tuple(rows[0]) != METRIC_COLUMNS:
-        raise ValueError("not the columns LayerLab writes")
+        raise ValueError(_("not the columns LayerLab writes"))
     if len(rows) == 1:
         return _csv(rows), 0, 0
     last = dict(zip(METRIC_COLUMNS, rows[-1], strict=False))
     try:
         epochs, steps = int(last["epoch"]), int(last["steps"])
     except (KeyError, ValueError):
-        raise ValueError("its last row has no whole epoch and step counts") from None
+        raise ValueError(_("its last row has no whole epoch and step counts")) from None
     high = RANGES["epochs"][1]
     if not 0 <= epochs <= high or not epochs <= steps <= high * MAX_STEPS_PER_EPOCH:
-        raise ValueError(f"epoch {epochs} and step {steps} cannot be a run's")
+        raise ValueError(
+            _("epoch {epoch} and step {step} cannot be a run's").format(epoch=epochs, step=steps)
+        )
     return _csv(rows), steps, epochs
 
 

@@ -42,6 +42,7 @@ from app.training.no_dynamo import set_deterministic, skip_dynamo_guards
 from app.training.placement import Placement
 from app.training.prediction import PREDICTION_GRID, predict_grid, predict_images
 from app.training.prepared import PreparedRun
+from models.translation import _
 
 REPORT_INTERVAL = 0.2  # seconds of wall time between StepsReports
 
@@ -84,7 +85,7 @@ class Trainer:
         except DataMissing as error:
             raise RunError(str(error)) from None
         except ValueError as error:  # a CSV file that cannot be used: its sentence
-            raise RunError(f"Cannot use this data: {error}.") from None
+            raise RunError(_("Cannot use this data: {error}.").format(error=error)) from None
         self.dataset = dataset
         inference, loss = check_data(self.experiment, dataset)
         # Before anything big is built: arithmetic on the shapes against the memory free.
@@ -111,8 +112,10 @@ class Trainer:
         if failed:  # raised here, past the except: its traceback no longer holds the tensors
             self.model = None
             raise RunError(
-                f"{failed} ran out of memory while building the model and its data; "
-                "use fewer or smaller layers or a smaller batch."
+                _(
+                    "{subject} ran out of memory while building the model and its data; "
+                    "use fewer or smaller layers or a smaller batch."
+                ).format(subject=failed)
             )
 
     def _build(self, layers: list, dataset: Dataset) -> None:
@@ -146,9 +149,12 @@ class Trainer:
             self.model.load_state_dict(state_dict, strict=True)  # copies: device, dtype, layout
         except RuntimeError:
             raise RunError(
-                "The saved weights do not fit this model: open the experiment.json saved with them."
+                _(
+                    "The saved weights do not fit this model: open the experiment.json saved "
+                    "with them."
+                )
             ) from None
-        for _ in range(epochs_done):  # the orders of the epochs already trained
+        for _epoch in range(epochs_done):  # the orders of the epochs already trained
             torch.randperm(len(self.x_train), generator=self.generator)
         self.steps_done, self.epochs_done = steps_done, epochs_done
 
@@ -337,7 +343,7 @@ def warm_up() -> None:
         train=TrainConfig(batch_size=32, epochs=1, histogram_every=1),
     )
     trainer = Trainer(experiment, threads=1)
-    for _ in trainer.run():
+    for _report in trainer.run():
         pass
     trainer.predict((-1.0, 1.0, -1.0, 1.0), 2, resolution=4)
     trainer.unit_maps((-1.0, 1.0, -1.0, 1.0), 0, 2)
