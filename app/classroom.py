@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.spec import first_unknown, shown, unknown_field
+from models.translation import _
 
 # Whole panels that can be locked: the model (its layers and their settings), the data, and
 # every training setting. Single training settings are "train.FIELD".
@@ -68,7 +69,7 @@ class Locks:
     def from_dict(cls, raw: object, train_fields: Iterable[str]) -> Locks:
         """`train_fields`: the TrainConfig field names a "train.FIELD" may name."""
         if not isinstance(raw, dict):
-            raise ClassroomError("locks must be an object")
+            raise ClassroomError(_("{key} must be an object").format(key="locks"))
         unknown = first_unknown(raw, LOCK_FIELDS)
         if unknown is not None:
             raise ClassroomError(f"locks: {unknown_field(unknown, LOCK_FIELDS)}")
@@ -77,9 +78,17 @@ class Locks:
         hidden = _names(raw.get("hidden", []), "hidden", HIDEABLE)
         reason = raw.get("reason", "")
         if not isinstance(reason, str):
-            raise ClassroomError(f"locks.reason must be text, got {shown(reason)}")
+            raise ClassroomError(
+                _("{label} must be text, got {value}").format(
+                    label="locks.reason", value=shown(reason)
+                )
+            )
         if len(reason) > MAX_REASON:
-            raise ClassroomError(f"locks.reason is longer than {MAX_REASON} characters")
+            raise ClassroomError(
+                _("{key} is longer than {count} characters").format(
+                    key="locks.reason", count=MAX_REASON
+                )
+            )
         return cls(locked, hidden, reason)
 
 
@@ -97,28 +106,40 @@ class LessonMark:
     @classmethod
     def from_dict(cls, raw: object) -> LessonMark:
         if not isinstance(raw, dict):
-            raise ClassroomError("lesson must be an object")
+            raise ClassroomError(_("{key} must be an object").format(key="lesson"))
         unknown = first_unknown(raw, MARK_FIELDS)
         if unknown is not None:
             raise ClassroomError(f"lesson: {unknown_field(unknown, MARK_FIELDS)}")
         name, step = raw.get("name"), raw.get("step", 0)
         if not isinstance(name, str) or not LESSON_NAME.fullmatch(name):
             raise ClassroomError(
-                f"lesson.name must be a lesson's file name (a-z, 0-9, _), got {shown(name)}"
+                _("{key} must be a lesson's file name (a-z, 0-9, _), got {value}").format(
+                    key="lesson.name", value=shown(name)
+                )
             )
         if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= MAX_STEP:
             raise ClassroomError(
-                f"lesson.step must be a whole number from 0 to {MAX_STEP}, got {shown(step)}"
+                _("{key} must be a whole number from 0 to {most}, got {value}").format(
+                    key="lesson.step", most=MAX_STEP, value=shown(step)
+                )
             )
         return cls(name, step)
 
 
 def _names(raw: object, key: str, allowed: tuple[str, ...]) -> frozenset[str]:
     if not isinstance(raw, list):
-        raise ClassroomError(f"locks.{key} must be a list of names, got {shown(raw)}")
+        raise ClassroomError(
+            _("{key} must be a list of names, got {value}").format(
+                key=f"locks.{key}", value=shown(raw)
+            )
+        )
     for name in raw:
         if name not in allowed:
+            # Translators: {kind} is "locked" or "hidden", the file's own word.
+            message = _("{key}: {name} cannot be {kind} (it can be {allowed})")
             raise ClassroomError(
-                f"locks.{key}: {shown(name)} cannot be {key} (it can be {', '.join(allowed)})"
+                message.format(
+                    key=f"locks.{key}", name=shown(name), kind=key, allowed=", ".join(allowed)
+                )
             )
     return frozenset(raw)

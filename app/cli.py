@@ -2,6 +2,9 @@
 
 Bad input exits with status 2 and one line on stderr, never a traceback. A reader of stdout
 that goes away (`| head -1`) does not stop a run or its files being saved.
+
+The headless commands speak the environment's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
+as command-line tools do; the window chooses its own.
 """
 
 from __future__ import annotations
@@ -9,128 +12,240 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
+from models import translation
+from models.translation import N_, _, ngettext
+
 EXIT_BAD_INPUT = 2
+HEADLESS = ("train", "export", "export-script", "screenshot", "-h", "--help")
+
+# argparse's own texts that LayerLab's commands can show, in the words of Python's argparse
+# (3.11), so that the catalog holds them: argparse looks each up when it makes it through its
+# module's `_` and `ngettext`, which _argparse_speaks_ours() points at the catalog's.
+ARGPARSE_TEXTS = (
+    # Translators: argparse's prefix of the usage line, before "layerlab train [-h] ...".
+    N_("usage: "),
+    # Translators: argparse's heading of the help's list of arguments without a dash.
+    N_("positional arguments"),
+    # Translators: argparse's heading of the help's list of --options.
+    N_("options"),
+    N_("show this help message and exit"),
+    # Translators: argparse's error about one argument: "argument --epochs: invalid ...".
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    # Translators: %(type)s is a Python type's name (int), %(value)r what was given.
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    # Translators: an --option that takes no value was given one, as in --code=1.
+    N_("ignored explicit argument %r"),
+)
+
+
+def _argparse_speaks_ours() -> None:
+    """Point argparse's `_` and `ngettext` at the catalog's, so that its usage line, help
+    headings and errors come in the language the rest of the command line speaks."""
+    argparse._ = _
+    argparse.ngettext = ngettext
+
+
+def _speak_environment_language() -> None:
+    """The language of the environment for what a headless command says from now on."""
+    translation.set_language(translation.language_from_environment())
+
+
+# A piece of help text a line may end after: a run of spaces, or a wide (Chinese) character
+# or a run of other ones, with the punctuation that may not end or start a line beside it.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uff60"
+_PIECE = re.compile(rf"\s+|[“‘（《「]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[，。、；：！？）》」”’]*")
+
+
+def _columns(text: str) -> int:
+    """How many columns `text` takes on a terminal: two for each wide character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns (but never an empty one), broken at spaces or beside
+    a wide character, as Chinese text is broken."""
+    lines, line, space = [], "", ""
+    for piece in _PIECE.findall(" ".join(text.split())):
+        if piece.isspace():
+            space = " "
+            continue
+        if line and _columns(line + space + piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line += space + piece
+        space = ""
+    return [*lines, line] if line else lines
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped by the columns a line takes: a Chinese character takes two,
+    which argparse's textwrap counts as one. Text without one wraps as argparse's does."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if _columns(text) == len(text):
+            return super()._split_lines(text, width)
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if _columns(text) == len(text):
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)  # the subcommands' parsers too
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line instead of usage + error
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+        # Translators: {prog} is "layerlab" or "layerlab train", {message} argparse's error.
+        line = _("{prog}: {message} (see --help)").format(prog=self.prog, message=message)
+        self.exit(EXIT_BAD_INPUT, line + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_speaks_ours()  # before the parsers: they make their help headings as they start
     parser = _Parser(
         prog="layerlab",
-        description="LayerLab: build and train small neural networks. Without a command it opens "
-        "the window, with EXPERIMENT.json if one is given (image datasets: pick the data folder "
-        "in its Data tab).",
+        description=_(
+            "LayerLab: build and train small neural networks. Without a command it opens "
+            "the window, with EXPERIMENT.json if one is given (image datasets: pick the data "
+            "folder in its Data tab)."
+        ),
     )
     commands = parser.add_subparsers(dest="command")
     train = commands.add_parser(
         "train",
-        help="train an experiment without a window",
-        description="Train EXPERIMENT.json and write model.pt, experiment.json, model.py and "
-        "metrics.csv into the output folder.",
+        help=_("train an experiment without a window"),
+        description=_(
+            "Train EXPERIMENT.json and write model.pt, experiment.json, model.py and "
+            "metrics.csv into the output folder."
+        ),
     )
     train.add_argument(
         "experiment",
         type=Path,
         nargs="?",
-        help="an experiment file (.json); with --resume, the folder's own by default",
+        help=_("an experiment file (.json); with --resume, the folder's own by default"),
     )
     train.add_argument(
         "--resume",
         type=Path,
         metavar="FOLDER",
-        help="continue from the weights in FOLDER (written by train or Export Weights): the "
-        "epochs and steps count on from its metrics.csv, and the files are written back there "
-        "unless --out says otherwise",
+        help=_(
+            "continue from the weights in FOLDER (written by train or Export Weights): the "
+            "epochs and steps count on from its metrics.csv, and the files are written back "
+            "there unless --out says otherwise"
+        ),
     )
-    train.add_argument("--epochs", type=int, help="number of passes over the training data")
-    train.add_argument("--device", help="cpu, cuda, cuda:N or mps")
-    train.add_argument("--dtype", help="float32, float64, bfloat16 or float16")
-    train.add_argument("--seed", type=int, help="seed for weights and shuffling")
-    train.add_argument("--out", type=Path, help="output folder (default: runs/<experiment name>)")
+    train.add_argument("--epochs", type=int, help=_("number of passes over the training data"))
+    train.add_argument("--device", help=_("cpu, cuda, cuda:N or mps"))
+    train.add_argument("--dtype", help=_("float32, float64, bfloat16 or float16"))
+    train.add_argument("--seed", type=int, help=_("seed for weights and shuffling"))
+    train.add_argument(
+        "--out", type=Path, help=_("output folder (default: runs/<experiment name>)")
+    )
     train.add_argument(
         "--tensorboard",
         action="store_true",
-        help="also write TensorBoard event files (losses, scores, gradient and weight "
-        "histograms) into OUT/tensorboard (needs the tensorboard extra)",
+        help=_(
+            "also write TensorBoard event files (losses, scores, gradient and weight "
+            "histograms) into OUT/tensorboard (needs the tensorboard extra)"
+        ),
     )
     _data_arguments(train)
     train.add_argument(
         "--download",
         action="store_true",
-        help="download an image dataset that is not in the data folder yet",
+        help=_("download an image dataset that is not in the data folder yet"),
     )
     script = commands.add_parser(
         "export-script",
-        help="write a standalone train.py that replays the experiment's run",
-        description="Write train.py (plain PyTorch and numpy), experiment.json and, for "
-        "generated points, data.npz into the output folder. `python train.py` there trains "
-        "the same run and writes model.pt and metrics.csv; `torchrun --nproc_per_node=N "
-        "train.py` trains it with DistributedDataParallel.",
+        help=_("write a standalone train.py that replays the experiment's run"),
+        description=_(
+            "Write train.py (plain PyTorch and numpy), experiment.json and, for "
+            "generated points, data.npz into the output folder. `python train.py` there trains "
+            "the same run and writes model.pt and metrics.csv; `torchrun --nproc_per_node=N "
+            "train.py` trains it with DistributedDataParallel."
+        ),
     )
-    script.add_argument("experiment", type=Path, help="an experiment file (.json)")
-    script.add_argument("--out", type=Path, required=True, help="the folder to write")
+    script.add_argument("experiment", type=Path, help=_("an experiment file (.json)"))
+    script.add_argument("--out", type=Path, required=True, help=_("the folder to write"))
     export = commands.add_parser(
         "export",
-        help="write a trained folder's model as TorchScript or ONNX",
-        description="Write FOLDER/model.torchscript.pt (TorchScript: PyTorch and libtorch "
-        "without LayerLab) or FOLDER/model.onnx (onnxruntime and other engines; needs the onnx "
-        "extra) from the model.pt and experiment.json in FOLDER, then load the file back and "
-        "check its outputs against the model's.",
+        help=_("write a trained folder's model as TorchScript or ONNX"),
+        description=_(
+            "Write FOLDER/model.torchscript.pt (TorchScript: PyTorch and libtorch "
+            "without LayerLab) or FOLDER/model.onnx (onnxruntime and other engines; needs the "
+            "onnx extra) from the model.pt and experiment.json in FOLDER, then load the file "
+            "back and check its outputs against the model's."
+        ),
     )
-    export.add_argument("folder", type=Path, help="a folder written by train or Export Weights")
+    export.add_argument("folder", type=Path, help=_("a folder written by train or Export Weights"))
     export.add_argument("--format", required=True, choices=("torchscript", "onnx"))
     shot = commands.add_parser(
         "screenshot",
-        help="render the window offscreen into a PNG",
-        description="Render the window with EXPERIMENT.json (default: the two-moons example) "
-        "offscreen and write it as a PNG.",
+        help=_("render the window offscreen into a PNG"),
+        description=_(
+            "Render the window with EXPERIMENT.json (default: the two-moons example) "
+            "offscreen and write it as a PNG."
+        ),
     )
-    shot.add_argument("out", type=Path, help="the PNG to write")
-    shot.add_argument("experiment", type=Path, nargs="?", help="an experiment file (.json)")
-    shot.add_argument("--size", type=_size, default=(1280, 800), help="WxH (default 1280x800)")
+    shot.add_argument("out", type=Path, help=_("the PNG to write"))
+    shot.add_argument("experiment", type=Path, nargs="?", help=_("an experiment file (.json)"))
+    shot.add_argument("--size", type=_size, default=(1280, 800), help=_("WxH (default 1280x800)"))
     shot.add_argument(  # for checking layouts: the window shown at each size before --size
         "--resize-sequence", type=_sizes, default=(), metavar="WxH,...", help=argparse.SUPPRESS
     )
     shot.add_argument(
-        "--theme", choices=("system", "light", "dark"), default="light", help="colour theme"
+        "--theme", choices=("system", "light", "dark"), default="light", help=_("colour theme")
     )
     shot.add_argument(
         "--train-epochs",
         type=int,
         default=0,
         metavar="N",
-        help="train N epochs in the window first, so the plots show a real run",
+        help=_("train N epochs in the window first, so the plots show a real run"),
     )
     shot.add_argument(
         "--tab",
         default="loss",
         metavar="NAME",
-        help="the plot on show: loss (default), generalization, gradients or predictions",
+        help=_("the plot on show: loss (default), generalization, gradients or predictions"),
     )
-    shot.add_argument("--code", action="store_true", help="open the code panel (train.py)")
+    shot.add_argument("--code", action="store_true", help=_("open the code panel (train.py)"))
     shot.add_argument(
         "--lesson",
         metavar="NAME",
-        help="open the lesson of file NAME (its stem, e.g. xor_needs_a_hidden_layer) as the "
-        "window shows it",
+        help=_(
+            "open the lesson of file NAME (its stem, e.g. xor_needs_a_hidden_layer) as the "
+            "window shows it"
+        ),
     )
     shot.add_argument(
         "--presentation",
         action="store_true",
-        help="render in presentation mode (large text, thick lines, the projector layout)",
+        help=_("render in presentation mode (large text, thick lines, the projector layout)"),
     )
     shot.add_argument(  # the lessons' start-page cards: the plots only, 480 pixels wide
         "--thumbnail", action="store_true", help=argparse.SUPPRESS
     )
     shot.add_argument(
-        "--select-layer", type=int, metavar="N", help="select layer N (0 is the first)"
+        "--select-layer", type=int, metavar="N", help=_("select layer N (0 is the first)")
     )
     _data_arguments(shot)
     return parser
@@ -141,13 +256,14 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
         "--data-root",
         type=Path,
         metavar="DIR",
-        help="where image datasets (MNIST, CIFAR-10, ...) live (default: ~/layerlab-data)",
+        help=_("where image datasets (MNIST, CIFAR-10, ...) live (default: ~/layerlab-data)"),
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("train", "export", "export-script", "screenshot", "-h", "--help"):
+    if argv and argv[0] in HEADLESS:
+        _speak_environment_language()  # before the parser: its texts are made in it
         args = build_parser().parse_args(argv)
         if args.command == "train":
             return train_command(args)
@@ -159,10 +275,14 @@ def main(argv: list[str] | None = None) -> int:
             return screenshot_command(args)
         return 0
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
-        return _fail(f"unexpected arguments {' '.join(argv)} (see --help)")
+        _speak_environment_language()  # no window opens: the error is the command line's
+        return _fail(
+            _("unexpected arguments {arguments} (see --help)").format(arguments=" ".join(argv))
+        )
     path = Path(argv[0]) if argv else None
     if path is not None and not path.is_file():
-        return _fail(f"{path} does not exist")
+        _speak_environment_language()
+        return _fail(_("{path} does not exist").format(path=path))
     from app.engine_link import start_fork_server
 
     start_fork_server()  # torch loads there while Qt loads here (the first Train's wait)
@@ -175,9 +295,13 @@ def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 1280x800, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("size must look like 1280x800, got {text}").format(text=repr(text))
+        ) from None
     if not (320 <= width <= 7680 and 240 <= height <= 4320):
-        raise argparse.ArgumentTypeError(f"size {text} is outside 320x240 to 7680x4320")
+        raise argparse.ArgumentTypeError(
+            _("size {text} is outside 320x240 to 7680x4320").format(text=text)
+        )
     return width, height
 
 
@@ -197,7 +321,11 @@ def screenshot_command(args: argparse.Namespace) -> int:
         except ExperimentError as error:
             return _fail(str(error))
     if not 0 <= args.train_epochs <= 10_000:
-        return _fail(f"--train-epochs must be between 0 and 10000, got {args.train_epochs}")
+        return _fail(
+            _("--train-epochs must be between 0 and 10000, got {epochs}").format(
+                epochs=args.train_epochs
+            )
+        )
     if args.lesson is not None:
         from app.lessons import LessonError, find_lesson
 
@@ -209,7 +337,12 @@ def screenshot_command(args: argparse.Namespace) -> int:
     from app.gui.run_panel import TAB_NAMES
 
     if args.tab not in TAB_NAMES:
-        return _fail(f"--tab must be one of {', '.join(TAB_NAMES)}, got {args.tab!r}")
+        return _fail(
+            # Translators: {names} are the plots' names as --tab takes them, in English.
+            _("--tab must be one of {names}, got {tab}").format(
+                names=", ".join(TAB_NAMES), tab=repr(args.tab)
+            )
+        )
 
     try:
         width, height = screenshot(
@@ -228,11 +361,12 @@ def screenshot_command(args: argparse.Namespace) -> int:
             presentation=args.presentation,
         )
     except OSError as error:
-        return _fail(f"cannot write the screenshot: {error}")
-    note = (
-        "" if (width, height) == args.size or args.thumbnail else ", the smallest the window can be"
-    )
-    _say(f"Wrote {args.out} ({width}x{height}{note})")
+        return _fail(_("cannot write the screenshot: {error}").format(error=error))
+    if (width, height) == args.size or args.thumbnail:
+        line = _("Wrote {path} ({width}x{height})")
+    else:
+        line = _("Wrote {path} ({width}x{height}, the smallest the window can be)")
+    _say(line.format(path=args.out, width=width, height=height))
     return 0
 
 
@@ -241,11 +375,15 @@ def _unwritable(path: Path) -> str:
     window that fails to write its screenshot takes the process down with it."""
     folder = path.parent
     if path.is_dir():
-        return f"{path} is a folder; give the file name of the PNG to write"
+        return _("{path} is a folder; give the file name of the PNG to write").format(path=path)
     if not folder.is_dir():
-        return f"cannot write {path}: the folder {folder} does not exist"
+        return _("cannot write {path}: the folder {folder} does not exist").format(
+            path=path, folder=folder
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
-        return f"cannot write {path}: the folder {folder} is not writable"
+        return _("cannot write {path}: the folder {folder} is not writable").format(
+            path=path, folder=folder
+        )
     return ""
 
 
@@ -269,6 +407,17 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def _warn(message: str) -> None:
+    # Translators: a warning on stderr after "layerlab: "; the run goes on or has ended well.
+    print("layerlab: " + _("warning: {message}").format(message=message), file=sys.stderr)
+
+
+def _cannot_write(folder: Path, error: OSError) -> str:
+    reason = error.strerror or error
+    # Translators: {reason} is the system's reason, e.g. "Permission denied".
+    return _("cannot write to {folder}: {reason}").format(folder=folder, reason=reason)
+
+
 def train_command(args: argparse.Namespace) -> int:
     from app.experiment import Experiment, ExperimentError
 
@@ -281,9 +430,9 @@ def train_command(args: argparse.Namespace) -> int:
         except ResumeError as error:
             return _fail(str(error))
         if resume.warning:
-            print(f"layerlab: warning: {resume.warning}", file=sys.stderr)
+            _warn(resume.warning)
     elif args.experiment is None:
-        return _fail("give an experiment file, or --resume FOLDER to continue a trained one")
+        return _fail(_("give an experiment file, or --resume FOLDER to continue a trained one"))
     try:
         if args.experiment is not None:
             experiment = Experiment.load(args.experiment)
@@ -315,7 +464,9 @@ def train_command(args: argparse.Namespace) -> int:
     name = experiment.data.name
     if name in vision.VISION_DATASETS and not vision.is_present(name, root):
         if not args.download:
-            return _fail(vision.missing_message(name, root, fetch="add --download"))
+            # Translators: ends the sentence "...; or {fetch} to fetch them (12 MB)."
+            fetch = _("add --download")
+            return _fail(vision.missing_message(name, root, fetch=fetch))
         status = _download(name, root)
         if status:
             return status
@@ -333,14 +484,18 @@ def export_script_command(args: argparse.Namespace) -> int:
     except ExperimentError as error:
         return _fail(str(error))
     if args.out.exists() and not args.out.is_dir():
-        return _fail(f"{args.out} is a file; give the folder to write the script into")
+        return _fail(
+            _("{path} is a file; give the folder to write the script into").format(path=args.out)
+        )
     try:
         written = export_script(experiment, data_task(experiment.data), args.out)
     except ValueError as error:  # a model that does not fit its data: the engine's sentence
         return _fail(str(error))
     except OSError as error:
-        return _fail(f"cannot write to {args.out}: {error.strerror or error}")
-    _say(f"Wrote {listed(written)} to {args.out}; run it there: python {SCRIPT_FILE}")
+        return _fail(_cannot_write(args.out, error))
+    # Translators: {files} names the files written ("train.py and data.npz"), {script} train.py.
+    line = _("Wrote {files} to {folder}; run it there: python {script}")
+    _say(line.format(files=listed(written), folder=args.out, script=SCRIPT_FILE))
     return 0
 
 
@@ -349,19 +504,29 @@ def export_command(args: argparse.Namespace) -> int:
     from models.formats import FormatError, export_format
 
     if not args.folder.is_dir():
-        return _fail(f"{args.folder} is not a folder; give the folder that holds model.pt")
+        return _fail(
+            _("{path} is not a folder; give the folder that holds model.pt").format(
+                path=args.folder
+            )
+        )
     try:
         written = export_format(args.folder, args.format)
     except (CheckpointError, FormatError) as error:
         return _fail(str(error))
     except KeyboardInterrupt:
-        print("layerlab: export interrupted; nothing was kept", file=sys.stderr)
+        print("layerlab: " + _("export interrupted; nothing was kept"), file=sys.stderr)
         return 130
     except OSError as error:
-        return _fail(f"cannot write to {args.folder}: {error.strerror or error}")
+        return _fail(_cannot_write(args.folder, error))
     difference = written.largest_difference
-    check = "the same" if difference == 0 else f"within {difference:.2g} of the model's"
-    _say(f"Wrote {written.path} (loaded back and checked: outputs {check})")
+    if difference == 0:
+        line = _("Wrote {path} (loaded back and checked: outputs the same)")
+    else:
+        # Translators: {difference}: the largest gap to the model's outputs, e.g. 3e-07.
+        line = _(
+            "Wrote {path} (loaded back and checked: outputs within {difference:.2g} of the model's)"
+        )
+    _say(line.format(path=written.path, difference=difference))
     return 0
 
 
@@ -369,7 +534,8 @@ def _download(name: str, root: Path) -> int:
     from app.datasets import vision
 
     dataset = vision.VISION_DATASETS[name]
-    _say(f"Downloading {dataset.title} into {root}")
+    # Translators: {dataset} is a dataset's name (MNIST), {folder} where its files go.
+    _say(_("Downloading {dataset} into {folder}").format(dataset=dataset.title, folder=root))
     progress = _Progress(sys.stderr)
     try:
         vision.download(name, root, progress=progress.show_bytes)
@@ -378,9 +544,9 @@ def _download(name: str, root: Path) -> int:
         return _fail(str(error))
     except KeyboardInterrupt:
         progress.clear()
-        return _fail("download interrupted; files not complete were removed")
+        return _fail(_("download interrupted; files not complete were removed"))
     progress.clear()
-    _say("Download complete.")
+    _say(_("Download complete."))
     return 0
 
 
@@ -397,7 +563,6 @@ def _train(
     from app.reports import EpochReport, RunFinished, RunStarted, StepsReport
     from app.training import Control, RunError, Trainer
     from models.checkpoint import save_checkpoint
-    from models.words import counted
 
     trainer = Trainer(experiment, data_root=str(data_root) if data_root else None)
     try:
@@ -417,7 +582,7 @@ def _train(
         except TensorBoardMissing as error:
             return _fail(str(error))
         except OSError as error:
-            return _fail(f"cannot write to {out}: {error.strerror or error}")
+            return _fail(_cannot_write(out, error))
     control = Control()
     progress = _Progress(sys.stderr)
     history = RunHistory()  # what metrics.csv is written from, as the window's Export Metrics
@@ -434,12 +599,7 @@ def _train(
                 _say(alarm.cli_line)
             if isinstance(report, RunStarted):
                 health.start(report)
-                _say(
-                    f"Training {experiment.title!r}: {report.param_count:,} parameters, "
-                    f"{report.train_samples:,} training and {report.val_samples:,} validation "
-                    f"samples, {counted(report.epochs, 'epoch')} "
-                    f"on {report.device} ({report.dtype})"
-                )
+                _say(_started_line(experiment.title, report))
                 progress.start(report)
                 last_epoch = report.first_epoch + report.epochs
             elif isinstance(report, StepsReport):
@@ -452,13 +612,15 @@ def _train(
     except KeyboardInterrupt:
         control.stop()
         progress.clear()
-        print("Interrupted: saving the weights trained so far.", file=sys.stderr)
+        print(_("Interrupted: saving the weights trained so far."), file=sys.stderr)
     except RunError as error:  # the engine kept the last finite weights: save them too
         failure = str(error)
     progress.clear()
     if log is not None:
         log.close()
-        _say(f"TensorBoard: tensorboard --logdir {out / TENSORBOARD_FOLDER}")
+        folder = out / TENSORBOARD_FOLDER
+        # Translators: how to look at the run's event files; the command stays as it is.
+        _say(_("TensorBoard: tensorboard --logdir {folder}").format(folder=folder))
     source = model_source(experiment, trainer.dataset.task)
     try:
         # metrics.csv belongs to the run's set: all four files are this run's, or none
@@ -468,9 +630,13 @@ def _train(
         metrics = {"metrics.csv": metrics_text.encode()}
         save_checkpoint(out, trainer.state_dict(), experiment.to_dict(), source, metrics)
     except OSError as error:
-        print(f"layerlab: cannot write to {out}: {error.strerror or error}", file=sys.stderr)
+        print("layerlab: " + _cannot_write(out, error), file=sys.stderr)
         return 1
-    _say(f"Wrote model.pt, experiment.json, model.py and metrics.csv to {out}")
+    _say(
+        _("Wrote model.pt, experiment.json, model.py and metrics.csv to {folder}").format(
+            folder=out
+        )
+    )
     if failure is not None:
         print(f"layerlab: {failure}", file=sys.stderr)
         return 1
@@ -481,20 +647,54 @@ def _train(
         return 1
     _say(finished.message)
     if finished.warning:  # completed, but the loss ran away on the way: the run exits 0
-        print(f"layerlab: warning: {finished.warning}", file=sys.stderr)
+        _warn(finished.warning)
     return 0
 
 
+def _started_line(title: str, report) -> str:
+    """The run's first line: what trains, on how much data, for how long, where."""
+    # Translators: {title}: the title in quotes; {device}: cpu, cuda:0; {count}: the epochs.
+    line = ngettext(
+        "Training {title}: {parameters:,} parameters, {train:,} training and {validation:,} "
+        "validation samples, {count:,} epoch on {device} ({dtype})",
+        "Training {title}: {parameters:,} parameters, {train:,} training and {validation:,} "
+        "validation samples, {count:,} epochs on {device} ({dtype})",
+        report.epochs,
+    )
+    return line.format(
+        title=repr(title),
+        parameters=report.param_count,
+        train=report.train_samples,
+        validation=report.val_samples,
+        count=report.epochs,
+        device=report.device,
+        dtype=report.dtype,
+    )
+
+
+def _epoch_of(epoch, epochs: int) -> str:
+    # Translators: the epoch a line or the progress bar is at, of all the run's epochs.
+    return _("epoch {epoch}/{epochs}").format(epoch=epoch, epochs=epochs)
+
+
 def _epoch_line(report, epochs: int) -> str:
+    """One line per epoch, its columns two spaces apart."""
     width = len(str(epochs))
-    line = f"epoch {report.epoch:>{width}}/{epochs}  train loss {report.train_loss:.4f}"
+    columns = [
+        _epoch_of(f"{report.epoch:>{width}}", epochs),
+        _("train loss {loss:.4f}").format(loss=report.train_loss),
+    ]
     if report.val_loss is not None:
-        line += f"  val loss {report.val_loss:.4f}"
+        columns.append(_("val loss {loss:.4f}").format(loss=report.val_loss))
     if report.val_accuracy is not None:
-        line += f"  val accuracy {report.val_accuracy:.1%}"
+        columns.append(_("val accuracy {accuracy:.1%}").format(accuracy=report.val_accuracy))
     if report.val_rmse is not None:
-        line += f"  val RMSE {report.val_rmse:.4g}  R\u00b2 {report.val_r2:.3f}"
-    return line
+        columns.append(
+            _("val RMSE {rmse:.4g}  R\u00b2 {r2:.3f}").format(
+                rmse=report.val_rmse, r2=report.val_r2
+            )
+        )
+    return "  ".join(columns)
 
 
 class _Progress:
@@ -528,10 +728,16 @@ class _Progress:
         rate = (done - self.first) / report.elapsed if report.elapsed > 0 else 0
         left = (self.total - done) / rate if rate > 0 else math.inf
         eta = f"{int(left // 60)}:{int(left % 60):02d}" if math.isfinite(left) else "?"
-        self.stream.write(
-            f"\r[{bar}] {done / self.total:4.0%}  epoch {report.epoch + 1}/{self.epochs}  "
-            f"step {done}/{self.total}  {report.samples_per_second:,.0f} samples/s  left {eta}  "
+        columns = (
+            f"[{bar}] {done / self.total:4.0%}",
+            _epoch_of(report.epoch + 1, self.epochs),
+            # Translators: the progress bar's step of all the run's steps.
+            _("step {step}/{steps}").format(step=done, steps=self.total),
+            _("{rate:,.0f} samples/s").format(rate=report.samples_per_second),
+            # Translators: the time the run has left, as 1:05 (minutes:seconds) or ?.
+            _("left {time}").format(time=eta),
         )
+        self.stream.write("\r" + "  ".join(columns) + "  ")
         self.stream.flush()
         self.shown = True
 
@@ -545,7 +751,9 @@ class _Progress:
         if total:
             filled = int(self.WIDTH * done / total)
             bar = "#" * filled + "." * (self.WIDTH - filled)
-            line = f"[{bar}] {done / total:4.0%}  {megabytes} of {total / 1e6:.1f} MB"
+            # Translators: download progress, e.g. "3.2 of 11.6 MB".
+            of = _("{done} of {total} MB").format(done=megabytes, total=f"{total / 1e6:.1f}")
+            line = f"[{bar}] {done / total:4.0%}  {of}"
         else:
             line = f"{megabytes} MB"
         self.stream.write(f"\r{line}   ")

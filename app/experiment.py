@@ -40,6 +40,7 @@ from models.spec import (
     shown,
     unknown_field,
 )
+from models.translation import N_, _
 
 FORMAT = "layerlab-experiment"
 VERSION = 1
@@ -55,7 +56,9 @@ FIELDS = ("format", "version", "title", "description", "model", "data", "train",
 # cap keeps a wrong file (a disk image, /dev/zero) from filling memory before JSON sees it.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
-UNTITLED = "Untitled experiment"  # the title of an experiment nobody has named yet
+# The title of an experiment nobody has named yet. Kept in English in the experiment (files
+# and comparisons read it); shown as _(UNTITLED).
+UNTITLED = N_("Untitled experiment")
 
 
 class ExperimentError(ValueError):
@@ -148,7 +151,7 @@ class Experiment:
     @classmethod
     def from_dict(cls, data: object) -> Experiment:
         if not isinstance(data, dict):
-            raise ExperimentError("an experiment file must hold a JSON object")
+            raise ExperimentError(_("an experiment file must hold a JSON object"))
         data = migrate(data)
         unknown = first_unknown(data, FIELDS)
         if unknown is not None:
@@ -195,13 +198,19 @@ class Experiment:
         try:
             text = _read_text(path)
         except FileNotFoundError:
-            raise ExperimentError(f"{path} does not exist") from None
+            raise ExperimentError(_("{path} does not exist").format(path=path)) from None
         except UnicodeDecodeError as error:
             raise ExperimentError(
-                f"{path.name} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+                _("{file} is not UTF-8 text (byte {byte}); save it as UTF-8").format(
+                    file=path.name, byte=error.start
+                )
             ) from None
         except OSError as error:
-            raise ExperimentError(f"{path} cannot be read ({error.__class__.__name__})") from None
+            raise ExperimentError(
+                _("{path} cannot be read ({error})").format(
+                    path=path, error=error.__class__.__name__
+                )
+            ) from None
         try:
             return cls.from_json(text)
         except ExperimentError as error:
@@ -224,7 +233,9 @@ def _read_text(path: Path) -> str:
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise ExperimentError(f"{path} is not a regular file; choose an experiment file")
+            raise ExperimentError(
+                _("{path} is not a regular file; choose an experiment file").format(path=path)
+            )
         data = b""
         if info.st_size <= MAX_FILE_BYTES:
             with os.fdopen(descriptor, "rb", closefd=False) as file:
@@ -233,8 +244,10 @@ def _read_text(path: Path) -> str:
         os.close(descriptor)
     if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
         raise ExperimentError(
-            f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, too large for an "
-            "experiment file; choose an experiment file"
+            _(
+                "{path} is larger than {size} MB, too large for an experiment file; "
+                "choose an experiment file"
+            ).format(path=path, size=MAX_FILE_BYTES // (1024 * 1024))
         )
     return data.decode("utf-8")
 
@@ -243,13 +256,15 @@ def _check_text(key: str, value: object) -> None:
     """The title or description: text that can be saved as UTF-8 (a lone surrogate, which
     JSON's \\ud800 escapes can hold, would train and then fail when the run is written)."""
     if not isinstance(value, str):
-        raise ExperimentError(f"{key} must be text")
+        raise ExperimentError(_("{key} must be text").format(key=key))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ExperimentError(
-            f"{key} holds a character that cannot be saved (an unpaired surrogate at "
-            f"character {error.start + 1}); remove it"
+            _(
+                "{key} holds a character that cannot be saved (an unpaired surrogate at "
+                "character {position}); remove it"
+            ).format(key=key, position=error.start + 1)
         ) from None
 
 
@@ -288,18 +303,24 @@ def migrate(data: dict) -> dict:
     """Bring an experiment dict of any known version up to VERSION."""
     if data.get("format", FORMAT) != FORMAT:
         raise ExperimentError(
-            f"this is not a LayerLab experiment (format {shown(data.get('format'))})"
+            _("this is not a LayerLab experiment (format {format})").format(
+                format=shown(data.get("format"))
+            )
         )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise ExperimentError("the experiment has no version number")
+        raise ExperimentError(_("the experiment has no version number"))
     if version > VERSION:
         raise ExperimentError(
-            f"the experiment is version {shown(version)}, newer than this LayerLab reads "
-            f"({VERSION}); update LayerLab"
+            _(
+                "the experiment is version {version}, newer than this LayerLab reads "
+                "({readable}); update LayerLab"
+            ).format(version=shown(version), readable=VERSION)
         )
     if version < 1:
-        raise ExperimentError(f"unknown experiment version {shown(version)}")
+        raise ExperimentError(
+            _("unknown experiment version {version}").format(version=shown(version))
+        )
     # Version 1 is the first; later versions add their upgrade steps here, oldest first.
     return data
 
@@ -320,16 +341,26 @@ def _data_section(raw: object) -> DataConfig:
     """The data section: its plain fields as any section's, and `params`, an object of the
     dataset's own parameter values (checked by the dataset, in check_config)."""
     if not isinstance(raw, dict):
-        raise ExperimentError("data must be an object")
+        raise ExperimentError(_("{key} must be an object").format(key="data"))
     params = raw.get("params", {})
     if not isinstance(params, dict):
-        raise ExperimentError(f"data.params must be an object, got {shown(params)}")
+        raise ExperimentError(
+            _("{key} must be an object, got {value}").format(key="data.params", value=shown(params))
+        )
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ExperimentError(f"data.params.{named(key)} must be a number, got {shown(value)}")
+            raise ExperimentError(
+                _("{label} must be a number, got {value}").format(
+                    label=f"data.params.{named(key)}", value=shown(value)
+                )
+            )
         # The dataset checks the range in floats: refuse here what no float can hold.
         if abs(value) > sys.float_info.max:
-            raise ExperimentError(f"data.params.{named(key)} is too large, got {shown(value)}")
+            raise ExperimentError(
+                _("{label} is too large, got {value}").format(
+                    label=f"data.params.{named(key)}", value=shown(value)
+                )
+            )
     plain = {key: value for key, value in raw.items() if key != "params"}
     config = _section(DataConfig, plain, "data", DATA_RANGES, skip=("params",))
     return with_defaults(config.with_params(**params))
@@ -345,7 +376,7 @@ def _section(
     """Build a config dataclass from a JSON object, checking every field's type and range
     (except the fields in `skip`, which take their defaults)."""
     if not isinstance(raw, dict):
-        raise ExperimentError(f"{name} must be an object")
+        raise ExperimentError(_("{key} must be an object").format(key=name))
     known = {f.name for f in fields(cls)} - set(skip)
     unknown = first_unknown(raw, known)
     if unknown is not None:
@@ -366,32 +397,60 @@ def _check_value(
 ) -> object:
     if kind is bool:
         if not isinstance(value, bool):
-            raise ExperimentError(f"{label} must be true or false, got {shown(value)}")
+            raise ExperimentError(
+                _("{label} must be true or false, got {value}").format(
+                    label=label, value=shown(value)
+                )
+            )
         return value
     if kind is str:
         if not isinstance(value, str):
-            raise ExperimentError(f"{label} must be text, got {shown(value)}")
+            raise ExperimentError(
+                _("{label} must be text, got {value}").format(label=label, value=shown(value))
+            )
         if key in _CHOICES and value not in _CHOICES[key]:
             raise ExperimentError(
-                f"{label} must be one of {', '.join(_CHOICES[key])}, got {shown(value)}"
+                _("{label} must be one of {choices}, got {value}").format(
+                    label=label, choices=", ".join(_CHOICES[key]), value=shown(value)
+                )
             )
         if key == "device" and not DEVICE_PATTERN.fullmatch(value):
-            raise ExperimentError(f"{label} must be cpu, cuda, cuda:N or mps, got {shown(value)}")
+            raise ExperimentError(
+                _("{label} must be cpu, cuda, cuda:N or mps, got {value}").format(
+                    label=label, value=shown(value)
+                )
+            )
         if key == "name" and value not in dataset_names():
-            raise ExperimentError(f"{label}: unknown dataset {shown(value)}")
+            raise ExperimentError(
+                _("{label}: unknown dataset {value}").format(label=label, value=shown(value))
+            )
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ExperimentError(f"{label} must be a number, got {shown(value)}")
+        raise ExperimentError(
+            _("{label} must be a number, got {value}").format(label=label, value=shown(value))
+        )
     if kind is int:
         if isinstance(value, float) and not value.is_integer():
-            raise ExperimentError(f"{label} must be a whole number, got {shown(value)}")
+            raise ExperimentError(
+                _("{label} must be a whole number, got {value}").format(
+                    label=label, value=shown(value)
+                )
+            )
         value = int(value)
     elif isinstance(value, float) and not math.isfinite(value):
-        raise ExperimentError(f"{label} must be a finite number, got {shown(value)}")
+        raise ExperimentError(
+            _("{label} must be a finite number, got {value}").format(
+                label=label, value=shown(value)
+            )
+        )
     # The range is checked before float() and without :g, which both convert to float: an
     # int of any size compares with a float exactly, but 10**400 cannot become one.
     low, high = ranges[key]
     if not low <= value <= high:
         got = f"{value:g}" if isinstance(value, float) else shown(value)
-        raise ExperimentError(f"{label} must be between {low:g} and {high:g}, got {got}")
+        raise ExperimentError(
+            _("{label} must be between {low:g} and {high:g}, got {value}").format(
+                label=label, low=low, high=high, value=got
+            )
+        )
     return value if kind is int else float(value)

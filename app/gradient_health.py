@@ -1,16 +1,20 @@
 """Gradient health: problems inside the network found from the reports the engine already
 sends (gradient norms, activation statistics), each raised once per layer and kind, with one
 plain sentence that says what happened and what to try. Torch-free and Qt-free: the window
-and the command line raise the same alarms."""
+and the command line raise the same alarms. The sentences are made, in the language of the
+moment, when an alarm is raised."""
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.reports import ActivationReport, HistogramReport, RunStarted
+from models.translation import _
+from models.words import listed
 
 VANISHING = "vanishing"
 EXPLODING = "exploding"
@@ -33,12 +37,16 @@ class Alarm:
     @property
     def text(self) -> str:
         """The sentence as the window shows it: "Layer 0 (Linear): gradients vanished ..."."""
-        return f"Layer {self.layer} ({self.layer_class}): {self.sentence}"
+        return _("Layer {index} ({name}): {sentence}").format(
+            index=self.layer, name=self.layer_class, sentence=self.sentence
+        )
 
     @property
     def cli_line(self) -> str:
         """The command line's own line for it: "alarm: layer 0 (Linear): gradients ..."."""
-        return f"alarm: layer {self.layer} ({self.layer_class}): {self.sentence}"
+        return _("alarm: layer {index} ({name}): {sentence}").format(
+            index=self.layer, name=self.layer_class, sentence=self.sentence
+        )
 
 
 # Thresholds, measured on the shipped toy examples and on 10-layer models of two moons
@@ -154,70 +162,86 @@ class GradientHealth:
         if streak < needed or key in self._raised:
             return []
         self._raised.add(key)
-        headline = sentence.split(":")[0]
+        headline = _headline(sentence)
         alarm = Alarm(layer, self._module(layer), kind, step, headline, sentence)
         self.alarms.append(alarm)
         return [alarm]
 
     def _module(self, layer: int) -> str:
-        return self.modules[layer] if 0 <= layer < len(self.modules) else "layer"
+        return self.modules[layer] if 0 <= layer < len(self.modules) else _("layer")
 
     def _vanished(self, layer: int, ratio: float, top: int, below_others: bool) -> str:
         squashing = [m for m in self.modules[layer + 1 :] if m in SQUASHING]
-        than = (
-            f"than those of layer {top} ({self._module(top)})" if below_others else "than at first"
-        )
         if math.isinf(ratio):
-            start = "gradients vanished: they are all 0"
+            start = _("gradients vanished: they are all 0")
+        elif below_others:
+            start = _(
+                "gradients vanished: they are {times} smaller than those of layer {index} ({name})"
+            ).format(times=_times(ratio), index=top, name=self._module(top))
         else:
-            start = f"gradients vanished: they are {_times(ratio)} smaller {than}"
-        if squashing:
-            kinds = " and ".join(sorted(set(squashing)))
-            return (
-                f"{start}, because the {len(squashing)} {kinds} layers between it and the "
-                "output squash them on the way back. Try ReLU, or fewer layers."
+            start = _("gradients vanished: they are {times} smaller than at first").format(
+                times=_times(ratio)
             )
-        return (
-            f"{start}: this layer has almost stopped learning. Try fewer layers, BatchNorm, "
+        if squashing:
+            kinds = listed(tuple(sorted(set(squashing))))
+            # Translators: {start}: a "gradients vanished: ..." text; {kinds}: "Sigmoid and Tanh".
+            return _(
+                "{start}, because the {count} {kinds} layers between it and the output squash "
+                "them on the way back. Try ReLU, or fewer layers."
+            ).format(start=start, count=len(squashing), kinds=kinds)
+        # Translators: {start} is one of the "gradients vanished: ..." texts.
+        return _(
+            "{start}: this layer has almost stopped learning. Try fewer layers, BatchNorm, "
             "or a higher learning rate."
-        )
+        ).format(start=start)
+
+
+def _headline(sentence: str) -> str:
+    """The few words before the sentence's first colon (a Chinese one too): "gradients
+    vanished"."""
+    return re.split("[:\uff1a]", sentence, maxsplit=1)[0]
 
 
 def _times(ratio: float) -> str:
     """A big ratio in words: "12,000x", "about 400 million times"."""
     if ratio < 1e6:
         rounded = float(f"{ratio:.2g}")
-        return f"{rounded:,.0f}x"
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if ratio >= size:
-            return f"about {ratio / size:.0f} {word} times"
-    return f"{ratio:.0f}x"
+        # Translators: a ratio: "12,000x" (12,000 times).
+        return _("{ratio}x").format(ratio=f"{rounded:,.0f}")
+    if ratio >= 1e12:
+        return _("about {count:.0f} trillion times").format(count=ratio / 1e12)
+    if ratio >= 1e9:
+        return _("about {count:.0f} billion times").format(count=ratio / 1e9)
+    if ratio >= 1e6:
+        return _("about {count:.0f} million times").format(count=ratio / 1e6)
+    return _("{ratio}x").format(ratio=f"{ratio:.0f}")
 
 
 def _not_finite() -> str:
-    return (
+    return _(
         "gradients are not finite (NaN or infinity): the next update ruins the weights. "
         "Lower the learning rate, or look for huge values in the data."
     )
 
 
 def _exploded(ratio: float) -> str:
-    return (
-        f"gradients exploded: they are {_times(ratio)} larger than the largest at the start of "
+    return _(
+        "gradients exploded: they are {times} larger than the largest at the start of "
         "the run. Lower the learning rate, or add BatchNorm."
-    )
+    ).format(times=_times(ratio))
 
 
 def _dead(fraction: float) -> str:
-    return (
-        f"units died: {fraction:.0%} of its units output 0 for every input of the batch, so no "
+    return _(
+        "units died: {fraction:.0%} of its units output 0 for every input of the batch, so no "
         "gradient flows back through them. Try a lower learning rate or LeakyReLU."
-    )
+    ).format(fraction=fraction)
 
 
 def _saturated(fraction: float, name: str) -> str:
-    ends = "0 or 1" if name == "Sigmoid" else "-1 or 1"
-    return (
-        f"outputs saturated: {fraction:.0%} of its outputs sit near {ends}, where its gradient "
+    ends = _("0 or 1") if name == "Sigmoid" else _("-1 or 1")
+    # Translators: {ends} is "0 or 1" or "-1 or 1", the bounds of Sigmoid or Tanh.
+    return _(
+        "outputs saturated: {fraction:.0%} of its outputs sit near {ends}, where its gradient "
         "is almost 0. Try ReLU, or BatchNorm before it."
-    )
+    ).format(fraction=fraction, ends=ends)

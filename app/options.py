@@ -4,11 +4,18 @@ Built like the layer catalog (models.layers): each entry holds its file name, it
 its label and help for the window, and what it means for the run. The engine maps the torch
 names to torch objects, the experiment validates names against the tables, the training panel
 builds its lists from them and generated code writes the torch names. Torch-free and Qt-free.
+
+The labels and help are English, marked N_() for the catalog: whoever shows one translates it
+(`_(kind.help)`, or the window's `tr()`), so a language chosen later reaches them too. Labels
+that are PyTorch's own names ("Adam", "float32") are not marked: they read the same in every
+language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from models.translation import N_
 
 AUTO_LOSS = "auto"
 """Loss name meaning: cross-entropy for classification, MSE for regression."""
@@ -20,8 +27,8 @@ class OptimizerKind:
 
     name: str  # as experiment files write it: "adam"
     torch_class: str  # the torch.optim class: "Adam"
-    label: str
-    help: str
+    label: str  # N_() marked, or a PyTorch name: shown as _(label)
+    help: str  # N_() marked: shown as _(help)
     uses_momentum: bool = False
     uses_nesterov: bool = False
     # Tensors of state the size of the weights: Adam's two moments, Adagrad's sum, RMSprop's
@@ -50,8 +57,8 @@ class LossKind:
     name: str
     torch_function: str  # torch.nn.functional.<name>: "cross_entropy"
     torch_class: str  # torch.nn.<class>: "CrossEntropyLoss"
-    label: str
-    help: str
+    label: str  # N_() marked: shown as _(label)
+    help: str  # N_() marked: shown as _(help)
     task: str | None
 
 
@@ -61,8 +68,8 @@ class DtypeKind:
     precision Adam turned NaN within ten steps); scaled ones add a GradScaler."""
 
     name: str  # also the torch attribute: torch.float32
-    label: str
-    help: str
+    label: str  # N_() marked, or a PyTorch name: shown as _(label)
+    help: str  # N_() marked: shown as _(help)
     mixed: bool = False
     scaled: bool = False
 
@@ -74,7 +81,7 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
             "sgd",
             "SGD",
             "SGD",
-            "Stochastic gradient descent, with optional (Nesterov) momentum.",
+            N_("Stochastic gradient descent, with optional (Nesterov) momentum."),
             uses_momentum=True,
             uses_nesterov=True,
             high_learning_rate=0.5,
@@ -83,21 +90,21 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
             "adam",
             "Adam",
             "Adam",
-            "Adam: adapts the step for every weight; a good default.",
+            N_("Adam: adapts the step for every weight; a good default."),
             state_copies=2,
         ),
         OptimizerKind(
             "adamw",
             "AdamW",
             "AdamW",
-            "AdamW: Adam with weight decay applied to the weights directly.",
+            N_("AdamW: Adam with weight decay applied to the weights directly."),
             state_copies=2,
         ),
         OptimizerKind(
             "rmsprop",
             "RMSprop",
             "RMSprop",
-            "RMSprop: divides by a running average of squared gradients.",
+            N_("RMSprop: divides by a running average of squared gradients."),
             uses_momentum=True,
             state_copies=1,
         ),
@@ -105,7 +112,7 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
             "adagrad",
             "Adagrad",
             "Adagrad",
-            "Adagrad: steps shrink for weights that have moved a lot.",
+            N_("Adagrad: steps shrink for weights that have moved a lot."),
             high_learning_rate=0.5,
             state_copies=1,
         ),
@@ -119,32 +126,32 @@ LOSSES: dict[str, LossKind] = {
             AUTO_LOSS,
             "",
             "",
-            "Auto (from the data)",
-            "Cross-entropy for classification, MSE for regression.",
+            N_("Auto (from the data)"),
+            N_("Cross-entropy for classification, MSE for regression."),
             None,
         ),
         LossKind(
             "cross_entropy",
             "cross_entropy",
             "CrossEntropyLoss",
-            "Cross-entropy",
-            "For classification: the model outputs one score per class.",
+            N_("Cross-entropy"),
+            N_("For classification: the model outputs one score per class."),
             "classification",
         ),
         LossKind(
             "mse",
             "mse_loss",
             "MSELoss",
-            "MSE (squared error)",
-            "Mean squared error, for regression.",
+            N_("MSE (squared error)"),
+            N_("Mean squared error, for regression."),
             "regression",
         ),
         LossKind(
             "l1",
             "l1_loss",
             "L1Loss",
-            "L1 (absolute error)",
-            "Mean absolute error, for regression; less swayed by outliers.",
+            N_("L1 (absolute error)"),
+            N_("Mean absolute error, for regression; less swayed by outliers."),
             "regression",
         ),
         LossKind(
@@ -152,7 +159,7 @@ LOSSES: dict[str, LossKind] = {
             "huber_loss",
             "HuberLoss",
             "Huber",
-            "Squared for small errors, absolute for large: regression.",
+            N_("Squared for small errors, absolute for large: regression."),
             "regression",
         ),
     )
@@ -161,22 +168,28 @@ LOSSES: dict[str, LossKind] = {
 DTYPES: dict[str, DtypeKind] = {
     kind.name: kind
     for kind in (
-        DtypeKind("float32", "float32", "32-bit floats: the usual choice, fast on every device."),
         DtypeKind(
-            "float64", "float64", "64-bit floats: the most precise, and much slower on GPUs."
+            "float32", "float32", N_("32-bit floats: the usual choice, fast on every device.")
+        ),
+        DtypeKind(
+            "float64", "float64", N_("64-bit floats: the most precise, and much slower on GPUs.")
         ),
         DtypeKind(
             "bfloat16",
-            "bfloat16 (mixed)",
-            "Mixed precision: float32 weights, bfloat16 compute. The range of float32 with "
-            "less precision; fast on recent GPUs.",
+            N_("bfloat16 (mixed)"),
+            N_(
+                "Mixed precision: float32 weights, bfloat16 compute. The range of float32 with "
+                "less precision; fast on recent GPUs."
+            ),
             mixed=True,
         ),
         DtypeKind(
             "float16",
-            "float16 (mixed)",
-            "Mixed precision: float32 weights, float16 compute with loss scaling. Fast on "
-            "GPUs; its narrow range can overflow.",
+            N_("float16 (mixed)"),
+            N_(
+                "Mixed precision: float32 weights, float16 compute with loss scaling. Fast on "
+                "GPUs; its narrow range can overflow."
+            ),
             mixed=True,
             scaled=True,
         ),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.datasets import DataConfig
+from models.translation import _
 
 DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
 
@@ -70,7 +71,8 @@ class DeviceReport:
     @classmethod
     def cpu_only(cls, error: BaseException) -> DeviceReport:
         """What is left when torch fails to load or to look for devices: the CPU, saying why."""
-        return cls((("cpu", f"CPU (PyTorch failed to load: {error})"),))
+        label = _("CPU (PyTorch failed to load: {error})").format(error=error)
+        return cls((("cpu", label),))
 
     def problem(self, device: str, dtype: str) -> str | None:
         """Why `device` cannot compute in `dtype`, or None."""

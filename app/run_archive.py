@@ -14,6 +14,7 @@ from pathlib import Path
 from app.experiment import ExperimentError
 from app.run_record import RunRecord
 from models.files import write_atomic
+from models.translation import _
 
 FORMAT = "layerlab-runs"
 VERSION = 1
@@ -32,11 +33,12 @@ class RunArchive:
         self._count = len(self.records)  # names count on: "Run 7" is never reused for another
 
     def next_name(self) -> str:
+        """The default name of the next run: "Run 7", in the language of the moment."""
         names = {record.name for record in self.records}
         number = self._count + 1
-        while f"Run {number}" in names:
+        while _name(number) in names:
             number += 1
-        return f"Run {number}"
+        return _name(number)
 
     def add(self, record: RunRecord) -> None:
         self.records.append(record)
@@ -68,17 +70,27 @@ class RunArchive:
             return cls(), ""
         try:
             if not path.is_file():  # a FIFO would wait for a writer, a device never end
-                raise ValueError("it is not a regular file")
+                raise ValueError(_("it is not a regular file"))
             if path.stat().st_size > MAX_FILE_BYTES:
-                raise ValueError("it is too large")
+                raise ValueError(_("it is too large"))
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
-                raise ValueError("it is not a LayerLab runs file")
+                raise ValueError(_("it is not a LayerLab runs file"))
             if data.get("version") != VERSION:
-                raise ValueError(f"it is version {data.get('version')}, not {VERSION}")
+                raise ValueError(
+                    _("it is version {version}, not {readable}").format(
+                        version=data.get("version"), readable=VERSION
+                    )
+                )
             records = [RunRecord.from_dict(run) for run in data["runs"]]
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             # ExperimentError is a ValueError: a run's settings that no longer load
-            reason = error if isinstance(error, ExperimentError | ValueError) else "unreadable"
-            return cls(), f"The runs in {path.name} could not be read ({reason}); none are shown."
+            reason = error if isinstance(error, ExperimentError | ValueError) else _("unreadable")
+            message = _("The runs in {file} could not be read ({reason}); none are shown.")
+            return cls(), message.format(file=path.name, reason=reason)
         return cls(records[-MAX_RUNS:]), ""
+
+
+def _name(number: int) -> str:
+    # Translators: the name a run gets until the user renames it.
+    return _("Run {number}").format(number=number)

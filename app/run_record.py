@@ -11,6 +11,7 @@ import numpy as np
 from app.experiment import Experiment
 from app.history import RunHistory
 from app.reports import METRIC_COLUMNS, RunFinished
+from models.translation import _
 
 CURVE_POINTS = 600  # loss points kept per run: enough for a plot, small in the runs file
 
@@ -64,11 +65,11 @@ class RunRecord:
         """A record as to_dict wrote it; KeyError, TypeError or ValueError when it is not."""
         epochs = tuple(tuple(_number(v) for v in row) for row in data["epochs"])
         if any(len(row) != len(METRIC_COLUMNS) for row in epochs):
-            raise ValueError("an epoch row has the wrong number of columns")
+            raise ValueError(_("an epoch row has the wrong number of columns"))
         steps = tuple(float(v) for v in data["steps"])
         losses = tuple(math.nan if v is None else float(v) for v in data["losses"])
         if len(steps) != len(losses):
-            raise ValueError("the loss curve's steps and losses differ in length")
+            raise ValueError(_("the loss curve's steps and losses differ in length"))
         return cls(
             str(data["name"]),
             Experiment.from_dict(data["experiment"]),
@@ -87,7 +88,7 @@ def _number(value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError("a metric is a number or null")
+        raise TypeError(_("a metric is a number or null"))
     return float(value)
 
 

@@ -38,6 +38,7 @@ from models.codegen import docstring_text, layer_rows
 from models.files import EXPERIMENT_FILE, write_set_atomic
 from models.shapes import Inference, infer
 from models.spec import Task
+from models.translation import _
 
 SCRIPT_FILE = "train.py"
 DATA_FILE = "data.npz"
@@ -58,7 +59,7 @@ def training_script(experiment: Experiment, task: Task) -> TrainingScript:
     spec = experiment.model
     problem = data_problem(experiment.data)
     if problem:
-        raise ValueError(f"Cannot use this data: {problem}.")
+        raise ValueError(_("Cannot use this data: {problem}.").format(problem=problem))
     mismatch = shape_mismatch(spec.input_shape, data_input_shape(experiment.data))
     if mismatch:
         raise ValueError(mismatch)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from app.reports import EpochReport, HistogramReport, Report, RunStarted, StepsReport
+from models.translation import _
 
 EXTRA = "pip install 'layerlab[tensorboard]'"
 TENSORBOARD_FOLDER = "tensorboard"  # in the run's output folder
@@ -34,7 +35,7 @@ class TensorBoardLog:
             from tensorboard.summary.writer.event_file_writer import EventFileWriter
         except ImportError:
             raise TensorBoardMissing(
-                f"TensorBoard files need the tensorboard package: {EXTRA}"
+                _("TensorBoard files need the tensorboard package: {command}").format(command=EXTRA)
             ) from None
         self._event, self._summary = event_pb2.Event, summary_pb2
         folder = Path(folder)

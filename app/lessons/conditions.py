@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from app.experiment import Experiment
 from models.layers import ACTIVATION_KINDS
+from models.translation import _
 
 WEIGHTED = ("Linear", "Conv2d")  # layers with weights: what "a hidden layer" sits between
 OUTCOMES = ("completed", "stopped", "diverged", "failed")
@@ -52,10 +53,12 @@ class WindowState:
 
 def _setting(experiment: Experiment, field: str) -> object:
     """`train.learning_rate`, `data.noise`: a value of the experiment as its file holds it."""
-    section, _, name = field.partition(".")
+    section, _dot, name = field.partition(".")
     values = experiment.to_dict().get(section)
     if not isinstance(values, dict) or name not in values:
-        raise ConditionError(f"{field!r} is not a setting (train.<name> or data.<name>)")
+        raise ConditionError(
+            _("{field} is not a setting (train.<name> or data.<name>)").format(field=repr(field))
+        )
     return values[name]
 
 
@@ -229,29 +232,41 @@ def _gap(summary: RunSummary) -> float | None:
 def met(condition: dict, state: WindowState, since: int = 0) -> bool:
     """Whether `state` meets `condition` (checked by `check_condition` when the lesson
     loaded), looking at the runs from index `since` on."""
-    test, _ = KINDS[condition["kind"]]
+    test, _fields = KINDS[condition["kind"]]
     return test(state, condition, since)
 
 
 def check_condition(condition: object) -> None:
     """A ConditionError when `condition` is not one `met` understands."""
     if not isinstance(condition, dict) or not isinstance(condition.get("kind"), str):
-        raise ConditionError('a condition is an object with a "kind"')
+        raise ConditionError(_('a condition is an object with a "kind"'))
     kind = condition["kind"]
     if kind not in KINDS:
-        raise ConditionError(f"no condition {kind!r}; the kinds: {', '.join(KINDS)}")
+        raise ConditionError(
+            _("no condition {kind}; the kinds: {kinds}").format(
+                kind=repr(kind), kinds=", ".join(KINDS)
+            )
+        )
     fields = KINDS[kind][1] + (RUN_FILTERS if kind in ("run", "runs") else ())
     allowed = {name.rstrip("?") for name in fields}
     for name in condition:
         if name != "kind" and name not in allowed:
-            raise ConditionError(f"{kind} takes no {name!r}; it takes {', '.join(sorted(allowed))}")
+            raise ConditionError(
+                _("{kind} takes no {name}; it takes {fields}").format(
+                    kind=kind, name=repr(name), fields=", ".join(sorted(allowed))
+                )
+            )
     for name in fields:
         if not name.endswith("?") and name not in condition:
-            raise ConditionError(f"{kind} needs {name!r}")
+            raise ConditionError(_("{kind} needs {name}").format(kind=kind, name=repr(name)))
     if condition.get("outcome", "completed") not in OUTCOMES:
-        raise ConditionError(f"outcome is one of {', '.join(OUTCOMES)}")
+        raise ConditionError(
+            _("{key} is one of {choices}").format(key="outcome", choices=", ".join(OUTCOMES))
+        )
     for name in ("field", "differing"):
         if name in condition:
             section = condition[name].partition(".")[0] if isinstance(condition[name], str) else ""
             if section not in ("train", "data"):
-                raise ConditionError(f"{name} names a setting as train.<name> or data.<name>")
+                raise ConditionError(
+                    _("{key} names a setting as train.<name> or data.<name>").format(key=name)
+                )
