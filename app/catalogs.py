@@ -163,11 +163,32 @@ FIELD = re.compile(r"\{[^{}]*\}|%[sdn%]|%\d|&[a-z]+;|</?[a-zA-Z][^<>]*>")
 
 
 def _marks(text: str) -> tuple:
-    """What a translation must carry over from its English: fields, tags, entities, the
-    accelerator and the spaces or line ends around it."""
+    """What a translation must carry over from its English: fields, tags, entities and the
+    accelerator."""
     accelerator = len(re.findall(r"&(?![a-z]+;|&)\S", text))
-    spaces = (text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :])
-    return sorted(FIELD.findall(text)), accelerator, spaces
+    return sorted(FIELD.findall(text)), accelerator
+
+
+def _edges(text: str) -> tuple[str, str]:
+    return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+
+
+def _full_width(character: str) -> bool:
+    """CJK punctuation and full-width forms carry their own space ('、', '：', '（')."""
+    return "\u3000" <= character <= "\u303f" or "\uff00" <= character <= "\uffef"
+
+
+def _same_edges(english: str, string: str) -> bool:
+    """The spaces and line ends around a text, which the code joins it by, kept; a space
+    beside full-width punctuation may go (', ' -> '、')."""
+    if _edges(english) == _edges(string):
+        return True
+    if not string.strip():
+        return False
+    (before, after), (string_before, string_after) = _edges(english), _edges(string)
+    lead = string_before == before or (before == " " and _full_width(string.lstrip()[0]))
+    trail = string_after == after or (after == " " and _full_width(string.rstrip()[-1]))
+    return lead and trail
 
 
 def problems(language: str) -> list[str]:
@@ -180,9 +201,17 @@ def problems(language: str) -> list[str]:
             english = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             for string in strings:
-                if _marks(string) != _marks(english[-1]) and _marks(string) != _marks(english[0]):
+                if not keeps_marks(english, string):
                     found.append(f"{path.name}: {english[0]!r} -> {string!r}")
     return found
+
+
+def keeps_marks(english: tuple[str, ...], string: str) -> bool:
+    """Whether a translation keeps the fields, tags, accelerator and edge spaces of its
+    English (of either form, for a counted text: Chinese may drop '{count}' of the one)."""
+    return any(
+        _marks(string) == _marks(source) and _same_edges(source, string) for source in english
+    )
 
 
 def update(language: str, parts: tuple[str, ...] = tuple(PARTS)) -> None:

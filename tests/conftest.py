@@ -10,6 +10,19 @@ import sys
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests read English texts: a machine set up in another language must not change them
+# (the command line reads LANGUAGE first). The Chinese tests ask for Chinese themselves.
+os.environ["LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A test that switched the core's language hands English back to the next one."""
+    yield
+    from models.translation import ENGLISH, language, set_language
+
+    if language() != ENGLISH:
+        set_language(ENGLISH)
 
 
 def _native_threads() -> frozenset[str] | None:
