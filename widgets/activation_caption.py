@@ -33,22 +33,24 @@ def layer_caption(
     name: str, counts: np.ndarray, edges: np.ndarray, dead: float, saturated: float
 ) -> Caption:
     """The sentence for layer `name` ("3 ReLU") from its latest histogram and fractions."""
-    index, _, kind = name.partition(" ")
-    layer = _tr("Layer {0} ({1}):").replace("{0}", index).replace("{1}", kind or "?")
+    index, _sep, kind = name.partition(" ")
+    kind_text = kind or "?"
     if math.isfinite(dead) and dead >= DEAD_SHOWN:
-        text = _tr(
-            "{0} of its units are dead: they output 0 for every input of the batch."
-        ).replace("{0}", _percent(dead))
-        return Caption(f"{layer} {text}", True)
+        text = QCoreApplication.translate(
+            "ActivationCaption",
+            "Layer {0} ({1}): {2} of its units are dead: they output 0 for every input of the "
+            "batch.",
+        )
+        return Caption(_fill(text, index, kind_text, _percent(dead)), True)
     if math.isfinite(saturated) and saturated >= SATURATED_SHOWN:
         low, high = _BOUNDS.get(kind, (0.0, 1.0))
-        text = (
-            _tr("{0} of its outputs are saturated near {1} or {2}, where its gradient is almost 0.")
-            .replace("{0}", _percent(saturated))
-            .replace("{1}", _number(low))
-            .replace("{2}", _number(high))
+        text = QCoreApplication.translate(
+            "ActivationCaption",
+            "Layer {0} ({1}): {2} of its outputs are saturated near {3} or {4}, where its "
+            "gradient is almost 0.",
         )
-        return Caption(f"{layer} {text}", True)
+        values = (_percent(saturated), _number(low), _number(high))
+        return Caption(_fill(text, index, kind_text, *values), True)
     counts = np.asarray(counts, dtype=np.float64)
     total = counts.sum()
     if not total > 0:
@@ -63,20 +65,26 @@ def layer_caption(
     first_text, last_text = _number(first, scale), _number(last, scale)
     # The outer bins also count what lies beyond them: outputs there may reach further.
     if filled[0] == 0 and edges[0] > low:
-        first_text = _tr("{0} or below").replace("{0}", first_text)
+        # Translators: the lowest output of a layer, in "its outputs lie between ... and ...".
+        below = QCoreApplication.translate("ActivationCaption", "{0} or below")
+        first_text = _fill(below, first_text)
     if filled[-1] == len(counts) - 1 and edges[-1] < high:
-        last_text = _tr("{0} or above").replace("{0}", last_text)
-    text = (
-        _tr("its outputs lie between {0} and {1}, with a mean of about {2}.")
-        .replace("{0}", first_text)
-        .replace("{1}", last_text)
-        .replace("{2}", _number(mean, scale))
+        # Translators: the highest output of a layer, in "its outputs lie between ... and ...".
+        above = QCoreApplication.translate("ActivationCaption", "{0} or above")
+        last_text = _fill(above, last_text)
+    text = QCoreApplication.translate(
+        "ActivationCaption",
+        "Layer {0} ({1}): its outputs lie between {2} and {3}, with a mean of about {4}.",
     )
-    return Caption(f"{layer} {text}", False)
+    values = (first_text, last_text, _number(mean, scale))
+    return Caption(_fill(text, index, kind_text, *values), False)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ActivationCaption", text)
+def _fill(text: str, *values: str) -> str:
+    """`text` with {0}, {1}, ... replaced by `values` (translated texts keep their braces)."""
+    for number, value in enumerate(values):
+        text = text.replace(f"{{{number}}}", value)
+    return text
 
 
 def _percent(fraction: float) -> str:

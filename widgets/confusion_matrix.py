@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen, QStaticText, QTransform
 from PySide6.QtWidgets import QWidget
 
+from models.translation import ngettext
 from widgets.confusion_colors import cell_colors, right_hue, row_fractions, wrong_hue
 from widgets.confusion_layout import MatrixLayout, MatrixTexts, matrix_layout
 from widgets.numbers_text import count_text, percent_text
@@ -111,16 +112,16 @@ class ConfusionMatrixWidget(PaintedView):
         """The tooltip of a cell: "true Shirt, predicted Coat: 12 images (1.2% of Shirt)"."""
         true, predicted = self._names[row], self._names[column]
         n = int(self._counts[row, column])
-        text = (
-            self.tr("true {0}, predicted {1}: {2} images ({3} of {0})")
-            if n != 1
-            else self.tr("true {0}, predicted {1}: {2} image ({3} of {0})")
-        )
-        return (
-            text.replace("{0}", true)
-            .replace("{1}", predicted)
-            .replace("{2}", count_text(n))
-            .replace("{3}", percent_text(float(self._fractions[row, column])))
+        # Translators: a cell's tooltip; "(1.2% of Shirt)": its share of the true class's images.
+        return ngettext(
+            "true {true}, predicted {predicted}: {count} image ({share} of {true})",
+            "true {true}, predicted {predicted}: {count} images ({share} of {true})",
+            n,
+        ).format(
+            true=true,
+            predicted=predicted,
+            count=count_text(n),
+            share=percent_text(float(self._fractions[row, column])),
         )
 
     def tooltip_at(self, pos: QPoint) -> str:

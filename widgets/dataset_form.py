@@ -34,7 +34,9 @@ from app.datasets.csv_file import csv_columns
 from app.datasets.tables import CSV_NAME, TABLE_DATASETS, TableDataset
 from app.datasets.toy import TOY_DATASETS, ToyDataset, ToyParam
 from app.datasets.vision import MIN_SUBSET, VISION_DATASETS, VisionDataset
+from models.translation import _, ngettext
 from widgets.numbers_text import count_text
+from widgets.text_metrics import char_width
 
 SUBSET_STEP = 1000
 NEW_SEED_MAX = 99_999
@@ -186,7 +188,7 @@ class DatasetForm(QWidget):
         self._path.setReadOnly(True)
         self._path.setPlaceholderText(self.tr("No file chosen"))
         # Narrow docks: the box gives way (the name scrolls in it) rather than the panel.
-        self._path.setMinimumWidth(self._path.fontMetrics().averageCharWidth() * 6)
+        self._path.setMinimumWidth(char_width(self._path.fontMetrics()) * 6)
         self._choose = QPushButton(self.tr("Choose…"))
         self._choose.setToolTip(
             self.tr(
@@ -336,7 +338,7 @@ class DatasetForm(QWidget):
 
     def _on_choose_file(self) -> None:
         folder = str(Path(self._file_path).parent) if self._file_path else ""
-        name, _ = QFileDialog.getOpenFileName(
+        name, _filter = QFileDialog.getOpenFileName(
             self, self.tr("Choose a CSV file"), folder, self.tr("CSV files (*.csv);;All files (*)")
         )
         if name:
@@ -385,7 +387,10 @@ class DatasetForm(QWidget):
         for param in toy.params if toy is not None else ():
             box = self._own[param.name]
             box.setRange(param.minimum, param.maximum)
-            box.setToolTip(f"{param.help} ({_range_text(param.minimum, param.maximum)}).")
+            # Translators: a toy dataset's setting explained, then its range: "... (2-8)."
+            tip = self.tr("{0} ({1}).")
+            range_text = _range_text(param.minimum, param.maximum)
+            box.setToolTip(tip.replace("{0}", param.help).replace("{1}", range_text))
             self._form.labelForField(box).setText(param.label)
 
     def _fit_subset_range(self) -> None:
@@ -487,7 +492,7 @@ class DatasetForm(QWidget):
             description = (
                 self.tr("{0} Source: {1}.")
                 .replace("{0}", table.description)
-                .replace("{1}", table.source)
+                .replace("{1}", _(table.source))
             )
         else:
             description = self.tr(
@@ -509,22 +514,24 @@ class DatasetForm(QWidget):
 
     def _image_task_text(self, dataset: VisionDataset) -> str:
         channels, height, width = dataset.input_shape
-        colour = self.tr("grey") if channels == 1 else self.tr("colour")
-        return (
-            self.tr("{0} classes \u00b7 inputs {1} ({2})")
-            .replace("{0}", str(len(dataset.class_names)))
-            .replace("{1}", f"{channels}x{height}x{width}")
-            .replace("{2}", colour)
+        text = (
+            self.tr("{0} classes \u00b7 inputs {1} (grey)")
+            if channels == 1
+            else self.tr("{0} classes \u00b7 inputs {1} (colour)")
+        )
+        return text.replace("{0}", str(len(dataset.class_names))).replace(
+            "{1}", f"{channels}x{height}x{width}"
         )
 
     def _task_text(self, toy: ToyDataset) -> str:
         n = toy.input_dim
-        inputs = self.tr("1 input") if n == 1 else self.tr("{0} inputs").replace("{0}", str(n))
         task = toy.task(self.config())
         if task.is_classification:
-            return (
-                self.tr("Classification, {0} classes, {1}")
-                .replace("{0}", str(task.outputs))
-                .replace("{1}", inputs)
-            )
-        return self.tr("Regression, {0}").replace("{0}", inputs)
+            return ngettext(
+                "Classification, {classes} classes, {count} input",
+                "Classification, {classes} classes, {count} inputs",
+                n,
+            ).format(classes=task.outputs, count=n)
+        return ngettext("Regression, {count} input", "Regression, {count} inputs", n).format(
+            count=n
+        )

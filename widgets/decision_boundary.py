@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.datasets import shown_counts
 from app.reports import PredictionReport, RunStarted
+from models.translation import ngettext
 from widgets.boundary_caption import BoundaryCaption
 from widgets.numbers_text import count_text
 from widgets.plot_style import color_axes
@@ -138,15 +139,13 @@ class DecisionBoundaryWidget(QWidget):
             self._data = None
             self._clear_prediction()
             self._message.setText(
-                self.tr(
+                ngettext(
                     "The prediction map shows classification with two inputs and regression "
-                    "with one input; this dataset has {0}."
-                ).replace(
-                    "{0}",
-                    self.tr("1 input")
-                    if inputs == 1
-                    else self.tr("{0} inputs").replace("{0}", count_text(inputs)),
-                )
+                    "with one input; this dataset has {count} input.",
+                    "The prediction map shows classification with two inputs and regression "
+                    "with one input; this dataset has {count} inputs.",
+                    inputs,
+                ).format(count=count_text(inputs))
             )
             self._stack.setCurrentIndex(0)
             return

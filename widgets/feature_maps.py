@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.reports import FeatureMapReport, FeatureMaps, RunStarted
+from models.translation import ngettext
 from widgets.feature_map_tiles import (
     ImageView,
     Section,
@@ -255,13 +256,16 @@ class FeatureMapsWidget(QWidget):
             return
         count, inputs, height, width = filters.shape
         images = self._filter_tiles.fill(kernel_pixels(filters))
-        noun = self.tr("1 filter") if count == 1 else self.tr("{0} filters")
-        title = (
-            self.tr("{0}: {1}, {2}x{3}")
-            .replace("{0}", self._layer_words(report.filter_layer))
-            .replace("{1}", noun.replace("{0}", count_text(count)))
-            .replace("{2}", str(height))
-            .replace("{3}", str(width))
+        # Translators: "Layer 0 (Conv2d): 8 filters, 3x3": the filters' height x width.
+        title = ngettext(
+            "{layer}: {count} filter, {height}x{width}",
+            "{layer}: {count} filters, {height}x{width}",
+            count,
+        ).format(
+            layer=self._layer_words(report.filter_layer),
+            count=count_text(count),
+            height=height,
+            width=width,
         )
         if inputs not in (1, 3):
             title += " \u00b7 " + self.tr("the mean over {0} inputs").replace("{0}", str(inputs))
@@ -296,13 +300,16 @@ class FeatureMapsWidget(QWidget):
     def _map_section(self, layer: FeatureMaps, tiles: TileImages) -> Section:
         maps = np.asarray(layer.maps, dtype=np.float32)
         count = layer.channel_count
-        noun = self.tr("1 map") if count == 1 else self.tr("{0} maps")
-        title = (
-            self.tr("{0}: {1}, {2}x{3}")
-            .replace("{0}", self._layer_words(layer.layer_name))
-            .replace("{1}", noun.replace("{0}", count_text(count)))
-            .replace("{2}", str(maps.shape[1]))
-            .replace("{3}", str(maps.shape[2]))
+        # Translators: "Layer 2 (MaxPool2d): 8 maps, 14x14": the maps' height x width.
+        title = ngettext(
+            "{layer}: {count} map, {height}x{width}",
+            "{layer}: {count} maps, {height}x{width}",
+            count,
+        ).format(
+            layer=self._layer_words(layer.layer_name),
+            count=count_text(count),
+            height=maps.shape[1],
+            width=maps.shape[2],
         )
         if count > len(maps):
             title += " \u00b7 " + (

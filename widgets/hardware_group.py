@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGroupBox, QWidget
 
 from app.options import DTYPES
 from app.results import DeviceReport
+from models.translation import _
 from widgets.form_editors import ElidingComboBox
 from widgets.settings_form import add_row, new_form, show_warning, warning_label
 from widgets.theme import current_theme
@@ -42,7 +43,7 @@ class HardwareGroup(QGroupBox):
         )
         self._dtype = ElidingComboBox()
         for name, dtype in DTYPES.items():
-            self._dtype.addItem(self.tr(dtype.label), name)
+            self._dtype.addItem(_(dtype.label), name)
         add_row(
             form,
             self.tr("Precision"),
@@ -88,7 +89,7 @@ class HardwareGroup(QGroupBox):
                 flags & ~Qt.ItemFlag.ItemIsEnabled if problem else flags | Qt.ItemFlag.ItemIsEnabled
             )
             said = problem or slow
-            item.setToolTip(said + "\n" + self.tr(kind.help) if said else self.tr(kind.help))
+            item.setToolTip(said + "\n" + _(kind.help) if said else _(kind.help))
             if name == dtype and said:
                 dtype_warning = said
 

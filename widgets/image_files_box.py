@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.datasets.vision import VisionDataset, missing_message, subset_sizes
 from app.results import DownloadProgress, SampleImages
 from widgets.numbers_text import count_text
+from widgets.text_metrics import char_width
 from widgets.theme import Theme, current_theme
 
 
@@ -62,7 +63,7 @@ class _ElidedLabel(QLabel):
         super().__init__(parent)
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 8)
+        self.setMinimumWidth(char_width(self.fontMetrics()) * 8)
 
     def full_text(self) -> str:
         return self._full

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QScrollArea, QVBoxLayou
 
 from models.layers import AUTO, CATALOG
 from models.spec import LayerSpec, SpecError
+from models.translation import _
 from widgets.param_rows import IntRow, ParamRow, make_row, param_tooltip
 from widgets.settings_form import new_form
 
@@ -119,7 +120,7 @@ class LayerInspectorWidget(QWidget):
         title.setFont(bold)
         title.setToolTip(self.tr("PyTorch: {0}").format(kind.torch_class))
         layout.addWidget(title)
-        layout.addWidget(self._muted(kind.help))
+        layout.addWidget(self._muted(_(kind.help)))
         layout.addSpacing(self.fontMetrics().height() // 2)
         self._rows = {}
         if not kind.params:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.layers import CATALOG, CATEGORIES, LayerKind
+from models.translation import _
 
 MIME_TYPE = "application/x-layerlab-layer-kind"
 """Drag-and-drop type whose data is a layer kind name in UTF-8, such as b"Linear"."""
@@ -78,7 +79,7 @@ class LayerPaletteWidget(QTreeWidget):
         bold.setBold(True)
         groups: dict[str, QTreeWidgetItem] = {}
         for category in CATEGORIES:
-            group = QTreeWidgetItem(self, [category])
+            group = QTreeWidgetItem(self, [_(category)])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             group.setFont(0, bold)
             groups[category] = group
@@ -96,7 +97,7 @@ class LayerPaletteWidget(QTreeWidget):
     def _tooltip(self, kind: LayerKind) -> str:
         # Rich text so that Qt wraps the longer help texts.
         pytorch = self.tr("PyTorch: {0}").format(f"<code>{kind.torch_class}</code>")
-        return f"<p>{html.escape(kind.help, quote=False)}</p><p>{pytorch}</p>"
+        return f"<p>{html.escape(_(kind.help), quote=False)}</p><p>{pytorch}</p>"
 
     def kind_item(self, kind: str) -> QTreeWidgetItem | None:
         """The item of a layer kind, or None if the catalog has no such kind."""

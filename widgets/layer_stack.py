@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -30,28 +30,19 @@ from PySide6.QtWidgets import (
 from app.gradient_health import Alarm
 from models.shapes import WARNING, Diagnostic, Fix, Inference, LayerInfo
 from models.spec import ModelSpec, Task
+from models.translation import N_, _, ngettext
 from widgets.alarm_badge import BADGE_ROLE, AlarmBadgeDelegate, badge_text, badge_tooltip
+from widgets.flow_layout import FlowLayout
 from widgets.layer_palette import MIME_TYPE
 from widgets.numbers_text import count_text
 from widgets.theme import current_theme
 
-COLUMNS = (
-    QT_TRANSLATE_NOOP("LayerStackWidget", "#"),
-    QT_TRANSLATE_NOOP("LayerStackWidget", "Layer"),
-    QT_TRANSLATE_NOOP("LayerStackWidget", "Output"),
-    QT_TRANSLATE_NOOP("LayerStackWidget", "Params"),
-)
+# The table's headings, translated where the header shows them ("#" is no word to translate).
+COLUMNS = ("#", N_("Layer"), N_("Output"), N_("Params"))
 NUMBER, LAYER, OUTPUT, PARAMS = range(4)
 # A badged row's own tooltips, kept to be given back when its alarms are cleared.
 OWN_TOOLTIPS_ROLE = Qt.ItemDataRole.UserRole + 2
-EMPTY_HINT = QT_TRANSLATE_NOOP(
-    "LayerStackWidget", "Empty model: double-click a layer under Add a layer, or drag it here."
-)
-
-
-def tr(text: str) -> str:
-    """Translate a string marked with QT_TRANSLATE_NOOP in this widget's context."""
-    return QCoreApplication.translate("LayerStackWidget", text)
+EMPTY_HINT = N_("Empty model: double-click a layer under Add a layer, or drag it here.")
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:
@@ -64,22 +55,17 @@ def shape_text(shape: tuple[int, ...] | None) -> str:
 def _input_text(shape: tuple[int, ...]) -> str:
     """The input line above the rows, in words: features, or channels of pixels."""
     if len(shape) == 1:
-        if shape[0] == 1:
-            return QCoreApplication.translate("LayerStackWidget", "Input: 1 feature per sample")
-        return QCoreApplication.translate(
-            "LayerStackWidget", "Input: {n} features per sample"
-        ).format(n=shape[0])
+        n = shape[0]
+        return ngettext(
+            "Input: {n} feature per sample", "Input: {n} features per sample", n
+        ).format(n=n)
     if len(shape) == 3:
         c, h, w = shape
-        if c == 1:
-            text = QCoreApplication.translate(
-                "LayerStackWidget", "Input: 1 channel of {h} \u00d7 {w} pixels"
-            )
-        else:
-            text = QCoreApplication.translate(
-                "LayerStackWidget", "Input: {c} channels of {h} \u00d7 {w} pixels"
-            )
-        return text.format(c=c, h=h, w=w)
+        return ngettext(
+            "Input: {c} channel of {h} \u00d7 {w} pixels",
+            "Input: {c} channels of {h} \u00d7 {w} pixels",
+            c,
+        ).format(c=c, h=h, w=w)
     return QCoreApplication.translate("LayerStackWidget", "Input: {shape}").format(
         shape=shape_text(shape)
     )
@@ -100,7 +86,7 @@ class _StackTree(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setColumnCount(len(COLUMNS))
-        self.setHeaderLabels([tr(c) for c in COLUMNS])
+        self.setHeaderLabels([_(c) for c in COLUMNS])
         self.setRootIsDecorated(False)
         self.setIndentation(14)  # problem rows sit under their layer
         self.setAlternatingRowColors(True)
@@ -120,7 +106,7 @@ class _StackTree(QTreeWidget):
         )
         self.setItemDelegateForColumn(LAYER, AlarmBadgeDelegate(self))
         self._text_widths = [0] * len(COLUMNS)
-        self.empty_hint = QLabel(tr(EMPTY_HINT), self.viewport())
+        self.empty_hint = QLabel(_(EMPTY_HINT), self.viewport())
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -377,14 +363,13 @@ class LayerStackWidget(QWidget):
         message.setWordWrap(True)
         message.setObjectName("problemText")
         column.addWidget(message)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # side by side while they fit, one under another when not
         for fix in diagnostic.fixes:
             button = QPushButton(fix.label)
             button.setObjectName("fixButton")
             button.setToolTip(diagnostic.message)
-            button.clicked.connect(lambda _=False, fix=fix: self._on_fix(fix))
+            button.clicked.connect(lambda _checked=False, fix=fix: self._on_fix(fix))
             buttons.addWidget(button)
-        buttons.addStretch(1)
         column.addLayout(buttons)
         return widget
 
@@ -429,7 +414,7 @@ class LayerStackWidget(QWidget):
             line.addWidget(message, 1)
             for fix in diagnostic.fixes:
                 button = QPushButton(fix.label)
-                button.clicked.connect(lambda _=False, fix=fix: self._on_fix(fix))
+                button.clicked.connect(lambda _checked=False, fix=fix: self._on_fix(fix))
                 line.addWidget(button)
             self.problems_layout.addWidget(row)
 

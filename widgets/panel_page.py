@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from widgets.icons import icon
+from widgets.text_metrics import char_width
 
 MIN_CHARS = 16  # the narrowest a page gets, in average characters: narrower, it scrolls
 MIN_LINES = 6  # the shortest, in lines of text
@@ -58,7 +59,7 @@ class PanelPage(QWidget):
 
     def _fit_minimum(self) -> None:
         metrics = self.fontMetrics()
-        self.setMinimumSize(metrics.averageCharWidth() * MIN_CHARS, metrics.height() * MIN_LINES)
+        self.setMinimumSize(char_width(metrics) * MIN_CHARS, metrics.height() * MIN_LINES)
 
     def set_lock(self, text: str, reason: str = "") -> None:
         """Show `text` in the banner, with `reason` as its tooltip; an empty text hides it."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from models.layers import AUTO, Param
 from models.spec import SpecError, check_param
+from models.translation import _
 from widgets.form_editors import TrimmedSpinBox, WheelWhenFocused
 from widgets.theme import current_theme
 
@@ -45,7 +46,7 @@ def _num(value: float | None) -> str:
 
 def param_tooltip(param: Param, extra: str = "") -> str:
     """Rich text (so Qt wraps it): the help, the allowed range and any extra note."""
-    parts = [html.escape(param.help, quote=False)]
+    parts = [html.escape(_(param.help), quote=False)]
     if param.type in ("int", "float"):
         parts.append(
             QCoreApplication.translate("LayerInspectorWidget", "Range: {0} to {1}.").format(

@@ -39,6 +39,7 @@ from app.run_status import (
     RunStatus,
 )
 from app.run_status import PAUSED as PAUSED_PHASE
+from models.translation import ngettext
 from widgets.numbers_text import count_text, percent_text
 from widgets.theme import Theme, current_theme
 
@@ -272,13 +273,11 @@ class RunControlsWidget(QWidget):
             tip = self.tr("Resume the run (Space)")
         elif continue_epochs:
             look = (self.tr("Continue"), "train")
-            if continue_epochs == 1:
-                tip = self.tr("Continue from the current weights for 1 more epoch (Space)")
-            else:
-                tip = _fill(
-                    self.tr("Continue from the current weights for {0} more epochs (Space)"),
-                    count_text(continue_epochs),
-                )
+            tip = ngettext(
+                "Continue from the current weights for {count} more epoch (Space)",
+                "Continue from the current weights for {count} more epochs (Space)",
+                continue_epochs,
+            ).format(count=count_text(continue_epochs))
         else:
             look = (self.tr("Train"), "train")
             tip = self.tr("Train from the seed's starting weights (Space)")
@@ -402,7 +401,7 @@ class RunControlsWidget(QWidget):
         return _fill(self.tr("{0} steps/s"), f"{steps:g}")
 
     def _epochs_text(self, count: int) -> str:
-        return self.tr("1 epoch") if count == 1 else _fill(self.tr("{0} epochs"), count_text(count))
+        return ngettext("{count} epoch", "{count} epochs", count).format(count=count_text(count))
 
     def _bar_variants(
         self, status: RunStatus, rate: Rate | None, seconds_left: float

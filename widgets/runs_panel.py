@@ -29,12 +29,15 @@ import pyqtgraph as pg  # isort: skip  (after PySide6, so pyqtgraph binds to it)
 from app.run_comparison import Row, comparison_csv, difference_labels, table
 from app.run_record import RunRecord
 from app.smoothing import smooth
+from models.translation import N_, _
 from widgets.numbers_text import count_text
 from widgets.plot_style import LINE, color_grid_plots, legend_html, style_grid_axes
+from widgets.text_metrics import char_width
 from widgets.theme import class_colors, current_theme
 
-COLUMNS = ("Run", "Differs in", "Train loss", "Val. loss", "Val. score", "Epochs", "Steps",
-           "Time (s)", "Samples/s", "Parameters")  # fmt: skip
+COLUMNS = (N_("Run"), N_("Differs in"), N_("Train loss"), N_("Val. loss"), N_("Val. score"),
+           N_("Epochs"), N_("Steps"), N_("Time (s)"), N_("Samples/s"),
+           N_("Parameters"))  # fmt: skip
 
 
 LIST_CHARS = 16  # the runs list's first width, in average characters
@@ -93,7 +96,7 @@ class RunsPanel(QWidget):
             style_grid_axes(plot, font)
             plot.setMenuEnabled(False)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
@@ -127,8 +130,8 @@ class RunsPanel(QWidget):
         splitter.setStretchFactor(1, 4)
         splitter.setChildrenCollapsible(False)
         # The names are short: the list takes about 16 characters, the comparison the rest.
-        side.setMaximumWidth(self.fontMetrics().averageCharWidth() * LIST_CHARS * 2)
-        splitter.setSizes([self.fontMetrics().averageCharWidth() * LIST_CHARS, 10_000])
+        side.setMaximumWidth(char_width(self.fontMetrics()) * LIST_CHARS * 2)
+        splitter.setSizes([char_width(self.fontMetrics()) * LIST_CHARS, 10_000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -210,7 +213,7 @@ class RunsPanel(QWidget):
         for record, color in zip(records, colors, strict=False):
             pen = pg.mkPen(color, width=theme.line_width(2))
             steps, losses = np.asarray(record.steps), np.asarray(record.losses)
-            smoothed, _ = smooth(steps, losses, SMOOTHING, None)
+            smoothed, _raw = smooth(steps, losses, SMOOTHING, None)
             self.loss_plot.plot(steps, smoothed, pen=pen, connect="finite")
             epochs, values = record.column(column)
             if classification:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QBoxLayout, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QStyle,
+    QWidget,
+)
 
 from widgets.theme import current_theme
 
@@ -50,16 +58,27 @@ def set_item_tooltip(combo: QComboBox, data: object, tooltip: str) -> None:
 
 
 def align_labels(widget: QWidget) -> None:
-    """Give the labels of every form in `widget` one width, so all fields start at the same x."""
-    labels = [
-        item.widget()
-        for form in widget.findChildren(QFormLayout)
+    """Give the labels of every form in `widget` one width, so all fields start at the same x.
+
+    The gap to the field is part of the label's width, not the form's spacing: WrapLongRows
+    wraps a row only when the label's and the field's minimum widths alone exceed the form,
+    so with a spacing a field could get up to the gap (6 px) less than its minimum (seen:
+    "Momentum" 78 < 81 px, a Chinese combo 118 < 122)."""
+    forms = widget.findChildren(QFormLayout)
+    width = max(
+        item.widget().sizeHint().width()
+        for form in forms
         for row in range(form.rowCount())
         if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
-    ]
-    width = max(label.sizeHint().width() for label in labels)
-    for label in labels:
-        label.setMinimumWidth(width)
+    )
+    for form in forms:
+        # (the style's gap, also when called again, after the spacing is 0)
+        style_gap = widget.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        gap = max(form.horizontalSpacing(), style_gap)
+        form.setHorizontalSpacing(0)
+        for row in range(form.rowCount()):
+            if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None:
+                item.widget().setMinimumWidth(width + gap)
 
 
 def warning_label() -> QLabel:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.experiment import RANGES, TrainConfig
 from app.options import LOSSES, OPTIMIZERS
 from app.results import DeviceReport
+from models.translation import _
 from widgets.form_editors import DoublingSpinBox, ElidingComboBox, LadderSpinBox, TrimmedSpinBox
 from widgets.hardware_group import HardwareGroup
 from widgets.settings_form import (
@@ -140,8 +141,8 @@ class TrainingPanel(QWidget):
         optimizer = add_group(layout, self.tr("Loss and optimizer"))
         self._loss = ElidingComboBox()
         for name, loss in LOSSES.items():
-            self._loss.addItem(self.tr(loss.label), name)
-            set_item_tooltip(self._loss, name, self.tr(loss.help))
+            self._loss.addItem(_(loss.label), name)
+            set_item_tooltip(self._loss, name, _(loss.help))
         self.set_task_kind(None)
         add_row(
             optimizer,
@@ -151,8 +152,8 @@ class TrainingPanel(QWidget):
         )
         self._optimizer = ElidingComboBox()
         for name, kind in OPTIMIZERS.items():
-            self._optimizer.addItem(self.tr(kind.label), name)
-            set_item_tooltip(self._optimizer, name, self.tr(kind.help))
+            self._optimizer.addItem(_(kind.label), name)
+            set_item_tooltip(self._optimizer, name, _(kind.help))
         add_row(
             optimizer,
             self.tr("Optimizer"),
@@ -325,7 +326,7 @@ class TrainingPanel(QWidget):
         """Enable what applies to the current choices and say why the rest does not."""
         config = self._config
         self._hardware.refresh(config.device, config.dtype)
-        name = self.tr(OPTIMIZERS[config.optimizer].label)
+        name = _(OPTIMIZERS[config.optimizer].label)
         has_momentum = OPTIMIZERS[config.optimizer].uses_momentum
         has_nesterov = OPTIMIZERS[config.optimizer].uses_nesterov
         applies = {"momentum": has_momentum, "nesterov": has_nesterov}

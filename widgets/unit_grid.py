@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QLocale, QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -102,8 +102,10 @@ def grid_layout(size: QSize, metrics: QFontMetrics, count: int, aspect: float) -
     summary = QRect(MARGIN, MARGIN // 2, max(size.width() - 2 * MARGIN, 0), line + 4)
     area = QSize(size.width() - 2 * MARGIN, size.height() - summary.bottom() - MARGIN)
     last = str(max(count - 1, 0))
+    # The widest label, as the thumbnails show it (UnitGrid.label): in the user's language.
+    widest = QCoreApplication.translate("UnitGrid", "unit {0}").replace("{0}", last)
     labels = (
-        ("unit", line + 2, metrics.horizontalAdvance("unit " + last) + 4),
+        ("unit", line + 2, metrics.horizontalAdvance(widest) + 4),
         ("number", line + 2, metrics.horizontalAdvance(last) + 4),
         ("", 0, 0),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.reports import PredictionReport, RunStarted, UnitMapReport
+from models.translation import ngettext
 from widgets.histogram_plots import roomy_ceiling
 from widgets.numbers_text import count_text
 from widgets.plot_style import color_figure
@@ -40,8 +41,11 @@ REDRAW_MS = 200  # 5 Hz: the predictions that move its boundary line come at eve
 
 def layer_title(layer_name: str) -> str:
     """ "2 ReLU" as "Layer 2 (ReLU)"; a name without a class stays "Layer 2"."""
-    index, _, kind = layer_name.partition(" ")
-    return f"Layer {index} ({kind})" if kind else f"Layer {index}"
+    index, _sep, kind = layer_name.partition(" ")
+    if not kind:
+        return QCoreApplication.translate("UnitMapsWidget", "Layer {0}").replace("{0}", index)
+    text = QCoreApplication.translate("UnitMapsWidget", "Layer {0} ({1})")
+    return text.replace("{0}", index).replace("{1}", kind)
 
 
 class UnitMapsWidget(QWidget):
@@ -337,10 +341,8 @@ class UnitMapsWidget(QWidget):
                 .replace("{0}", count_text(shown))
                 .replace("{1}", count_text(total))
             )
-        elif total == 1:
-            text = self.tr("1 unit")
         else:
-            text = self.tr("{0} units").replace("{0}", count_text(total))
+            text = ngettext("{count} unit", "{count} units", total).format(count=count_text(total))
         steps = self.tr("after {0} steps").replace("{0}", count_text(report.steps_done))
         return text, steps
 

@@ -10,10 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from app.gui.language import apply_language, chosen_language
+from models.translation import language
 from widgets.style import apply_look
 from widgets.theme import DARK, LIGHT, Theme
 
@@ -39,19 +41,25 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> Theme:
     return theme
 
 
-def create_application(dark: bool | None = None) -> QApplication:
-    """The one QApplication, named for QSettings, wearing the light or dark look."""
+def create_application(dark: bool | None = None, code: str | None = None) -> QApplication:
+    """The one QApplication, named for QSettings, speaking language `code` (None: the one
+    the core speaks now), wearing the light or dark look."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    apply_language(app, language() if code is None else code)
     apply_theme(app, dark)
     return app
 
 
 def run(path: Path | None = None) -> int:
-    """Open the window (with `path` if given) and run until it closes."""
-    app = create_application()
+    """Open the window (with `path` if given) and run until it closes, in the language
+    chosen in View > Language, else the system's."""
+    QApplication.instance() or QApplication(sys.argv[:1])
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = create_application(code=chosen_language(QSettings()))
     window = open_window(QSettings(), path)  # held: the window lives while the app runs
     if path is None and window.shows_lessons_at_start():
         QTimer.singleShot(0, window, window.show_lessons)  # the start page, over the window
@@ -104,7 +112,8 @@ def screenshot(
     at each of `resizes` in turn before `size`; `code` opens the code panel, `select_layer`
     selects that layer, `lesson` opens the lesson of that file (its plot in front, unless
     `tab` names another), and `thumbnail` writes the plots alone, THUMBNAIL_WIDTH wide (the
-    lessons' cards), `presentation` turns presentation mode on. Returns the size of the image
+    lessons' cards), `presentation` turns presentation mode on. The window speaks the
+    language the core speaks (the command line's, from LANG). Returns the size of the image
     written: `size`, unless the window cannot be that small."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = create_application(dark)  # held: the QApplication lives while the window renders

@@ -273,7 +273,16 @@ class TrainingController(QObject):
         if self._closing or link is not self.link:
             return
         exit_code = link.exit_code()
-        how = f"killed by signal {-exit_code}" if exit_code and exit_code < 0 else "it crashed"
+        if exit_code and exit_code < 0:
+            text = self.tr(
+                "The training process ended unexpectedly (killed by signal {signal}): the run's "
+                "weights are lost. Press Train to start again."
+            ).format(signal=-exit_code)
+        else:
+            text = self.tr(
+                "The training process ended unexpectedly (it crashed): the run's weights are "
+                "lost. Press Train to start again."
+            )
         self.link = self._start_engine()
         self.engine_warm = False
         self.link.send("warm_up")
@@ -281,10 +290,7 @@ class TrainingController(QObject):
         self.has_weights = False
         self._ended_experiment = None
         if self.state in (RUNNING, PAUSED):
-            self.runFailed.emit(
-                f"The training process ended unexpectedly ({how}): the run's weights are lost. "
-                "Press Train to start again."
-            )
+            self.runFailed.emit(text)
             self._set_state(FINISHED)
 
     def _set_state(self, state: str) -> None:

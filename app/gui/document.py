@@ -18,6 +18,47 @@ from app.experiment import Experiment, TrainConfig
 from models.layers import ACTIVATION_KINDS
 from models.shapes import Inference, infer
 from models.spec import LayerSpec, ModelSpec, Task
+from models.translation import N_, _
+
+# The settings an undo text names ("Change learning rate", "Change noise of the data"), as
+# the English has always read: the field's name with spaces. Code names (dtype, nesterov) and
+# a toy dataset's own parameters are left as they are.
+FIELD_NAMES = {
+    "device": N_("device"),
+    "optimizer": N_("optimizer"),
+    "learning_rate": N_("learning rate"),
+    "momentum": N_("momentum"),
+    "weight_decay": N_("weight decay"),
+    # Translators: the loss function, a training setting (in "Change loss").
+    "loss": N_("loss"),
+    "batch_size": N_("batch size"),
+    "epochs": N_("epochs"),
+    # Translators: the random seed, a training or data setting (in "Change seed").
+    "seed": N_("seed"),
+    "deterministic": N_("deterministic"),
+    # Translators: how many steps between histograms (in "Change histogram every").
+    "histogram_every": N_("histogram every"),
+    # Translators: the dataset chosen (in "Change name of the data").
+    "name": N_("name"),
+    # Translators: how many samples the data has (in "Change samples of the data").
+    "samples": N_("samples"),
+    "noise": N_("noise"),
+    # Translators: how many classes the data has (in "Change classes of the data").
+    "classes": N_("classes"),
+    # Translators: the share of the data kept for validation.
+    "val_fraction": N_("val fraction"),
+    # Translators: how many training images are used (in "Change subset of the data").
+    "subset": N_("subset"),
+    # Translators: a data file's path (in "Change path of the data").
+    "path": N_("path"),
+    # Translators: a data file's target column (in "Change target of the data").
+    "target": N_("target"),
+}
+
+
+def field_name(field: str) -> str:
+    """A changed setting as an undo text names it, in the current language."""
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field.replace("_", " ")
 
 
 def _first_changed_field(before: object, after: object) -> str:
@@ -180,20 +221,20 @@ class ExperimentDocument(QObject):
 
     def set_layer(self, index: int, layer: LayerSpec, field: str) -> None:
         """One parameter of one layer edited in the inspector (typing merges into one step)."""
-        text = self.tr("Set %s of layer %d") % (field, index)
+        text = self.tr("Set {field} of layer {index}").format(field=field, index=index)
         self.edit_model(self.model.replace(index, layer), text, f"layer {index} {field}")
 
     def change_data(self, config: DataConfig) -> None:
         """The Data panel's new config, named by the first field that changed."""
         field = _first_changed_data_field(self._experiment.data, config)
         value = getattr(config, field, dict(config.params).get(field))
-        text = self.tr("Change %s of the data") % field.replace("_", " ")
+        text = self.tr("Change %s of the data") % field_name(field)
         self.edit_data(config, text, _merge_key("data", field, value))
 
     def change_train(self, config: TrainConfig) -> None:
         """The Training panel's new config, named by the first field that changed."""
         field = _first_changed_field(self._experiment.train, config)
-        text = self.tr("Change %s") % field.replace("_", " ")
+        text = self.tr("Change %s") % field_name(field)
         self.edit_train(config, text, _merge_key("train", field, getattr(config, field, None)))
 
     # -- whole experiments ------------------------------------------------------------------

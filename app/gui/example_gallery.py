@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.files import Example, examples
+from models.translation import _
 
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's description text
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2  # an item's experiment file
@@ -58,7 +59,7 @@ class _ExampleDelegate(QStyledItemDelegate):
         return QSize(width + 2 * _MARGIN, title_height + _GAP + body_height + 2 * _MARGIN)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        title_font, body_font, _, title, description = self._layout(option, index)
+        title_font, body_font, _width, title, description = self._layout(option, index)
         background = QStyleOptionViewItem(option)
         self.initStyleOption(background, index)
         background.text = ""  # the style draws the selection and focus; the texts are below
@@ -105,12 +106,15 @@ class ExampleGallery(QDialog):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSpacing(2)
         for example in examples() if entries is None else entries:
-            item = QListWidgetItem(example.title)
-            item.setData(DESCRIPTION_ROLE, example.description)
+            # The examples' texts are in the lessons' catalog (examples() gives them already
+            # translated; entries made elsewhere may be English).
+            title, description = _(example.title), _(example.description)
+            item = QListWidgetItem(title)
+            item.setData(DESCRIPTION_ROLE, description)
             item.setData(PATH_ROLE, example.path)
-            item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{example.title}. {example.description}"
-            )
+            # Translators: a screen reader reads an example's title, then its description.
+            spoken = self.tr("{title}. {description}").format(title=title, description=description)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
             self.list.addItem(item)
         buttons = QDialogButtonBox()
         self.open_button = buttons.addButton(

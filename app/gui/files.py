@@ -14,6 +14,7 @@ from app.classroom import LessonMark
 from app.experiment import UNTITLED, Experiment, ExperimentError, title_from_file
 from app.gui.document import ExperimentDocument
 from models.files import EXPERIMENT_FILE, MODEL_FILE, write_atomic
+from models.translation import _
 from widgets.icons import resource_path
 
 EXAMPLES = resource_path("examples")
@@ -23,7 +24,8 @@ MAX_RECENT = 8
 
 @dataclass(frozen=True)
 class Example:
-    """One experiment of resources/examples, as the Examples menu and gallery show it."""
+    """One experiment of resources/examples, as the Examples menu and gallery show it (its
+    title and description in the current language)."""
 
     title: str
     description: str
@@ -31,7 +33,8 @@ class Example:
 
 
 def examples() -> list[Example]:
-    """Every example, in title order; unreadable files are left out."""
+    """Every example, in the order of their English titles (the same in every language),
+    with its title and description translated; unreadable files are left out."""
     found = []
     for path in sorted(EXAMPLES.glob("*.json")):
         try:
@@ -39,7 +42,8 @@ def examples() -> list[Example]:
         except ExperimentError:
             continue
         found.append(Example(experiment.title, experiment.description, path))
-    return sorted(found, key=lambda example: (example.title, example.path))
+    found.sort(key=lambda example: (example.title, example.path))
+    return [Example(_(e.title), _(e.description), e.path) for e in found]
 
 
 class FileController(QObject):
@@ -76,7 +80,7 @@ class FileController(QObject):
         """Ask for a file (after asking about unsaved changes) and open it."""
         if not self.maybe_save():
             return
-        name, _ = QFileDialog.getOpenFileName(
+        name, _kind = QFileDialog.getOpenFileName(
             self._window, self.tr("Open experiment"), self.last_folder(), self._kinds()
         )
         if name:
@@ -121,8 +125,12 @@ class FileController(QObject):
         """Open the folder's experiment.json; the next Train goes on from its model.pt."""
         missing = [name for name in (EXPERIMENT_FILE, MODEL_FILE) if not (folder / name).is_file()]
         if missing:
-            text = self.tr("%s is not a trained folder: it has no %s.")
-            self.problem.emit(text % (folder, " or ".join(missing)))
+            if len(missing) == 1:
+                text = self.tr("%s is not a trained folder: it has no %s.") % (folder, missing[0])
+            else:
+                text = self.tr("{folder} is not a trained folder: it has no {first} or {second}.")
+                text = text.format(folder=folder, first=missing[0], second=missing[1])
+            self.problem.emit(text)
             return False
         if not self.open_file(folder / EXPERIMENT_FILE):
             return False
@@ -141,7 +149,7 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         suggested = Path(self.last_folder()) / (self._suggested_name() + ".json")
-        name, _ = QFileDialog.getSaveFileName(
+        name, _kind = QFileDialog.getSaveFileName(
             self._window, self.tr("Save experiment"), str(suggested), self._kinds()
         )
         if not name:
@@ -221,5 +229,5 @@ class FileController(QObject):
             action = self.recent_menu.addAction(path.name)
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
-            action.triggered.connect(lambda _=False, path=path: self.open_recent(path))
+            action.triggered.connect(lambda _checked=False, path=path: self.open_recent(path))
         self.recent_menu.setEnabled(bool(self.recent_files()))

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.lessons import Lesson
+from models.translation import _
+from widgets.text_metrics import char_width
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a card's lesson name
 THUMB_CHARS = 26  # a thumbnail's width, in average characters: it grows with the font
@@ -51,20 +53,21 @@ class LessonGallery(QDialog):
         self.cards.setWordWrap(True)
         self.cards.setUniformItemSizes(True)
         self.cards.setSpacing(self.fontMetrics().height() // 2)
-        width = self.fontMetrics().averageCharWidth() * THUMB_CHARS
+        width = char_width(self.fontMetrics()) * THUMB_CHARS
         thumb = QSize(width, round(width * THUMB_RATIO))
         self.cards.setIconSize(thumb)
         # Room under the picture for a two-line title and a three-line summary.
         lines = 6 * self.fontMetrics().lineSpacing()
         self.cards.setGridSize(QSize(width + 24, thumb.height() + lines + 16))
         for lesson in lessons:
-            item = QListWidgetItem(f"{lesson.title}\n{lesson.summary}")
+            title, summary = _(lesson.title), _(lesson.summary)  # in the lessons' catalog
+            item = QListWidgetItem(f"{title}\n{summary}")
             picture = QPixmap(str(lesson.thumbnail))
             if not picture.isNull():
                 item.setIcon(QIcon(picture))
             item.setToolTip(
                 self.tr("%s: %d steps. Enter or double-click to start.")
-                % (lesson.summary, len(lesson.steps))
+                % (summary, len(lesson.steps))
             )
             item.setData(NAME_ROLE, lesson.name)
             self.cards.addItem(item)

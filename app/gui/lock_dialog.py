@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.classroom import HIDEABLE, MAX_REASON, PANELS, Locks
+from widgets.text_metrics import char_width
 
 OPEN, LOCKED, HIDDEN = "open", "locked", "hidden"
 COLUMNS = 3  # of the single settings' check boxes
@@ -61,11 +62,16 @@ class LockDialog(QDialog):
                 box.addItem(self.tr("Shown"), OPEN)
             if name in HIDEABLE:
                 box.addItem(self.tr("Hidden"), HIDDEN)
-            tips = [self.tr("Open: students change it. Locked: they see it, unchangeable.")]
-            tips = tips if name in PANELS else []
-            if name in HIDEABLE:
-                tips.append(self.tr("Hidden: students do not see it."))
-            box.setToolTip(" ".join(tips))
+            if name in PANELS and name in HIDEABLE:
+                tip = self.tr(
+                    "Open: students change it. Locked: they see it, unchangeable. Hidden: "
+                    "students do not see it."
+                )
+            elif name in PANELS:
+                tip = self.tr("Open: students change it. Locked: they see it, unchangeable.")
+            else:
+                tip = self.tr("Hidden: students do not see it.")
+            box.setToolTip(tip)
             state = HIDDEN if name in locks.hidden else LOCKED if name in locks.locked else OPEN
             box.setCurrentIndex(box.findData(state))
             rows.addRow(names[name], box)
@@ -106,7 +112,7 @@ class LockDialog(QDialog):
         layout.addWidget(settings)
         layout.addLayout(why)
         layout.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        self.setMinimumWidth(char_width(self.fontMetrics()) * 70)
 
     def locks(self) -> Locks:
         states = {name: box.currentData() for name, box in self.panels.items()}

@@ -42,6 +42,7 @@ from app.lessons.conditions import WindowState
 from app.results import CANCELLED, DONE, DeviceReport, DownloadProgress, DownloadResult
 from app.run_state import PAUSED, RUNNING
 from app.script_export import training_script
+from models.translation import _
 from widgets.code_view import CodeView
 from widgets.dataset_panel import DatasetPanel
 from widgets.icons import icon
@@ -291,9 +292,13 @@ class MainWindow(QMainWindow):
     def _on_download_progress(self, progress: DownloadProgress) -> None:
         """Also in the status bar: the Data tab may be hidden behind another."""
         done, total = progress.done, progress.total
-        text = self.tr("Downloading: {0} MB").replace("{0}", f"{done / 1e6:.1f}")
+        megabytes = f"{done / 1e6:.1f}"
         if total:
-            text += f" / {total / 1e6:.1f} MB ({done / total:.0%})"
+            text = self.tr("Downloading: {0} MB / {1} MB ({2})").format(
+                megabytes, f"{total / 1e6:.1f}", f"{done / total:.0%}"
+            )
+        else:
+            text = self.tr("Downloading: {0} MB").format(megabytes)
         self.statusBar().showMessage(text, 5000)
 
     def _on_download_finished(self, result: DownloadResult) -> None:
@@ -447,7 +452,9 @@ class MainWindow(QMainWindow):
         actions.move_down.setEnabled(index is not None and index < count - 1)
 
     def _on_path_changed(self, path: Path | None) -> None:
-        name = path.name if path else self.document.experiment.title
+        # An example's or a lesson's title is in the lessons' catalog; one the user wrote
+        # has no translation and stays as it is.
+        name = path.name if path else _(self.document.experiment.title)
         self.setWindowTitle(f"{name}[*] \u2014 LayerLab")
         self.setWindowModified(self.document.modified)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from app.gui.files import Example
+from app.gui.language import LanguageMenu
 from app.lessons import Lesson
 from models.layers import ACTIVATION_KINDS
 from widgets.icons import icon
@@ -238,6 +240,7 @@ def build_menus(
         view_menu.addAction(dock.toggleViewAction())
     view_menu.addSeparator()
     view_menu.addAction(actions.reset_layout)
+    view_menu.addMenu(LanguageMenu(window, window.settings))
     if presentation_actions:  # Presentation, Full Screen; then the zoom
         view_menu.addSeparator()
         view_menu.addActions(list(presentation_actions[:2]))
@@ -256,4 +259,14 @@ def build_menus(
     toolbar.addSeparator()
     toolbar.addAction(actions.code)
     toolbar.addAction(actions.export_weights)
+    for action in (actions.new, actions.open, actions.save, actions.code, actions.export_weights):
+        action.setIconText(button_text(action.text()))
     return examples_menu, lessons_menu, activations_menu
+
+
+def button_text(text: str) -> str:
+    """A menu text as a toolbar button shows it: without its accelerator, whether an '&' or
+    the '(&N)' Chinese menus add after the word ('新建(&N)' -> '新建'; Qt strips only the
+    '&' and leaves '新建(N)'), and without the '...' of an action that opens a dialog."""
+    text = re.sub(r"\s*\(&\w\)", "", text).replace("&", "")
+    return text.removesuffix("...").removesuffix("\u2026").strip()

@@ -168,18 +168,26 @@ class Presentation(QObject):
         self.toggle_action.blockSignals(True)
         self.toggle_action.setChecked(self._enabled)
         self.toggle_action.blockSignals(False)
-        now = self.tr("Now {0}%.").replace("{0}", _percent(self._scale))
+        now = _percent(self._scale)
         tips = (
-            (self.zoom_in_action, self.tr("Larger text (Ctrl+=), up to {0}%."), MAX_SCALE),
-            (self.zoom_out_action, self.tr("Smaller text (Ctrl+-), down to {0}%."), MIN_SCALE),
+            (
+                self.zoom_in_action,
+                self.tr("Larger text (Ctrl+=), up to {0}%. Now {1}%."),
+                MAX_SCALE,
+            ),
+            (
+                self.zoom_out_action,
+                self.tr("Smaller text (Ctrl+-), down to {0}%. Now {1}%."),
+                MIN_SCALE,
+            ),
             (
                 self.zoom_reset_action,
-                self.tr("Text at the presentation's own size, {0}% (Ctrl+0)."),
+                self.tr("Text at the presentation's own size, {0}% (Ctrl+0). Now {1}%."),
                 PRESENTATION_SCALE,
             ),
         )
         for action, tip, limit in tips:
-            action.setToolTip(f"{tip.replace('{0}', _percent(limit))} {now}")
+            action.setToolTip(tip.format(_percent(limit), now))
             action.setEnabled(self._enabled)
 
     def _enter(self, keep_layout: bool) -> None:

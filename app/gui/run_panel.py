@@ -340,7 +340,7 @@ class RunPanel(QWidget):
         self._show_alarms()
         if self.histograms.banner.pause_on_alarm() and self.controller.state == RUNNING:
             self.controller.pause()
-            self.message.emit(self.tr("Paused by an alarm: ") + raised[0].text)
+            self.message.emit(self.tr("Paused by an alarm: {0}").format(raised[0].text))
 
     def _show_alarms(self) -> None:
         alarms: tuple[Alarm, ...] = tuple(self.health.alarms)
@@ -374,7 +374,7 @@ class RunPanel(QWidget):
         download = ""
         missing = self._missing_files(experiment.data) if state in (IDLE, FINISHED) else None
         if not inference.ok:
-            reason = self.tr("Fix the model to train: ") + inference.errors[0].message
+            reason = self.tr("Fix the model to train: {0}").format(inference.errors[0].message)
         elif self.controller.downloading:
             reason = self.tr("Wait for the download to finish, or cancel it, to train.")
         elif missing is not None:

@@ -15,6 +15,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QSize, 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
 
+from widgets.text_metrics import char_width
+
 LAYOUT_VERSION = 2  # layouts saved before the panels scrolled may be crushed: never restored
 FIRST_SIZE = (1400, 860)
 SIDE_SHARES = (0.24, 0.26)  # of the window's width at the first start: left panel, right panels
@@ -212,7 +214,7 @@ class WindowLayout(QObject):
     def _size_sides(self) -> None:
         """The side panels' first-start widths: a share of the window, capped."""
         window = self.window
-        widest = window.fontMetrics().averageCharWidth() * SIDE_MAX_CHARS
+        widest = char_width(window.fontMetrics()) * SIDE_MAX_CHARS
         widths = [min(round(window.width() * share), widest) for share in SIDE_SHARES]
         window.resizeDocks([self.left, self.front], widths, Qt.Orientation.Horizontal)
         self._wanted = dict(zip((self.left, self.front), widths, strict=True))
