@@ -661,8 +661,10 @@ def _started_line(title: str, report) -> str:
         "validation samples, {count:,} epochs on {device} ({dtype})",
         report.epochs,
     )
+    # Translators: the experiment's title in quotes.
+    quoted = _("'{title}'").format(title=_(title))  # an example's title is in the catalog
     return line.format(
-        title=repr(title),
+        title=quoted,
         parameters=report.param_count,
         train=report.train_samples,
         validation=report.val_samples,

@@ -103,7 +103,7 @@ KINDS = (
     _batch_norm(
         "BatchNorm2d",
         N_(
-            "Normalises each channel of a image (channels x height x width) input over the "
+            "Normalises each channel of an image (channels x height x width) input over the "
             "batch, then scales and shifts it; often lets you train faster with a higher "
             "learning rate."
         ),
