@@ -181,14 +181,11 @@ def _full_width(character: str) -> bool:
 def _same_edges(english: str, string: str) -> bool:
     """The spaces and line ends around a text, which the code joins it by, kept; a space
     beside full-width punctuation may go (', ' -> '、')."""
-    if _edges(english) == _edges(string):
-        return True
-    if not string.strip():
-        return False
     (before, after), (string_before, string_after) = _edges(english), _edges(string)
-    lead = string_before == before or (before == " " and _full_width(string.lstrip()[0]))
-    trail = string_after == after or (after == " " and _full_width(string.rstrip()[-1]))
-    return lead and trail
+    words = string.strip()
+    lead = string_before == before or (before == " " and words and _full_width(words[0]))
+    trail = string_after == after or (after == " " and words and _full_width(words[-1]))
+    return bool(lead and trail)
 
 
 def problems(language: str) -> list[str]:

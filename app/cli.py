@@ -58,11 +58,6 @@ def _argparse_speaks_ours() -> None:
     argparse.ngettext = ngettext
 
 
-def _speak_environment_language() -> None:
-    """The language of the environment for what a headless command says from now on."""
-    translation.set_language(translation.language_from_environment())
-
-
 # A piece of help text a line may end after: a run of spaces, or a wide (Chinese) character
 # or a run of other ones, with the punctuation that may not end or start a line beside it.
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uff60"
@@ -262,8 +257,10 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # What the command line says, in the environment's language, before the parser is made
+    # (its texts are made with it); the window chooses its own as it opens.
+    translation.set_language(translation.language_from_environment())
     if argv and argv[0] in HEADLESS:
-        _speak_environment_language()  # before the parser: its texts are made in it
         args = build_parser().parse_args(argv)
         if args.command == "train":
             return train_command(args)
@@ -275,13 +272,11 @@ def main(argv: list[str] | None = None) -> int:
             return screenshot_command(args)
         return 0
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
-        _speak_environment_language()  # no window opens: the error is the command line's
         return _fail(
             _("unexpected arguments {arguments} (see --help)").format(arguments=" ".join(argv))
         )
     path = Path(argv[0]) if argv else None
     if path is not None and not path.is_file():
-        _speak_environment_language()
         return _fail(_("{path} does not exist").format(path=path))
     from app.engine_link import start_fork_server
 

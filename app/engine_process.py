@@ -188,7 +188,7 @@ class EngineService:
                 reason = _("The run ran out of memory: use a smaller batch or model.")
             elif text:
                 reason = _("Training stopped: {kind}: {reason}")
-                reason = reason.format(kind=type(error).__name__, reason=text).rstrip(": ")
+                reason = reason.format(kind=type(error).__name__, reason=text)
             else:
                 reason = _("Training stopped: {kind}").format(kind=type(error).__name__)
             self._reply("failed", run_id, reason)

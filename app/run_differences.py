@@ -12,7 +12,6 @@ The labels are in the language of the moment; the settings' own names that are P
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import reduce
 from pathlib import Path
 
 from app.datasets import used_fields
@@ -54,11 +53,7 @@ def difference_labels(experiments: Sequence[Experiment], fallback: Sequence[str]
 
 def _joined(parts: list[str]) -> str:
     """The first MAX_DIFFERENCES parts, one after the other, "…" after them if there are more."""
-    if not parts:
-        return ""
-    # Translators: two of the differences in a run's label, as in "lr 0.1, batch 32".
-    pair = _("{earlier}, {later}")
-    label = reduce(lambda a, b: pair.format(earlier=a, later=b), parts[:MAX_DIFFERENCES])
+    label = _(", ").join(parts[:MAX_DIFFERENCES])  # the separator of models.words.listed
     if len(parts) > MAX_DIFFERENCES:
         # Translators: a run's label that has more differences than it shows.
         label = _("{differences}, …").format(differences=label)

@@ -29,6 +29,7 @@ from models.files import (
 )
 from models.spec import ModelSpec, SpecError, read_json
 from models.translation import _
+from models.words import in_turn
 
 CHECKPOINT_FILES = (MODEL_FILE, EXPERIMENT_FILE, SOURCE_FILE)
 
@@ -191,11 +192,7 @@ def architecture_mismatch(
             message = _("{key} is {file_shape} in the file but {model_shape} in the model")
             problems.append(message.format(key=key, file_shape=file_shape, model_shape=model_shape))
             break
-    text = problems[0] if problems else ""
-    for problem in problems[1:]:
-        # Translators: two of a checkpoint's differences from the model, one after the other.
-        text = _("{problems}; {problem}").format(problems=text, problem=problem)
-    return text
+    return in_turn(problems)
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:

@@ -225,14 +225,10 @@ class Site:
             fixes.append(Fix(label, self.spec.remove(self.index)))
         flat = len(self.shape) == 1
         if flat:
-            count = self.shape[0]
-            message = ngettext(
+            message = _(
                 "{layer} needs an image (channels x height x width), but gets {count} flat "
-                "features.",
-                "{layer} needs an image (channels x height x width), but gets {count} flat "
-                "features.",
-                count,
-            ).format(layer=self.label, count=count)
+                "features."
+            ).format(layer=self.label, count=self.shape[0])
         else:
             message = _(
                 "{layer} needs an image (channels x height x width), but gets a {shape} tensor."

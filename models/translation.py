@@ -90,8 +90,8 @@ def _(text: str) -> str:
 
 def lookup(text: str) -> str | None:
     """`text`'s translation, or None where the catalog has none (Qt's translator asks)."""
-    found = _catalog.gettext(text) if text else text
-    return found if found is not text and found != text else None
+    found = _(text)
+    return found if found != text else None
 
 
 def N_(text: str) -> str:

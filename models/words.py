@@ -14,3 +14,9 @@ def listed(names: tuple[str, ...]) -> str:
     # Translators: the separator between the items of a list, before its last one.
     head = _(", ").join(names[:-1])
     return _("{items} and {last}").format(items=head, last=names[-1])
+
+
+def in_turn(parts: tuple[str, ...] | list[str]) -> str:
+    """Parts of one sentence, one after another: "weights 2.0 MB; data 1.0 MB"."""
+    # Translators: between the parts of a sentence, as in "missing 0.weight; unexpected 1.bias".
+    return _("; ").join(parts)

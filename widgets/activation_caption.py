@@ -41,7 +41,7 @@ def layer_caption(
             "Layer {0} ({1}): {2} of its units are dead: they output 0 for every input of the "
             "batch.",
         )
-        return Caption(_fill(text, index, kind_text, _percent(dead)), True)
+        return Caption(text.format(index, kind_text, _percent(dead)), True)
     if math.isfinite(saturated) and saturated >= SATURATED_SHOWN:
         low, high = _BOUNDS.get(kind, (0.0, 1.0))
         text = QCoreApplication.translate(
@@ -50,7 +50,7 @@ def layer_caption(
             "gradient is almost 0.",
         )
         values = (_percent(saturated), _number(low), _number(high))
-        return Caption(_fill(text, index, kind_text, *values), True)
+        return Caption(text.format(index, kind_text, *values), True)
     counts = np.asarray(counts, dtype=np.float64)
     total = counts.sum()
     if not total > 0:
@@ -67,24 +67,17 @@ def layer_caption(
     if filled[0] == 0 and edges[0] > low:
         # Translators: the lowest output of a layer, in "its outputs lie between ... and ...".
         below = QCoreApplication.translate("ActivationCaption", "{0} or below")
-        first_text = _fill(below, first_text)
+        first_text = below.format(first_text)
     if filled[-1] == len(counts) - 1 and edges[-1] < high:
         # Translators: the highest output of a layer, in "its outputs lie between ... and ...".
         above = QCoreApplication.translate("ActivationCaption", "{0} or above")
-        last_text = _fill(above, last_text)
+        last_text = above.format(last_text)
     text = QCoreApplication.translate(
         "ActivationCaption",
         "Layer {0} ({1}): its outputs lie between {2} and {3}, with a mean of about {4}.",
     )
     values = (first_text, last_text, _number(mean, scale))
-    return Caption(_fill(text, index, kind_text, *values), False)
-
-
-def _fill(text: str, *values: str) -> str:
-    """`text` with {0}, {1}, ... replaced by `values` (translated texts keep their braces)."""
-    for number, value in enumerate(values):
-        text = text.replace(f"{{{number}}}", value)
-    return text
+    return Caption(text.format(index, kind_text, *values), False)
 
 
 def _percent(fraction: float) -> str:

@@ -94,6 +94,11 @@ class GridLayout:
         return QRect(x, y, self.width, self.height)
 
 
+def _unit_text(index: object) -> str:
+    """A thumbnail's long label, "unit 3", in the user's language."""
+    return QCoreApplication.translate("UnitGrid", "unit {0}").replace("{0}", str(index))
+
+
 def grid_layout(size: QSize, metrics: QFontMetrics, count: int, aspect: float) -> GridLayout:
     """The columns that give the largest thumbnails of `count` units in `size`, each
     `aspect` times as wide as high (the input plane's shape), with labels "unit 3", else
@@ -102,10 +107,8 @@ def grid_layout(size: QSize, metrics: QFontMetrics, count: int, aspect: float) -
     summary = QRect(MARGIN, MARGIN // 2, max(size.width() - 2 * MARGIN, 0), line + 4)
     area = QSize(size.width() - 2 * MARGIN, size.height() - summary.bottom() - MARGIN)
     last = str(max(count - 1, 0))
-    # The widest label, as the thumbnails show it (UnitGrid.label): in the user's language.
-    widest = QCoreApplication.translate("UnitGrid", "unit {0}").replace("{0}", last)
     labels = (
-        ("unit", line + 2, metrics.horizontalAdvance(widest) + 4),
+        ("unit", line + 2, metrics.horizontalAdvance(_unit_text(last)) + 4),
         ("number", line + 2, metrics.horizontalAdvance(last) + 4),
         ("", 0, 0),
     )
@@ -214,9 +217,9 @@ class UnitGrid(PaintedView):
     def label(self, index: int) -> str:
         """Thumbnail `index`'s label at the current size ("unit 3", "3", or "" when small)."""
         style = self._current_layout().label_style
-        return {"unit": self.tr("unit {0}"), "number": "{0}"}.get(style, "").replace(
-            "{0}", str(index)
-        )
+        if style == "unit":
+            return _unit_text(index)
+        return str(index) if style == "number" else ""
 
     def tile_rect(self, index: int) -> QRect:
         """Where thumbnail `index`'s image is drawn."""

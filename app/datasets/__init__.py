@@ -36,6 +36,24 @@ DATA_RANGES: dict[str, tuple[float, float]] = {
 IMAGE_FIELDS = ("name", "seed", "subset")
 
 
+class Described:
+    """A dataset's name and description in the current language: each kind keeps its English
+    in `english_title` and `english_description`, marked N_() where written."""
+
+    english_title: str
+    english_description: str
+
+    @property
+    def title(self) -> str:
+        """The dataset's name as the Data panel lists it."""
+        return _(self.english_title)
+
+    @property
+    def description(self) -> str:
+        """What the Data panel says about the dataset."""
+        return _(self.english_description)
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """Which dataset and how to make it. `classes` is the class count (blobs) or arms (spirals).

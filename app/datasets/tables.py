@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.datasets import DATA_RANGES, DataConfig, Dataset
+from app.datasets import DATA_RANGES, DataConfig, Dataset, Described
 from app.datasets.csv_file import CsvError, read_csv
 from models.spec import Task
 from models.translation import N_, _
@@ -27,7 +27,7 @@ CSV_FIELDS = ("name", "path", "target", "val_fraction", "seed")
 
 
 @dataclass(frozen=True)
-class TableDataset:
+class TableDataset(Described):
     """One shipped table and what the Data panel says about it."""
 
     name: str
@@ -37,16 +37,6 @@ class TableDataset:
     features: int
     class_names: tuple[str, ...]
     source: str  # who made it, and its licence (resources/datasets/README.md)
-
-    @property
-    def title(self) -> str:
-        """The table's name as the Data panel lists it, in the current language."""
-        return _(self.english_title)
-
-    @property
-    def description(self) -> str:
-        """What the Data panel says about the table, in the current language."""
-        return _(self.english_description)
 
     @property
     def path(self) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.datasets import DATA_RANGES, DataConfig, Dataset
+from app.datasets import DATA_RANGES, DataConfig, Dataset, Described
 from models.spec import Task
 from models.translation import N_, _
 
@@ -76,7 +76,7 @@ class ToyParam:
 
 
 @dataclass(frozen=True)
-class ToyDataset:
+class ToyDataset(Described):
     """A generator with what the data panel needs to describe and configure it."""
 
     name: str
@@ -88,16 +88,6 @@ class ToyDataset:
     outputs: int  # classes (1 target for regression), unless a `classes` parameter sets it
     make: Generator
     params: tuple[ToyParam, ...] = ()
-
-    @property
-    def title(self) -> str:
-        """The dataset's name as the Data panel lists it, in the current language."""
-        return _(self.english_title)
-
-    @property
-    def description(self) -> str:
-        """What the Data panel says about the dataset, in the current language."""
-        return _(self.english_description)
 
     def param(self, name: str) -> ToyParam | None:
         return next((param for param in self.params if param.name == name), None)

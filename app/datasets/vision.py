@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from app.datasets import DataConfig, Dataset
+from app.datasets import DataConfig, Dataset, Described
 from models.spec import Task
 from models.translation import N_, _
 from models.words import listed
@@ -28,7 +28,7 @@ CACHE_FOLDER = "layerlab-cache"
 
 
 @dataclass(frozen=True)
-class VisionDataset:
+class VisionDataset(Described):
     """One torchvision dataset and what the window says about it."""
 
     name: str
@@ -48,16 +48,6 @@ class VisionDataset:
     test_files: tuple[str, ...]
     archive_folder: str  # where downloaded archives go, relative to the data root
     archives: tuple[str, ...]  # the files as downloaded: one per file (name.gz) or one for all
-
-    @property
-    def title(self) -> str:
-        """The dataset's name as the window shows it, in the current language."""
-        return _(self.english_title)
-
-    @property
-    def description(self) -> str:
-        """What the window says about the dataset, in the current language."""
-        return _(self.english_description)
 
     @property
     def files(self) -> tuple[str, ...]:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.files import Example, examples
-from models.translation import _
 
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's description text
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2  # an item's experiment file
@@ -106,9 +105,7 @@ class ExampleGallery(QDialog):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSpacing(2)
         for example in examples() if entries is None else entries:
-            # The examples' texts are in the lessons' catalog (examples() gives them already
-            # translated; entries made elsewhere may be English).
-            title, description = _(example.title), _(example.description)
+            title, description = example.title, example.description  # translated: examples()
             item = QListWidgetItem(title)
             item.setData(DESCRIPTION_ROLE, description)
             item.setData(PATH_ROLE, example.path)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.lessons import Lesson
-from models.translation import _
 from widgets.text_metrics import char_width
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a card's lesson name
@@ -60,14 +59,13 @@ class LessonGallery(QDialog):
         lines = 6 * self.fontMetrics().lineSpacing()
         self.cards.setGridSize(QSize(width + 24, thumb.height() + lines + 16))
         for lesson in lessons:
-            title, summary = _(lesson.title), _(lesson.summary)  # in the lessons' catalog
-            item = QListWidgetItem(f"{title}\n{summary}")
+            item = QListWidgetItem(f"{lesson.title}\n{lesson.summary}")
             picture = QPixmap(str(lesson.thumbnail))
             if not picture.isNull():
                 item.setIcon(QIcon(picture))
             item.setToolTip(
                 self.tr("%s: %d steps. Enter or double-click to start.")
-                % (summary, len(lesson.steps))
+                % (lesson.summary, len(lesson.steps))
             )
             item.setData(NAME_ROLE, lesson.name)
             self.cards.addItem(item)

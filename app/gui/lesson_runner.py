@@ -17,7 +17,6 @@ from app.lessons.conditions import RunSummary, WindowState
 from app.lessons.progress import LessonProgress
 from app.reports import RunFinished, RunStarted
 from app.run_state import IDLE
-from models.translation import _
 from widgets.lesson_panel import LessonPanel
 
 FIRST_LOSSES = 20  # the steps whose losses "the same seed gives the same run" compares
@@ -88,15 +87,14 @@ class LessonRunner(QObject):
     def _begin(self, lesson: Lesson, done: int) -> None:
         self.lesson, self.progress = lesson, LessonProgress(lesson, done)
         self.runs, self._started, self._alarms = [], None, ()
-        # The lesson's texts, in the lessons' catalog, translated as they reach the panel.
         self.panel.show_lesson(
-            _(lesson.title),
-            _(lesson.summary),
-            [_(step.do) for step in lesson.steps],
+            lesson.title,
+            lesson.summary,
+            [step.do for step in lesson.steps],
             self._next_name() is not None,
         )
         progress = self.progress.progress()
-        self.panel.show_progress(progress.done, _(progress.look))
+        self.panel.show_progress(progress.done, progress.look)
         self.lessonChanged.emit(lesson)
         self.check()
 
@@ -144,7 +142,7 @@ class LessonRunner(QObject):
         )
         if self.progress.update(self._window_state(state)):
             progress = self.progress.progress()
-            self.panel.show_progress(progress.done, _(progress.look))
+            self.panel.show_progress(progress.done, progress.look)
 
     # -- runs --------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from app.options import OPTIMIZERS
 from app.run_plan import chunk_size, element_bytes, layer_elements, widest_pair
 from models.shapes import Inference
 from models.translation import _
+from models.words import in_turn
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,12 @@ class MemoryNeed:
             parts.append(_("the data {size}").format(size=size_text(self.data)))
         if self.evaluation >= 2**20:
             parts.append(_("an evaluation chunk {size}").format(size=size_text(self.evaluation)))
-        listed = parts[0]
-        for part in parts[1:]:
-            # Translators: joins the parts of a run's memory, as in "weights 2.0 MB; data 1.0 MB".
-            listed = _("{parts}; {part}").format(parts=listed, part=part)
         return _(
             "This run needs about {total} ({parts}), but {where} has {free} free; use fewer "
             "or smaller layers or a smaller batch."
-        ).format(total=size_text(self.total), parts=listed, where=where, free=size_text(free))
+        ).format(
+            total=size_text(self.total), parts=in_turn(parts), where=where, free=size_text(free)
+        )
 
 
 def size_text(size: float) -> str:

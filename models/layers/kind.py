@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from models.diagnostics import Verdict
-from models.translation import _
 
 if TYPE_CHECKING:
     from models.shapes import Site
@@ -35,11 +34,6 @@ class Param:
     choices: tuple[str, ...] = ()
     allows_auto: bool = False
     key: bool = False  # written in the code line even at its default
-
-    @property
-    def help_text(self) -> str:
-        """The help in the current language (`help` is the English, marked where written)."""
-        return _(self.help)
 
 
 def any_input(site: Site) -> Verdict:
@@ -86,17 +80,6 @@ class LayerKind:
     positional: tuple[str, ...] = ()
     # Squeezes the class scores when it is the last layer (cross-entropy wants raw scores).
     squashes: bool = False
-
-    @property
-    def help_text(self) -> str:
-        """The help in the current language (`help` is the English, marked where written)."""
-        return _(self.help)
-
-    @property
-    def category_text(self) -> str:
-        """The category in the current language; `category` stays the English the code
-        compares ("Activation") and groups by."""
-        return _(self.category)
 
     @property
     def torch_class(self) -> str:

@@ -17,15 +17,17 @@ from tests.app.test_cli import ROOT, small_experiment
 RUN_FILES = ["experiment.json", "metrics.csv", "model.pt", "model.py"]
 
 
-def run_main(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """`main.py ARGS` in a real process, offscreen, from `cwd`."""
+def run_main(
+    cwd: Path, *args: str, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`main.py ARGS` in a real process, offscreen, from `cwd`, with `environment` added."""
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(environment or {})},
     )
 
 

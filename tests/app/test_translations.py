@@ -4,10 +4,8 @@ command line speaks the environment's language."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -23,7 +21,7 @@ from models.translation import (
     set_language,
 )
 from models.words import listed
-from tests.app.test_cli import ROOT
+from tests.app.test_cli_outputs import run_main
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -118,15 +116,8 @@ def test_locale_names_map_to_the_languages_layerlab_has():
 
 
 def run_cli(tmp_path, lang: str, *args: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL")}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**environment, "LANG": lang, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    """The command line in the locale `lang` (LANGUAGE and LC_ALL, which come first, unset)."""
+    return run_main(tmp_path, *args, environment={"LANGUAGE": "", "LC_ALL": "", "LANG": lang})
 
 
 def test_the_command_line_in_chinese_refuses_a_bad_file_in_chinese_and_exits_2(tmp_path):
